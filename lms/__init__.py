@@ -1,0 +1,100 @@
+"""The brand-ambassador LMS: train, certify and clear employees to speak for the company."""
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from lms import config as lms_config
+from lms.extensions import csrf
+from lms.extensions import db
+from lms.extensions import limiter
+from lms.extensions import login_manager
+from lms.extensions import migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application.
+
+    Configuration comes from :mod:`lms.config`, then ``LMS_*`` environment variables
+    (``LMS_SECRET_KEY``, …) and ``DATABASE_URL``, then ``test_config``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from lms import cli, errors, i18n, security, templating
+
+    errors.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    _prepare_database(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    import os
+
+    config_class = lms_config.TestingConfig if test_config else lms_config.config_for_environment()
+    app.config.from_object(config_class)
+    app.config.from_prefixed_env("LMS")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path, 'lms.db')}"
+    if not app.config["SECRET_KEY"]:
+        if app.config["LMS_ENV"] == "production":
+            raise RuntimeError("Set LMS_SECRET_KEY: production needs a fixed, secret key.")
+        app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.api import bp as api_bp
+    from lms.auth import bp as auth_bp
+    from lms.learn import bp as learn_bp
+    from lms.public import bp as public_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learn_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for CSRF to protect
+
+
+def _prepare_database(app: Flask) -> None:
+    """Create or upgrade the schema, then publish changed content (first run: no set-up)."""
+    from lms.services import content_store
+
+    with app.app_context():
+        if app.config["AUTO_MIGRATE"]:
+            from flask_migrate import upgrade
+
+            upgrade(directory=MIGRATIONS_DIR)
+        if app.config["CONTENT_SYNC_ON_START"]:
+            content_store.sync(Path(app.config["CONTENT_ROOT"]))

@@ -1,0 +1,61 @@
+"""Signing in and out."""
+
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
+
+from lms.auth import bp
+from lms.auth.forms import LoginForm
+from lms.auth.forms import LogoutForm
+from lms.extensions import db
+from lms.extensions import limiter
+from lms.extensions import login_manager
+from lms.models import User
+from lms.security import local_path_or
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.find(form.email.data)
+        if user is None or not user.check_password(form.password.data) or not user.active:
+            # One message for every failure, so the form does not reveal who has an account.
+            flash(_("The email, employee ID or password is not right."), "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(local_path_or(request.args.get("next"), url_for("learn.index")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+

@@ -1,0 +1,77 @@
+"""Reading the content tree: names, revisions, hashes and decoding. No parsing here."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from lms.content.model import Problem
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# CLDR-looking locale: language, optional script, optional region (en, zh_Hans, pt_BR).
+LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|[0-9]{3}))?$")
+MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+REVISION = re.compile(r"^[0-9a-f]{12}$")
+BOM = "\ufeff"
+
+
+def revision_of(data: bytes) -> str:
+    """First 12 hex digits of the SHA-256 of ``data``, line endings normalised to LF.
+
+    A leading UTF-8 byte-order mark is ignored too: like CRLF, it is an editor's choice,
+    not a change a translator must follow.
+    """
+    normalised = data.removeprefix(BOM.encode()).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return hashlib.sha256(normalised).hexdigest()[:12]
+
+
+def _hidden(name: str) -> bool:
+    # Editor and OS litter (.DS_Store, .swp files, .git) is neither content nor a change.
+    return name.startswith(".")
+
+
+def read_tree(root: Path, course_id: str) -> dict[str, bytes]:
+    """Every file under ``courses/<id>/`` and ``quizzes/<id>/``: relative path -> bytes."""
+    files: dict[str, bytes] = {}
+    if not course_id or "/" in course_id or "\\" in course_id or course_id.startswith("."):
+        return files  # never read outside the content root
+    for top in ("courses", "quizzes"):
+        base = Path(root) / top / course_id
+        if not base.is_dir():
+            continue
+        for folder, dirs, names in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if not _hidden(d))
+            for name in sorted(n for n in names if not _hidden(n)):
+                full = Path(folder) / name
+                files[full.relative_to(root).as_posix()] = full.read_bytes()
+    return files
+
+
+def tree_hash(files: dict[str, bytes]) -> str:
+    """SHA-256 over the sorted paths and bytes; lengths keep path/content boundaries exact."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        data = files[path]
+        digest.update(f"{path}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def course_source_hash(root: Path, course_id: str) -> str:
+    """Cheap change detector for one course: reads bytes, never parses or renders."""
+    return tree_hash(read_tree(root, course_id))
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text with the BOM removed and LF line endings, or a Problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        message = f"not UTF-8 (byte 0x{byte:02x}): save the file as UTF-8"
+        return None, [Problem(path, line, message)]
+    text = text.removeprefix(BOM)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []

@@ -1,0 +1,153 @@
+"""Markdown to sanitised HTML: the only place content Markdown is rendered.
+
+A fresh :class:`markdown.Markdown` is built for every call because instances keep state
+between conversions and are not thread safe.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+_EXTENSIONS = ["tables", "attr_list", "toc", "admonition", "fenced_code", "sane_lists"]
+_EXTENSION_CONFIGS = {
+    # align="…" instead of style="text-align: …", so no style attribute is ever needed.
+    "tables": {"use_align_attribute": True},
+    # Hebrew or Chinese headings would otherwise get empty ASCII anchors.
+    "toc": {"slugify": slugify_unicode, "permalink": False},
+}
+
+_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "a", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre",
+    "em", "strong", "div", "span", "img", "hr", "br", "abbr", "dl", "dt", "dd", "sup", "sub",
+}  # fmt: skip
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_ATTRIBUTES = {
+    **{h: {"id"} for h in _HEADINGS},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "div": {"class"},
+    "p": {"class"},
+    "span": {"class"},
+    "code": {"class"},
+}
+_ALIGN = {cell: {"align": {"left", "center", "right"}} for cell in ("th", "td")}
+# Only the classes our extensions emit: author classes could restyle or hide app UI.
+_CLASSES = {
+    "admonition", "admonition-title", "note", "tip", "hint", "important", "warning",
+    "caution", "danger", "error", "attention", "toc",
+}  # fmt: skip
+_CODE_CLASS = re.compile(r"^language-[\w+#.-]{1,40}$")
+_SAFE_ID = re.compile(r"^[\w-]{1,100}$")
+_HTTP = re.compile(r"^\s*https?:", re.IGNORECASE)
+_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|data):")
+
+
+def _safe_url(value: str) -> bool:
+    """Belt and braces on top of nh3's scheme check: some browsers ignored control
+    characters inside a scheme, so "java" + U+0001 + "script:" must not pass as relative."""
+    if _CONTROL.search(value):
+        return False
+    return not _SCRIPT_SCHEME.match(re.sub(r"[^a-z:]", "", value.lower()))
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    """Narrow allowed attributes to safe values; None drops the attribute."""
+    if attr == "class":
+        allowed = _CODE_CLASS if tag == "code" else None
+        keep = [c for c in value.split() if (allowed.match(c) if allowed else c in _CLASSES)]
+        return " ".join(keep) or None
+    if attr == "id":
+        return value if _SAFE_ID.match(value) else None
+    if attr in ("href", "src") and not _safe_url(value):
+        return None
+    if tag == "img" and attr == "src":
+        # Images load without a click: only http(s) or relative, never mailto: or data:.
+        return value if _HTTP.match(value) or not _SCHEME.match(value) else None
+    return value
+
+
+def _clean(html: str, tags: set[str] = _TAGS) -> str:
+    return nh3.clean(
+        html,
+        tags=tags,
+        attributes=_ATTRIBUTES,
+        tag_attribute_values=_ALIGN,
+        attribute_filter=_attribute_filter,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _markdown(text: str) -> str:
+    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+    return md.convert(text)
+
+
+def render_markdown(text: str) -> str:
+    """Render block Markdown to sanitised HTML."""
+    return _clean(_markdown(text)).strip()
+
+
+# Inline contexts (a question heading, an answer label) must not receive block elements.
+_INLINE_TAGS = {"a", "em", "strong", "code", "abbr", "sup", "sub", "br", "img", "span"}
+_BLOCK_BREAK = re.compile(r"</p>\s*<p>")
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown to inline HTML: no ``<p>`` or other block elements."""
+    html = _BLOCK_BREAK.sub(" ", _markdown(text.strip()))
+    return _clean(html, _INLINE_TAGS).strip()
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text, skipping the table of contents (it repeats the headings)."""
+
+    _BLOCKS = {"p", "li", "td", "th", "br", "div", "pre", "blockquote", "dt", "dd", "tr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip_depth:
+            self._skip_depth += tag == "div"
+        elif tag == "div" and "toc" in (dict(attrs).get("class") or "").split():
+            self._skip_depth = 1
+        elif tag in self._BLOCKS or tag in _HEADINGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip_depth:
+            self._skip_depth -= tag == "div"
+        elif tag in self._BLOCKS or tag in _HEADINGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The visible text of sanitised HTML, with whitespace collapsed."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return " ".join(unescape("".join(parser.parts)).split())
+
+
+def plain_text(html_or_md: str) -> str:
+    """Plain text for counting words: Markdown (or HTML) is rendered, then tags dropped."""
+    return html_text(render_markdown(html_or_md))

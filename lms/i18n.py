@@ -1,0 +1,77 @@
+"""Choosing the UI language and the text direction.
+
+The UI language is the user's preference, then the language picked with the switcher
+(kept in the session), then the browser's Accept-Language, then the default. Course
+content follows the UI language and falls back to the course's source language.
+"""
+
+from flask import Flask
+from flask import current_app
+from flask import request
+from flask import session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from lms.config import RTL_LANGUAGES
+from lms.extensions import babel
+
+# Browser tags that name our locales differently (lower-cased, "-" separated).
+_TAG_ALIASES = {
+    "zh": "zh_Hans", "zh-cn": "zh_Hans", "zh-sg": "zh_Hans", "zh-hans": "zh_Hans",
+    "pt": "pt_BR", "pt-br": "pt_BR", "iw": "he",
+}
+
+
+def supported(lang: str | None) -> str | None:
+    """``lang`` if we ship it (matching a browser tag or a locale id), else None."""
+    if not lang:
+        return None
+    languages = current_app.config["LANGUAGES"]
+    if lang in languages:
+        return lang
+    tag = lang.replace("_", "-").lower()
+    for candidate in (tag, tag.split("-")[0]):
+        match = _TAG_ALIASES.get(candidate) or next(
+            (code for code in languages if code.lower().replace("_", "-") == candidate), None)
+        if match in languages:
+            return match
+    return None
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        chosen = supported(current_user.preferred_language)
+        if chosen:
+            return chosen
+    chosen = supported(session.get("lang"))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = supported(tag)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale())
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if lang.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+def html_lang(lang: str) -> str:
+    """The BCP 47 tag for ``lang="…"`` attributes (``zh_Hans`` -> ``zh-Hans``)."""
+    return lang.replace("_", "-")
+
+
+def language_name(lang: str) -> str:
+    """A language's own name for itself, for the switcher."""
+    from babel import Locale
+
+    return Locale.parse(lang).get_display_name(lang).capitalize()
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)

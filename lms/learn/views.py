@@ -1,0 +1,186 @@
+"""The learner's pages: my training, modules, the quiz and its results."""
+
+from datetime import UTC
+from datetime import datetime
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from itsdangerous import BadData
+from itsdangerous import URLSafeTimedSerializer
+
+from lms.extensions import db
+from lms.i18n import current_language
+from lms.learn import bp
+from lms.learn import overview
+from lms.models import QuizAttempt
+from lms.models import utcnow
+from lms.permissions import employee_required
+from lms.services import clearance
+from lms.services import content_store
+from lms.services import learning
+from lms.services import quiz as quiz_service
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only its CSRF token is checked."""
+
+
+@bp.route("")
+@employee_required
+def index():
+    now = utcnow()
+    learning.ensure_required_enrollments(current_user, now)
+    return render_template("learn/index.html", now=now,
+                           clearance=clearance.current(current_user, now),
+                           cards=overview.course_cards(current_user, now))
+
+
+@bp.route("/<course_id>")
+@employee_required
+def course(course_id: str):
+    now = utcnow()
+    version, course = _current_course(course_id)
+    learning.ensure_required_enrollments(current_user, now)
+    enrollment = overview.enrollment_for_reading(current_user, course_id)
+    done = {p.module_id for p in enrollment.progress if p.completed_at}
+    return render_template(
+        "learn/course.html", course=course, version=version, lang=current_language(),
+        enrollment=enrollment, done=done,
+        progress=learning.progress_of(enrollment, course, enrollment.completed_at is not None),
+        certification=overview.valid_certification(current_user, course_id, now))
+
+
+@bp.route("/<course_id>/modules/<module_id>", methods=["GET", "POST"])
+@employee_required
+def module(course_id: str, module_id: str):
+    version, course = _current_course(course_id)
+    lang = current_language()
+    module = course.module(lang, module_id) or abort(404)
+    enrollment = overview.enrollment_for_reading(current_user, course_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        if enrollment.completed_at is None:
+            learning.finish_reading(enrollment, version, module, _viewed_since(enrollment.id,
+                                    module_id), current_app.config["MAX_SECONDS_PER_PAGE_VIEW"])
+        return redirect(_after(course, module_id))
+    if enrollment.completed_at is None:
+        learning.start_reading(enrollment, version, module)
+    position = course.module_ids.index(module_id)
+    ids = course.module_ids
+    return render_template(
+        "learn/module.html", course=course, module=module, lang=lang, form=form,
+        previous_id=ids[position - 1] if position else None,
+        next_id=ids[position + 1] if position + 1 < len(ids) else None,
+        position=position + 1, total=len(ids), reviewing=enrollment.completed_at is not None,
+        completed=any(p.module_id == module_id and p.completed_at for p in enrollment.progress),
+        view_token=_view_token(enrollment.id, module_id))
+
+
+@bp.route("/<course_id>/quiz", methods=["GET", "POST"])
+@employee_required
+def quiz(course_id: str):
+    now = utcnow()
+    version, course = _current_course(course_id)
+    enrollment = overview.enrollment_for_reading(current_user, course_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            attempt = quiz_service.start(current_user, enrollment, current_language(), now)
+        except quiz_service.Refused as refused:
+            flash(str(refused.message), "warning")
+        else:
+            return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    return render_template(
+        "learn/quiz.html", course=course, lang=current_language(), form=form, now=now,
+        enrollment=enrollment, attempts=quiz_service.attempts_of(enrollment),
+        ready=quiz_service.readiness(enrollment, course, now),
+        certification=overview.valid_certification(current_user, course_id, now))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@employee_required
+def attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status != "open" and request.method == "GET":
+        return redirect(url_for("learn.result", attempt_id=attempt.id))
+    form = ActionForm()
+    chosen: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        chosen = {k: request.form.getlist(k) for k in request.form if k.startswith("q-")}
+        if form.validate_on_submit():
+            try:
+                quiz_service.submit(current_user, attempt, chosen)
+            except quiz_service.Refused as refused:
+                if attempt.status != "open":
+                    flash(str(refused.message), "warning")
+                    return redirect(url_for("learn.result", attempt_id=attempt.id))
+                flash(str(refused.message), "danger")
+                status = 400
+            else:
+                return redirect(url_for("learn.result", attempt_id=attempt.id))
+    course = quiz_service.course_for(attempt)
+    return render_template("learn/attempt.html", attempt=attempt, course=course,
+                           quiz=course.quiz(attempt.lang), form=form, chosen=chosen,
+                           questions=quiz_service.drawn_questions(attempt)), status
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@employee_required
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == "open":
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    course = quiz_service.course_for(attempt)
+    return render_template("learn/result.html", attempt=attempt, course=course,
+                           questions=quiz_service.drawn_questions(attempt),
+                           clearance=clearance.current(current_user))
+
+
+def _current_course(course_id: str):
+    version = content_store.latest_version(course_id) or abort(404)
+    return version, content_store.course_of(version)
+
+
+def _own_attempt(attempt_id: int) -> QuizAttempt:
+    """The attempt, if it is the current user's; anyone else's is "not found"."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _after(course, module_id: str) -> str:
+    ids = course.module_ids
+    position = ids.index(module_id)
+    if position + 1 < len(ids):
+        return url_for("learn.module", course_id=course.id, module_id=ids[position + 1])
+    return url_for("learn.quiz", course_id=course.id)
+
+
+# Reading time is measured from when the page was served: the page carries a signed
+# timestamp, so it needs no JavaScript and cannot be forged.
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="module-view")
+
+
+def _view_token(enrollment_id: int, module_id: str) -> str:
+    return _serializer().dumps([enrollment_id, module_id, utcnow().timestamp()])
+
+
+def _viewed_since(enrollment_id: int, module_id: str) -> datetime:
+    try:
+        e, m, ts = _serializer().loads(request.form.get("view", ""), max_age=86400)
+        if (e, m) == (enrollment_id, module_id):
+            return datetime.fromtimestamp(float(ts), UTC)
+    except (BadData, ValueError, TypeError):
+        pass
+    return utcnow()  # no valid token: the read is counted, its time is not

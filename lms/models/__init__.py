@@ -1,0 +1,31 @@
+"""Database models (SQLAlchemy 2 style). Import them from here."""
+
+from lms.models.api_token import ApiToken
+from lms.models.audit import AuditEvent
+from lms.models.certification import Certification
+from lms.models.certification import Clearance
+from lms.models.course import Course
+from lms.models.course import CourseVersion
+from lms.models.learning import Enrollment
+from lms.models.learning import ModuleProgress
+from lms.models.learning import QuizAttempt
+from lms.models.types import utcnow
+from lms.models.user import Role
+from lms.models.user import User
+from lms.models.user import UserRole
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Certification",
+    "Clearance",
+    "Course",
+    "CourseVersion",
+    "Enrollment",
+    "ModuleProgress",
+    "QuizAttempt",
+    "Role",
+    "User",
+    "UserRole",
+    "utcnow",
+]

@@ -1,0 +1,60 @@
+"""Certifications and the clearance they add up to."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from lms.extensions import db
+from lms.models.types import UTCDateTime
+from lms.models.types import utcnow
+
+
+class Certification(db.Model):
+    """Proof that a learner passed a version of a course; valid until ``expires_at``.
+
+    ``status`` is ``active`` or ``revoked``. Expiry is time-based and needs no job: a
+    certification past ``expires_at`` is not valid, whatever its status says.
+    """
+
+    __tablename__ = "certifications"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    course_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("courses.id"), index=True)
+    course_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("course_versions.id"))
+    major: so.Mapped[int]
+    minor: so.Mapped[int]
+    attempt_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("quiz_attempts.id"))
+    issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="active")
+
+    @property
+    def version(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+class Clearance(db.Model):
+    """The current answer to "may this person represent the brand?", one row per person.
+
+    Kept current in the same transaction as every event that changes it, so the API
+    answers with one indexed read. ``valid_until`` is when a cleared answer lapses by
+    itself (an expiry or a recertification deadline); readers compare it with the clock.
+    ``courses`` holds the per-course status as the API returns it.
+    """
+
+    __tablename__ = "clearances"
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    cleared: so.Mapped[bool]
+    valid_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    reasons: so.Mapped[list] = so.mapped_column(sa.JSON)
+    courses: so.Mapped[list] = so.mapped_column(sa.JSON)
+    computed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def recertify_by(self) -> datetime | None:
+        """The earliest deadline to recertify on a new major version, if any."""
+        dates = [r["until"] for r in self.reasons if r["code"] == "grace" and r["until"]]
+        return datetime.fromisoformat(min(dates)) if dates else None

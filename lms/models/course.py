@@ -1,0 +1,48 @@
+"""Courses and their published, frozen versions."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from lms.extensions import db
+from lms.models.types import UTCDateTime
+from lms.models.types import utcnow
+
+
+class Course(db.Model):
+    """A course id known to the system; its content lives in :class:`CourseVersion`."""
+
+    __tablename__ = "courses"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class CourseVersion(db.Model):
+    """One published version: every source file and the rendered, sanitised course.
+
+    ``payload`` is :meth:`lms.content.Course.to_dict`, so old versions can still be shown
+    and audited after the files change. Records point here, never at file paths.
+    """
+
+    __tablename__ = "course_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "major", "minor", name="uq_course_versions_number"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    course_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("courses.id"), index=True)
+    major: so.Mapped[int]
+    minor: so.Mapped[int]
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    required: so.Mapped[bool]  # required for clearance, as of this version
+    payload: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    #: For a MAJOR version: certifications on older majors stop counting after this.
+    recertify_by: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    @property
+    def version(self) -> str:
+        return f"{self.major}.{self.minor}"

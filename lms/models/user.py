@@ -1,0 +1,88 @@
+"""People: employees and the roles they hold."""
+
+import enum
+from datetime import date
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from lms.extensions import db
+from lms.models.types import UTCDateTime
+from lms.models.types import utcnow
+
+
+class Role(enum.StrEnum):
+    EMPLOYEE = "employee"
+    HR = "hr"
+    MARKETING = "marketing"
+    LEAD = "lead"  # department lead: sees their own department
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """An employee. Leavers are deactivated, never deleted: their records are evidence."""
+
+    __tablename__ = "users"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    employee_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)  # lower case
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    department: so.Mapped[str | None] = so.mapped_column(sa.String(120), index=True)
+    country: so.Mapped[str | None] = so.mapped_column(sa.String(2), index=True)
+    manager_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    preferred_language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    hire_date: so.Mapped[date | None]
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    manager: so.Mapped["User | None"] = so.relationship(remote_side=[id])
+    role_rows: so.Mapped[list["UserRole"]] = so.relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(r.role) for r in self.role_rows} | {Role.EMPLOYEE}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def grant(self, role: Role) -> None:
+        if role not in {Role(r.role) for r in self.role_rows}:
+            self.role_rows.append(UserRole(role=role.value))
+
+    @classmethod
+    def find(cls, identifier: str) -> "User | None":
+        """A user by email (any case) or employee id."""
+        identifier = identifier.strip()
+        if "@" in identifier:
+            return db.session.scalar(sa.select(cls).where(cls.email == identifier.lower()))
+        return db.session.scalar(sa.select(cls).where(cls.employee_id == identifier))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.employee_id} {self.email}>"
+
+
+class UserRole(db.Model):
+    """A role held beyond "employee", which everyone holds."""
+
+    __tablename__ = "user_roles"
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)

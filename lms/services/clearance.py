@@ -1,0 +1,102 @@
+"""Keeping each person's clearance current, and reading it."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Certification
+from lms.models import Clearance
+from lms.models import CourseVersion
+from lms.models import User
+from lms.models import utcnow
+from lms.models.types import iso
+from lms.rules import clearance as rules
+from lms.services import audit
+
+
+def required_courses() -> list[rules.RequiredCourse]:
+    """Courses whose current version is required, with their recertification deadlines."""
+    rows = db.session.execute(
+        sa.select(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor,
+                  CourseVersion.required, CourseVersion.recertify_by)
+        .order_by(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor)
+    ).all()
+    latest: dict[str, tuple] = {}
+    deadlines: dict[str, dict[int, datetime]] = {}
+    for course_id, major, minor, required, recertify_by in rows:
+        latest[course_id] = (major, minor, required)
+        if recertify_by is not None:
+            deadlines.setdefault(course_id, {}).setdefault(major, recertify_by)
+    return [rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}))
+            for cid, (major, minor, required) in latest.items() if required]
+
+
+def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
+    certs = db.session.scalars(sa.select(Certification).where(Certification.user_id == user.id))
+    facts = [rules.CertificationFact(c.course_id, c.major, c.minor, c.issued_at, c.expires_at,
+                                     c.status) for c in certs]
+    if required is None:
+        required = required_courses()
+    return rules.evaluate(required, facts, active=user.active, now=now)
+
+
+def refresh(user: User, now: datetime | None = None, required=None) -> Clearance:
+    """Recompute ``user``'s clearance into the clearance table, in the caller's transaction,
+    writing an audit event when the answer changes."""
+    now = now or utcnow()
+    result = evaluate(user, now, required)
+    row = db.session.get(Clearance, user.id)
+    before = _summary(row) if row else None
+    if row is None:
+        row = Clearance(user_id=user.id)
+        db.session.add(row)
+    row.cleared = result.cleared
+    row.valid_until = result.valid_until
+    row.reasons = [_reason_json(r) for r in result.reasons]
+    row.courses = [_course_json(s) for s in result.courses]
+    row.computed_at = now
+    after = _summary(row)
+    # A first computation that finds "not cleared" changes nothing anyone relied on.
+    if before != after and (before is not None or row.cleared):
+        audit.record("clearance.changed", subject=user, before=before, after=after)
+    return row
+
+
+def refresh_everyone(now: datetime | None = None) -> int:
+    """Recompute every person's clearance (after a required course changed)."""
+    now = now or utcnow()
+    required = required_courses()
+    count = 0
+    for user in db.session.scalars(sa.select(User)):
+        refresh(user, now, required)
+        count += 1
+    return count
+
+
+def current(user: User, now: datetime | None = None) -> Clearance:
+    """The clearance as of now: one read, recomputed only when the stored answer may have
+    lapsed by itself (its ``valid_until`` has passed) or was never computed."""
+    now = now or utcnow()
+    row = db.session.get(Clearance, user.id)
+    if row is None or (row.valid_until is not None and row.valid_until <= now):
+        row = refresh(user, now)
+        db.session.commit()
+    return row
+
+
+def _summary(row: Clearance) -> dict:
+    return {"cleared": row.cleared, "valid_until": iso(row.valid_until),
+            "reasons": [r["code"] for r in row.reasons]}
+
+
+def _reason_json(reason: rules.Reason) -> dict:
+    return {"code": reason.code, "course_id": reason.course_id, "until": iso(reason.until)}
+
+
+def _course_json(status: rules.CourseStatus) -> dict:
+    return {"course_id": status.course_id, "status": status.status,
+            "valid_until": iso(status.valid_until),
+            "certified_version": status.certified_version,
+            "current_version": status.current_version}
+

@@ -1,0 +1,151 @@
+"""Published course versions: publishing valid content and serving it.
+
+The files are the source; the database holds every published version, frozen and
+rendered. Learners are always served a published version, so content that fails
+validation is never shown: the last good version stays current.
+"""
+
+import logging
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms import content
+from lms.extensions import db
+from lms.models import Course
+from lms.models import CourseVersion
+from lms.models import User
+from lms.models import utcnow
+from lms.models.types import iso
+from lms.services import audit
+
+log = logging.getLogger(__name__)
+
+# Rendered courses by version. Versions never change once published, so every server may
+# keep its own copy: nothing here needs to be shared. The hash is part of the key because
+# ids are only unique within one database.
+_course_cache: dict[tuple[int, str], content.Course] = {}
+
+
+@dataclass
+class SyncReport:
+    published: list[CourseVersion] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: dict[str, list[content.Problem]] = field(default_factory=dict)
+
+
+def latest_version(course_id: str) -> CourseVersion | None:
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .where(CourseVersion.course_id == course_id)
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+        .limit(1)
+    )
+
+
+def current_versions() -> list[CourseVersion]:
+    """The current version of every course, by course id."""
+    newest = (
+        sa.select(CourseVersion.course_id, sa.func.max(CourseVersion.id).label("id"))
+        .group_by(CourseVersion.course_id)
+        .subquery()
+    )
+    # Version numbers only grow, so the newest row is the highest version.
+    return list(
+        db.session.scalars(
+            sa.select(CourseVersion)
+            .join(newest, CourseVersion.id == newest.c.id)
+            .order_by(CourseVersion.course_id)
+        )
+    )
+
+
+def course_of(version: CourseVersion) -> content.Course:
+    """The rendered course stored with ``version``, rebuilt once per process."""
+    key = (version.id, version.content_hash)
+    cached = _course_cache.get(key)
+    if cached is None:
+        cached = _course_cache[key] = content.Course.from_dict(version.payload)
+    return cached
+
+
+def sync(root: Path, actor: User | None = None) -> SyncReport:
+    """Publish every course under ``root`` whose files changed and are valid.
+
+    Unchanged courses are recognised by a hash of their bytes, without parsing.
+    """
+    report = SyncReport()
+    for course_dir in sorted(p for p in (root / "courses").iterdir() if p.is_dir()):
+        course_id = course_dir.name
+        latest = latest_version(course_id)
+        if latest and latest.content_hash == content.course_source_hash(root, course_id):
+            report.unchanged.append(course_id)
+            continue
+        course, problems = content.load_course(root, course_id)
+        errors = [p for p in problems if p.severity == "error"]
+        if course is None or errors:
+            report.rejected[course_id] = errors
+            log.error("not publishing %s: %d problem(s); the last good version stays",
+                      course_id, len(errors))
+            continue
+        version = publish(course, actor=actor)
+        if version is not None:
+            report.published.append(version)
+    return report
+
+
+def publish(course: content.Course, actor: User | None = None) -> CourseVersion | None:
+    """Freeze ``course`` as a new version and commit.
+
+    The declared version is used when it is newer than the latest; a changed course that
+    kept its version number is published as the next MINOR version (a wording fix), since
+    a policy change that forces recertification must be declared. Returns None when
+    another server published the same content first.
+    """
+    from lms.services import clearance  # clearance reads versions: import late, no cycle
+
+    now = utcnow()
+    latest = latest_version(course.id)
+    major, minor = _next_number(course.meta, latest)
+    version = CourseVersion(
+        course_id=course.id, major=major, minor=minor, content_hash=course.content_hash,
+        required=course.meta.required, payload=course.to_dict(), published_at=now,
+        published_by_id=actor.id if actor else None,
+        recertify_by=_recertify_by(course.meta, latest, major, now),
+    )
+    if db.session.get(Course, course.id) is None:
+        db.session.add(Course(id=course.id))
+    db.session.add(version)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    audit.record("content.published", actor=actor, course_id=course.id,
+                 before={"version": latest.version} if latest else None,
+                 after={"version": version.version, "content_hash": course.content_hash,
+                        "required": course.meta.required,
+                        "recertify_by": iso(version.recertify_by)})
+    if course.meta.required or (latest and latest.required):
+        clearance.refresh_everyone(now)
+    db.session.commit()
+    return version
+
+
+def _next_number(meta: content.CourseMeta, latest: CourseVersion | None) -> tuple[int, int]:
+    declared = (meta.major, meta.minor)
+    if latest is None or declared > (latest.major, latest.minor):
+        return declared
+    return latest.major, latest.minor + 1
+
+
+def _recertify_by(meta, latest, major: int, now: datetime) -> datetime | None:
+    if latest is None or major <= latest.major:
+        return None
+    return now + timedelta(days=meta.recertify_grace_days)
+

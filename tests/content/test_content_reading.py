@@ -1,0 +1,82 @@
+"""Reading-time rules (IReST speeds) and the quiz time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from lms.content import quiz_seconds
+from lms.content import reading_seconds
+from lms.content.reading import DEFAULT_WORDS_PER_MINUTE
+from lms.content.reading import QUIZ_THINKING_SECONDS_PER_QUESTION
+from lms.content.reading import WORDS_PER_MINUTE
+from lms.content.reading import count_units
+
+
+def test_english_228_words_take_a_minute():
+    assert reading_seconds(" ".join(["word"] * 228), "en") == 60
+    assert reading_seconds(" ".join(["word"] * 229), "en") == 61  # rounded up
+
+
+def test_chinese_255_characters_take_a_minute():
+    assert reading_seconds("中" * 255, "zh_Hans") == 60
+    assert reading_seconds("中" * 255, "zh_Hant") == 60
+
+
+def test_japanese_357_characters_take_a_minute():
+    assert reading_seconds("あア漢" * 119, "ja") == 60
+
+
+@pytest.mark.parametrize(("lang", "wpm"), sorted(WORDS_PER_MINUTE.items()))
+def test_each_language_speed(lang, wpm):
+    assert reading_seconds(" ".join(["w"] * wpm), lang) == 60
+
+
+def test_regional_and_unknown_languages():
+    assert reading_seconds(" ".join(["w"] * 181), "pt_BR") == 60
+    assert reading_seconds(" ".join(["w"] * DEFAULT_WORDS_PER_MINUTE), "xx") == 60
+
+
+def test_cjk_punctuation_is_not_counted():
+    assert count_units("你好，世界。「引用」") == (6, 0)
+
+
+def test_mixed_chinese_with_latin_words():
+    # 255 characters at 255 cpm plus 228 English words at the English rate: two minutes.
+    text = "中" * 255 + " " + " ".join(["iPhone"] * 228)
+    assert count_units(text) == (255, 228)
+    assert reading_seconds(text, "zh_Hans") == 120
+
+
+def test_cjk_inside_a_space_separated_language():
+    # 187 Hebrew words at 187 wpm plus 255 Han characters at the Chinese rate.
+    text = " ".join(["מילה"] * 187) + " " + "漢" * 255
+    assert reading_seconds(text, "he") == 120
+
+
+def test_empty_and_symbols():
+    assert reading_seconds("", "en") == 0
+    assert reading_seconds(" — … ! ", "en") == 0
+
+
+@dataclass
+class _Question:
+    reading_seconds: int
+
+
+@dataclass
+class _Quiz:
+    pool: int
+    questions: tuple
+
+
+def test_quiz_time_is_pool_times_mean_question_plus_thinking():
+    quiz = _Quiz(pool=2, questions=(_Question(10), _Question(20), _Question(30)))
+    assert quiz_seconds(quiz) == 2 * (20 + QUIZ_THINKING_SECONDS_PER_QUESTION)
+
+
+def test_quiz_time_rounds_up():
+    quiz = _Quiz(pool=1, questions=(_Question(1), _Question(2)))  # mean 1.5
+    assert quiz_seconds(quiz) == 2 + QUIZ_THINKING_SECONDS_PER_QUESTION
+    assert quiz_seconds(_Quiz(pool=1, questions=())) == 0

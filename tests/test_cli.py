@@ -1,0 +1,107 @@
+"""``flask lms …`` commands, through Click's runner."""
+
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import ApiToken
+from lms.models import AuditEvent
+from lms.models import CourseVersion
+from lms.models import User
+from lms.models.api_token import hash_token
+from tests.conftest import TEST_CONTENT
+
+
+def test_content_check_passes_on_valid_content(runner):
+    result = runner.invoke(args=["lms", "content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "1 course(s) valid, 0 error(s)" in result.output
+
+
+def test_content_check_reports_every_problem_with_file_and_line(runner, app, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    course = root / "courses/policy-basics"
+    (course / "course.yml").write_text((course / "course.yml").read_text()
+                                       .replace("pass_mark: 80", "pass_mark: 80\npass_mrak: 90"))
+    quiz = root / "quizzes/policy-basics/en.md"
+    quiz.write_text(quiz.read_text().replace("- [x] The press team.", "- [ ] The press team."))
+    app.config["CONTENT_ROOT"] = str(root)
+    result = runner.invoke(args=["lms", "content", "check"])
+    assert result.exit_code == 1
+    assert "courses/policy-basics/course.yml:11" in result.output  # the unknown key's line
+    assert "pass_mrak" in result.output
+    assert "quizzes/policy-basics/en.md:" in result.output
+    assert "2 error(s)" in result.output or "error(s)" in result.output
+
+
+def test_invalid_content_is_never_published_and_last_good_version_stays(runner, app, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    app.config["CONTENT_ROOT"] = str(root)
+    before = db.session.scalars(sa.select(CourseVersion)).all()
+    module = root / "courses/policy-basics/en/01-say-who-you-are.md"
+    module.write_text("---\ntitle: [broken\n---\nText\n")
+    result = runner.invoke(args=["lms", "content", "sync"])
+    assert result.exit_code == 1 and "last good version stays" in result.output
+    assert db.session.scalars(sa.select(CourseVersion)).all() == before
+
+
+def test_content_sync_publishes_a_minor_version_when_files_change(runner, app, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    app.config["CONTENT_ROOT"] = str(root)
+    assert "unchanged policy-basics" in runner.invoke(args=["lms", "content", "sync"]).output
+    module = root / "courses/policy-basics/en/01-say-who-you-are.md"
+    module.write_text(module.read_text() + "\nOne more sentence.\n")
+    result = runner.invoke(args=["lms", "content", "sync"])
+    assert "published policy-basics 1.1" in result.output
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "content.published")
+                              .order_by(AuditEvent.id.desc()).limit(1))
+    assert event.after["version"] == "1.1" and event.before == {"version": "1.0"}
+
+
+def test_content_stats_prints_minutes_per_language(runner):
+    result = runner.invoke(args=["lms", "content", "stats", "--modules"])
+    assert result.exit_code == 0, result.output
+    for lang in ("en", "he", "zh_Hans"):
+        assert f"  {lang} " in result.output
+    assert "say-who-you-are" in result.output
+
+
+def test_token_create_prints_once_and_stores_hash(runner):
+    result = runner.invoke(args=["lms", "token", "create", "Hootsuite"])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    row = db.session.scalar(sa.select(ApiToken))
+    assert row.name == "Hootsuite" and row.token_hash == hash_token(token)
+    assert token not in row.token_hash
+    revoke = runner.invoke(args=["lms", "token", "revoke", str(row.id)])
+    assert revoke.exit_code == 0
+    assert "revoked" in runner.invoke(args=["lms", "token", "list"]).output
+
+
+def test_demo_creates_every_role_and_prints_credentials(runner):
+    result = runner.invoke(args=["lms", "demo", "--password", "demo-pass-123"])
+    assert result.exit_code == 0, result.output
+    for email in ("employee@example.com", "hr@example.com", "marketing@example.com",
+                  "lead@example.com", "admin@example.com"):
+        assert email in result.output
+        assert User.find(email).check_password("demo-pass-123")
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0  # idempotent
+
+
+def test_demo_is_refused_in_production(runner, app):
+    app.config["LMS_ENV"] = "production"
+    result = runner.invoke(args=["lms", "demo"])
+    assert result.exit_code != 0 and "refused in production" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("bad", [["--role", "wizard"]])
+def test_user_create_validates_roles(runner, bad):
+    result = runner.invoke(args=["lms", "user", "create", "--email", "a@example.com", "--name",
+                                 "A", "--employee-id", "A1", "--password", "x" * 12, *bad])
+    assert result.exit_code != 0

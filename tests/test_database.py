@@ -1,0 +1,64 @@
+"""The schema: migrations match the models on every database; the audit trail is append-only."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from lms import MIGRATIONS_DIR
+from lms.extensions import db
+from lms.models import AuditEvent
+from lms.services import audit
+from tests.conftest import build_app
+
+
+@pytest.fixture
+def migrated_url(database_url, request):
+    """An empty database for migrations: a new SQLite file, or a new PostgreSQL schema."""
+    if database_url.startswith("sqlite"):
+        yield database_url
+        return
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS migrations_test CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA migrations_test")
+    yield database_url + "?options=-csearch_path%3Dmigrations_test"
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS migrations_test CASCADE")
+    engine.dispose()
+
+
+def test_migrations_create_exactly_the_models(migrated_url):
+    from flask_migrate import upgrade
+
+    app = build_app(migrated_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == []
+        db.engine.dispose()
+
+
+def test_first_run_creates_the_database_and_publishes_content(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'fresh.db'}", AUTO_MIGRATE=True,
+                    CONTENT_SYNC_ON_START=True)
+    with app.app_context():
+        from lms.services import content_store
+
+        assert [v.course_id for v in content_store.current_versions()] == ["policy-basics"]
+
+
+@pytest.mark.parametrize("statement", [
+    sa.update(AuditEvent).values(action="tampered"),
+    sa.delete(AuditEvent),
+])
+def test_audit_trail_refuses_updates_and_deletes(app, statement):
+    audit.record("test.event", after={"x": 1})
+    db.session.commit()
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(statement)
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(AuditEvent.action).where(
+        AuditEvent.action == "test.event")) == "test.event"
