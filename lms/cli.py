@@ -34,7 +34,8 @@ def _content_root() -> Path:
 
 
 @content_cli.command("check")
-def content_check():
+@click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. stale translations).")
+def content_check(strict: bool):
     """Report every problem in the content files, with file and line; exit 1 on errors."""
     courses, problems = content.load_catalog(_content_root())
     for problem in problems:
@@ -42,7 +43,7 @@ def content_check():
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(courses)} course(s) valid, {errors} error(s), {warnings} warning(s).")
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 @content_cli.command("stats")
