@@ -23,8 +23,12 @@ from lms.content.model import Problem
 from lms.content.model import Quiz
 from lms.content.modules import parse_module
 from lms.content.quiz import parse_quiz
+from lms.content.validate import check_guidelines
 from lms.content.validate import check_modules
 from lms.content.validate import check_quizzes
+
+#: The optional public summary of the policy, one per language folder.
+GUIDELINES_FILE = "guidelines.md"
 
 __all__ = ["course_source_hash", "load_catalog", "load_course", "revision_of"]
 
@@ -36,6 +40,7 @@ class _Layout:
     course_yml: str | None = None
     modules: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)  # lang -> files
     quizzes: dict[str, str] = field(default_factory=dict)  # lang -> path
+    guidelines: dict[str, str] = field(default_factory=dict)  # lang -> path
     problems: list[Problem] = field(default_factory=list)
 
     def stray(self, path: str, message: str) -> None:
@@ -81,6 +86,8 @@ def _layout(course_id: str, paths: list[str]) -> _Layout:
                 bad_folders.add(folder)
                 message = f"'{rest[0]}' is not a language folder name such as en, zh_Hans or pt_BR"
                 layout.stray(folder, message)
+        elif len(rest) == 2 and rest[1] == GUIDELINES_FILE:
+            layout.guidelines[rest[0]] = path
         elif len(rest) == 2:
             _add_module(layout, path, rest[0], rest[1])
         else:
@@ -97,6 +104,7 @@ class _Parsed:
     fields: dict[str, Fields] = field(default_factory=dict)
     modules: dict[str, dict[str, Module]] = field(default_factory=dict)
     quizzes: dict[str, Quiz] = field(default_factory=dict)
+    guidelines: dict[str, Module] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def text(self, path: str, files: dict[str, bytes]) -> str | None:
@@ -117,6 +125,14 @@ def _parse_files(layout: _Layout, files: dict[str, bytes], parsed: _Parsed) -> N
                 text, path, lang, (position, slug), revision_of(files[path])
             )
             parsed.modules.setdefault(lang, {})[slug] = module
+            parsed.fields[path] = fields
+            parsed.problems += problems
+    for lang, path in layout.guidelines.items():
+        text = parsed.text(path, files)
+        if text is not None:
+            page, problems, fields = parse_module(
+                text, path, lang, (0, "guidelines"), revision_of(files[path]))
+            parsed.guidelines[lang] = page
             parsed.fields[path] = fields
             parsed.problems += problems
     for lang, path in layout.quizzes.items():
@@ -169,6 +185,7 @@ def _cross_checks(
     quiz_path = f"quizzes/{course_id}/{source}.md"
     broken = any(p.path == quiz_path and p.severity == "error" for p in parsed.problems)
     problems += check_quizzes(source, parsed.quizzes, parsed.fields, quiz_path, broken)
+    problems += check_guidelines(source, parsed.guidelines, parsed.fields)
     return problems
 
 
@@ -190,7 +207,8 @@ def build_course(course_id: str, files: dict[str, bytes]) -> tuple[Course | None
         lang: tuple(sorted(found.values(), key=lambda m: (m.position, m.id)))
         for lang, found in parsed.modules.items()
     }
-    course = Course(meta, modules, dict(parsed.quizzes), parsed.texts, tree_hash(files))
+    course = Course(meta, modules, dict(parsed.quizzes), parsed.texts, tree_hash(files),
+                    dict(parsed.guidelines))
     return course, problems
 
 

@@ -132,6 +132,7 @@ class Course:
     quizzes: dict[str, Quiz]  # lang -> quiz
     sources: dict[str, str]  # relative path -> file text, frozen with the version
     content_hash: str  # hash over all source files; changes whenever any file changes
+    guidelines: dict[str, Module] = field(default_factory=dict)  # lang -> public summary
 
     @property
     def id(self) -> str:
@@ -157,6 +158,10 @@ class Course:
                 return found
         return None
 
+    def public_guidelines(self, lang: str) -> Module | None:
+        """The public policy summary in ``lang``, falling back to the source language."""
+        return self.guidelines.get(lang) or self.guidelines.get(self.meta.source_language)
+
     def quiz(self, lang: str) -> Quiz:
         """The quiz in ``lang``, falling back to the source language."""
         return self.quizzes.get(lang) or self.quizzes[self.meta.source_language]
@@ -175,6 +180,7 @@ class Course:
             "quizzes": {lang: asdict(quiz) for lang, quiz in self.quizzes.items()},
             "sources": dict(self.sources),
             "content_hash": self.content_hash,
+            "guidelines": {lang: asdict(page) for lang, page in self.guidelines.items()},
         }
 
     @classmethod
@@ -190,6 +196,7 @@ class Course:
             quizzes={lang: _quiz_from_dict(q) for lang, q in data["quizzes"].items()},
             sources=dict(data["sources"]),
             content_hash=data["content_hash"],
+            guidelines={lang: Module(**m) for lang, m in data.get("guidelines", {}).items()},
         )
 
 

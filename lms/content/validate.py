@@ -147,3 +147,18 @@ def _compare_question(question: Question, source: Question, path: str, lang: str
         )
         return [Problem(path, question.line, message)]
     return []
+
+
+def check_guidelines(source: str, pages: dict[str, Module], fields: dict[str, Fields]):
+    """Translated guidelines record their source revision; they need a source to translate."""
+    original = pages.get(source)
+    problems = []
+    for lang, page in pages.items():
+        if lang == source:
+            continue
+        if original is None:
+            message = f"guidelines without a {source} original to translate from"
+            problems.append(Problem(page.path, None, message))
+        else:
+            problems += revision_warnings(page, original, fields[page.path])
+    return problems

@@ -1,6 +1,8 @@
-"""Pages anyone may open: the language switcher and the health check."""
+"""Pages anyone may open: the public guidelines, the language switcher, the health check."""
 
+from flask import abort
 from flask import redirect
+from flask import render_template
 from flask import session
 from flask import url_for
 from flask_login import current_user
@@ -8,9 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from lms.extensions import db
+from lms.i18n import current_language
 from lms.i18n import supported
 from lms.public import bp
 from lms.security import local_path_or
+from lms.services import content_store
 
 
 class LanguageForm(FlaskForm):
@@ -34,6 +38,24 @@ def set_language():
             current_user.preferred_language = lang
             db.session.commit()
     return redirect(local_path_or(form.next.data, url_for("public.home")))
+
+
+@bp.route("/guidelines")
+@bp.route("/guidelines/<lang>")
+def guidelines(lang: str | None = None):
+    """The company's social media guidelines, public like Intel's, in every language."""
+    if lang is not None and supported(lang) != lang:
+        abort(404)
+    lang = lang or current_language()
+    pages = []
+    for version in content_store.current_versions():
+        course = content_store.course_of(version)
+        page = course.public_guidelines(lang)
+        if page is not None:
+            pages.append((course, page, sorted(course.guidelines)))
+    if not pages:
+        abort(404)
+    return render_template("public/guidelines.html", pages=pages, lang=lang)
 
 
 @bp.route("/healthz")

@@ -315,3 +315,28 @@ def test_answer_without_checkbox_next_to_answers_is_an_error(tree):
     assert [(p.line, p.message.split(":")[0]) for p in problems] == [
         (quiz.split("\n").index("- First answer") + 1, "this answer is not a task item")
     ]
+
+
+def test_public_guidelines_load_with_fallback_and_revision_checks(files, tree):
+    source = "---\ntitle: Our guidelines\n---\n\nSay who you work for.\n"
+    files[f"{P}/en/guidelines.md"] = source
+    files[f"{P}/he/guidelines.md"] = (
+        f"---\ntitle: ההנחיות\ntranslation_of: {revision_of(source.encode())}\n---\n\nטקסט\n")
+    course, problems = _load(tree, files)
+    assert problems == []
+    assert course.public_guidelines("he").title == "ההנחיות"
+    assert course.public_guidelines("zh_Hans").lang == "en"  # falls back to the source
+    assert "guidelines" not in course.module_ids  # not a module of the course
+    assert Course.from_dict(json.loads(json.dumps(course.to_dict()))) == course
+
+    files[f"{P}/en/guidelines.md"] = source.replace("Say", "Always say")
+    _, problems = _load(tree, files)
+    assert [p.path for p in problems] == [f"{P}/he/guidelines.md"]
+    assert problems[0].severity == "warning" and "out of date" in problems[0].message
+
+
+def test_translated_guidelines_need_a_source(files, tree):
+    files[f"{P}/he/guidelines.md"] = "---\ntitle: x\n---\n\nטקסט\n"
+    course, problems = load_course(tree(files), COURSE)
+    assert course is None
+    assert any("without a en original" in p.message for p in problems)
