@@ -7,6 +7,7 @@ content follows the UI language and falls back to the course's source language.
 
 from flask import Flask
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import get_locale
@@ -39,6 +40,8 @@ def supported(lang: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a CLI command or a job: no reader to ask
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         chosen = supported(current_user.preferred_language)
         if chosen:

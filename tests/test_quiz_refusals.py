@@ -126,3 +126,39 @@ def test_passed_course_cannot_be_taken_again_until_renewal(client, open_attempt,
     page = client.post(f"/training/{COURSE}/quiz", follow_redirects=True)
     assert "You passed this course" in text_of(page) or "already completed" in text_of(page)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 1
+
+
+def test_two_tabs_submitting_at_once_count_once(app, open_attempt, employee):
+    """Two submissions racing on separate connections: exactly one is graded."""
+    import threading
+
+    from lms.services import quiz as quiz_service
+
+    form = answer_form(open_attempt)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        with app.app_context():
+            attempt = db.session.get(QuizAttempt, open_attempt.id)
+            user = db.session.get(type(employee), employee.id)
+            barrier.wait()
+            try:
+                quiz_service.submit(user, attempt, form)
+                outcomes.append("graded")
+            except quiz_service.Refused:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["graded", "refused"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Certification)) == 1
+    submitted = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "quiz.submitted")).all()
+    assert len(submitted) == 1

@@ -29,7 +29,7 @@ class Refused(Exception):
     """The request is refused and nothing changed; ``message`` says why, to the learner."""
 
     def __init__(self, message, next_allowed_at: datetime | None = None):
-        super().__init__(str(message))
+        super().__init__(message)  # lazy: translated when shown, in the reader's language
         self.message = message
         self.next_allowed_at = next_allowed_at
 
