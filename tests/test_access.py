@@ -63,3 +63,14 @@ def test_roles_do_not_unlock_other_peoples_attempts(client, auth, make_user):
     hr = make_user(roles=[Role.HR, Role.ADMIN])
     auth.login(hr)
     assert client.get("/training/attempts/999").status_code == 404
+
+
+def test_deactivated_employee_is_signed_out_at_once(client, auth, employee):
+    from lms.extensions import db
+
+    auth.login(employee)
+    assert client.get("/training").status_code == 200
+    employee.active = False
+    db.session.commit()
+    response = client.get("/training")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

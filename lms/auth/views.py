@@ -28,7 +28,9 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The signed-in user; a deactivated account is signed out on its next request."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
 
 
 def _login_limit() -> str:
