@@ -73,7 +73,8 @@ def language_name(lang: str) -> str:
     """A language's own name for itself, for the switcher."""
     from babel import Locale
 
-    return Locale.parse(lang).get_display_name(lang).capitalize()
+    name = Locale.parse(lang).get_display_name(lang)
+    return name[:1].upper() + name[1:]
 
 
 def init_app(app: Flask) -> None:
