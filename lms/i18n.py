@@ -5,6 +5,8 @@ The UI language is the user's preference, then the language picked with the swit
 content follows the UI language and falls back to the course's source language.
 """
 
+from functools import cache
+
 from flask import Flask
 from flask import current_app
 from flask import has_request_context
@@ -69,8 +71,9 @@ def html_lang(lang: str) -> str:
     return lang.replace("_", "-")
 
 
+@cache
 def language_name(lang: str) -> str:
-    """A language's own name for itself, for the switcher."""
+    """A language's own name for itself, for the switcher (on every page, so cached)."""
     from babel import Locale
 
     name = Locale.parse(lang).get_display_name(lang)

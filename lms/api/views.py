@@ -4,7 +4,6 @@ from flask import abort
 
 from lms.api import bp
 from lms.api.auth import token_required
-from lms.models import User
 from lms.services import clearance
 
 
@@ -16,10 +15,12 @@ def get_clearance(identifier: str):
     Answers ``cleared``, ``valid_until`` (when a yes lapses unless renewed), machine-readable
     ``reasons`` for a no, and the status of every required course.
     """
-    user = User.find(identifier) or abort(404, description="No employee with that id or email.")
-    row = clearance.current(user)
+    found = clearance.lookup(identifier)
+    if found is None:
+        abort(404, description="No employee with that id or email.")
+    employee_id, row = found
     return {
-        "employee_id": user.employee_id,
+        "employee_id": employee_id,
         "cleared": row.cleared,
         "valid_until": row.valid_until.isoformat() if row.cleared and row.valid_until else None,
         "reasons": row.reasons,

@@ -85,6 +85,26 @@ def current(user: User, now: datetime | None = None) -> Clearance:
     return row
 
 
+def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance] | None:
+    """(employee id, current clearance) for an employee id or email, or None if unknown.
+
+    The API's hot path: one joined read of the person and their stored clearance; the
+    person is loaded in full only when the stored answer must be recomputed.
+    """
+    now = now or utcnow()
+    found = db.session.execute(
+        sa.select(User.id, User.employee_id, Clearance)
+        .outerjoin(Clearance, Clearance.user_id == User.id)
+        .where(User.identified_by(identifier))
+    ).first()
+    if found is None:
+        return None
+    user_id, employee_id, row = found
+    if row is None or (row.valid_until is not None and row.valid_until <= now):
+        row = current(db.session.get(User, user_id), now)
+    return employee_id, row
+
+
 def _summary(row: Clearance) -> dict:
     return {"cleared": row.cleared, "valid_until": iso(row.valid_until),
             "reasons": [r["code"] for r in row.reasons]}
