@@ -77,14 +77,22 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.api import bp as api_bp
     from lms.auth import bp as auth_bp
+    from lms.author import bp as author_bp
+    from lms.hr import bp as hr_bp
     from lms.learn import bp as learn_bp
     from lms.public import bp as public_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(hr_bp)
+    app.register_blueprint(author_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for CSRF to protect
+    if app.config.get("BENCH_ENDPOINTS"):  # baselines for `python -m bench`; off by default
+        from lms.bench_endpoints import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
 
 
 def _prepare_database(app: Flask) -> None:

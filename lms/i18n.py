@@ -26,10 +26,14 @@ _TAG_ALIASES = {
 
 
 def supported(lang: str | None) -> str | None:
-    """``lang`` if we ship it (matching a browser tag or a locale id), else None."""
+    """``lang`` if the app ships it (matching a browser tag or a locale id), else None."""
+    return match_language(lang, current_app.config["LANGUAGES"])
+
+
+def match_language(lang: str | None, languages: list[str]) -> str | None:
+    """The locale of ``languages`` that ``lang`` names (``pt-BR`` -> ``pt_BR``), or None."""
     if not lang:
         return None
-    languages = current_app.config["LANGUAGES"]
     if lang in languages:
         return lang
     tag = lang.replace("_", "-").lower()

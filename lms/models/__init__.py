@@ -1,14 +1,20 @@
 """Database models (SQLAlchemy 2 style). Import them from here."""
 
 from lms.models.api_token import ApiToken
+from lms.models.assignment import AssignmentRule
+from lms.models.assignment import ReminderSent
 from lms.models.audit import AuditEvent
+from lms.models.authoring import CourseDraft
+from lms.models.authoring import CourseDraftFile
 from lms.models.certification import Certification
 from lms.models.certification import Clearance
 from lms.models.course import Course
 from lms.models.course import CourseVersion
+from lms.models.course import CourseVersionFile
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
+from lms.models.roster import RosterUpload
 from lms.models.types import utcnow
 from lms.models.user import Role
 from lms.models.user import User
@@ -16,15 +22,21 @@ from lms.models.user import UserRole
 
 __all__ = [
     "ApiToken",
+    "AssignmentRule",
     "AuditEvent",
     "Certification",
     "Clearance",
     "Course",
+    "CourseDraft",
+    "CourseDraftFile",
     "CourseVersion",
+    "CourseVersionFile",
     "Enrollment",
     "ModuleProgress",
     "QuizAttempt",
+    "ReminderSent",
     "Role",
+    "RosterUpload",
     "User",
     "UserRole",
     "utcnow",

@@ -42,7 +42,24 @@ class CourseVersion(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     #: For a MAJOR version: certifications on older majors stop counting after this.
     recertify_by: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: Where the content came from: "files" (a sync of courses/ and quizzes/), "editor"
+    #: (a draft published in the browser) or "rollback". A sync compares the files with the
+    #: last version that came from files, so a restart never undoes a browser publish.
+    origin: so.Mapped[str] = so.mapped_column(sa.String(16), default="files",
+                                              server_default="files")
 
     @property
     def version(self) -> str:
         return f"{self.major}.{self.minor}"
+
+
+class CourseVersionFile(db.Model):
+    """The exact bytes of one file of a published version, so an export reproduces the
+    files byte for byte (``payload["sources"]`` holds normalised text: no BOM, LF only)."""
+
+    __tablename__ = "course_version_files"
+
+    version_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("course_versions.id"), primary_key=True)
+    path: so.Mapped[str] = so.mapped_column(sa.String(500), primary_key=True)
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)

@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     preferred_language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     hire_date: so.Mapped[date | None]
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: Created by a roster import, so a later import may deactivate it; accounts made by
+    #: hand (admins, demo users) never are.
+    roster_managed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
@@ -58,12 +61,16 @@ class User(UserMixin, db.Model):
             self.role_rows.append(UserRole(role=role.value))
 
     @classmethod
-    def find(cls, identifier: str) -> "User | None":
-        """A user by email (any case) or employee id."""
+    def identified_by(cls, identifier: str) -> sa.ColumnElement[bool]:
+        """The condition for "this email (any case) or employee id"."""
         identifier = identifier.strip()
         if "@" in identifier:
-            return db.session.scalar(sa.select(cls).where(cls.email == identifier.lower()))
-        return db.session.scalar(sa.select(cls).where(cls.employee_id == identifier))
+            return cls.email == identifier.lower()
+        return cls.employee_id == identifier
+
+    @classmethod
+    def find(cls, identifier: str) -> "User | None":
+        return db.session.scalar(sa.select(cls).where(cls.identified_by(identifier)))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -13,12 +13,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
 from lms import content
+from lms.content.files import read_tree
+from lms.content.files import tree_hash
+from lms.content.loader import build_course
 from lms.extensions import db
 from lms.models import Course
 from lms.models import CourseVersion
+from lms.models import CourseVersionFile
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
@@ -39,13 +44,44 @@ class SyncReport:
     rejected: dict[str, list[content.Problem]] = field(default_factory=dict)
 
 
+# Versions are read on every page, their payload (megabytes of rendered content) only on a
+# cache miss in course_of(): defer it.
+_WITHOUT_PAYLOAD = so.defer(CourseVersion.payload)
+
+
 def latest_version(course_id: str) -> CourseVersion | None:
     return db.session.scalar(
         sa.select(CourseVersion)
+        .options(_WITHOUT_PAYLOAD)
         .where(CourseVersion.course_id == course_id)
         .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
         .limit(1)
     )
+
+
+def latest_from_files(course_id: str) -> CourseVersion | None:
+    """The newest version that a sync of the files published (else the newest at all)."""
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .options(_WITHOUT_PAYLOAD)
+        .where(CourseVersion.course_id == course_id, CourseVersion.origin == "files")
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+        .limit(1)
+    ) or latest_version(course_id)
+
+
+def version_files(version: CourseVersion) -> dict[str, bytes]:
+    """The files of ``version`` as published, byte for byte.
+
+    Versions published before the bytes were kept give their normalised sources.
+    """
+    rows = db.session.execute(
+        sa.select(CourseVersionFile.path, CourseVersionFile.data)
+        .where(CourseVersionFile.version_id == version.id)
+    ).all()
+    if rows:
+        return {path: bytes(data) for path, data in rows}
+    return {path: text.encode() for path, text in version.payload["sources"].items()}
 
 
 def current_versions() -> list[CourseVersion]:
@@ -59,6 +95,7 @@ def current_versions() -> list[CourseVersion]:
     return list(
         db.session.scalars(
             sa.select(CourseVersion)
+            .options(_WITHOUT_PAYLOAD)
             .join(newest, CourseVersion.id == newest.c.id)
             .order_by(CourseVersion.course_id)
         )
@@ -77,46 +114,54 @@ def course_of(version: CourseVersion) -> content.Course:
 def sync(root: Path, actor: User | None = None) -> SyncReport:
     """Publish every course under ``root`` whose files changed and are valid.
 
-    Unchanged courses are recognised by a hash of their bytes, without parsing.
+    Files are compared (by a hash of their bytes, without parsing) with the last version
+    published from files, so versions published in the browser since stay current until
+    the files themselves change.
     """
     report = SyncReport()
     for course_dir in sorted(p for p in (root / "courses").iterdir() if p.is_dir()):
         course_id = course_dir.name
-        latest = latest_version(course_id)
-        if latest and latest.content_hash == content.course_source_hash(root, course_id):
+        files = read_tree(root, course_id)
+        imported = latest_from_files(course_id)
+        if imported and imported.content_hash == tree_hash(files):
             report.unchanged.append(course_id)
             continue
-        course, problems = content.load_course(root, course_id)
+        course, problems = build_course(course_id, files)
         errors = [p for p in problems if p.severity == "error"]
         if course is None or errors:
             report.rejected[course_id] = errors
             log.error("not publishing %s: %d problem(s); the last good version stays",
                       course_id, len(errors))
             continue
-        version = publish(course, actor=actor)
+        version = publish(course, actor=actor, files=files)
         if version is not None:
             report.published.append(version)
     return report
 
 
-def publish(course: content.Course, actor: User | None = None) -> CourseVersion | None:
+def publish(course: content.Course, actor: User | None = None, *,
+            files: dict[str, bytes] | None = None, origin: str = "files",
+            grace_days: int | None = None) -> CourseVersion | None:
     """Freeze ``course`` as a new version and commit.
 
     The declared version is used when it is newer than the latest; a changed course that
     kept its version number is published as the next MINOR version (a wording fix), since
-    a policy change that forces recertification must be declared. Returns None when
-    another server published the same content first.
+    a policy change that forces recertification must be declared. ``files`` are the exact
+    bytes the course was built from (kept for export); ``grace_days`` overrides the
+    course's ``recertify_grace_days`` for a MAJOR version. Returns None when another
+    server published the same content first.
     """
     from lms.services import clearance  # clearance reads versions: import late, no cycle
 
     now = utcnow()
     latest = latest_version(course.id)
     major, minor = _next_number(course.meta, latest)
+    grace = course.meta.recertify_grace_days if grace_days is None else grace_days
     version = CourseVersion(
         course_id=course.id, major=major, minor=minor, content_hash=course.content_hash,
         required=course.meta.required, payload=course.to_dict(), published_at=now,
-        published_by_id=actor.id if actor else None,
-        recertify_by=_recertify_by(course.meta, latest, major, now),
+        published_by_id=actor.id if actor else None, origin=origin,
+        recertify_by=_recertify_by(grace, latest, major, now),
     )
     if db.session.get(Course, course.id) is None:
         db.session.add(Course(id=course.id))
@@ -126,10 +171,13 @@ def publish(course: content.Course, actor: User | None = None) -> CourseVersion 
     except IntegrityError:
         db.session.rollback()
         return None
+    _keep_files(version, course, files)
+    kind = _kind(latest, major)
     audit.record("content.published", actor=actor, course_id=course.id,
                  before={"version": latest.version} if latest else None,
                  after={"version": version.version, "content_hash": course.content_hash,
-                        "required": course.meta.required,
+                        "required": course.meta.required, "kind": kind, "origin": origin,
+                        "grace_days": grace if kind == "major" else None,
                         "recertify_by": iso(version.recertify_by)})
     if course.meta.required or (latest and latest.required):
         clearance.refresh_everyone(now)
@@ -144,8 +192,22 @@ def _next_number(meta: content.CourseMeta, latest: CourseVersion | None) -> tupl
     return latest.major, latest.minor + 1
 
 
-def _recertify_by(meta, latest, major: int, now: datetime) -> datetime | None:
+def _keep_files(version: CourseVersion, course: content.Course,
+                files: dict[str, bytes] | None) -> None:
+    if files is None:  # built without its bytes: the normalised text is all there is
+        files = {path: text.encode() for path, text in course.sources.items()}
+    db.session.add_all(CourseVersionFile(version_id=version.id, path=path, data=data)
+                       for path, data in files.items())
+
+
+def _kind(latest: CourseVersion | None, major: int) -> str:
+    if latest is None:
+        return "first"
+    return "major" if major > latest.major else "minor"
+
+
+def _recertify_by(grace_days: int, latest, major: int, now: datetime) -> datetime | None:
     if latest is None or major <= latest.major:
         return None
-    return now + timedelta(days=meta.recertify_grace_days)
+    return now + timedelta(days=grace_days)
 

@@ -121,10 +121,9 @@ def start_reading(enrollment: Enrollment, version: CourseVersion, module: conten
     """The progress row for ``module``, created (and committed) on first view."""
     row = _progress_row(enrollment, module.id)
     if row is None:
-        row = ModuleProgress(enrollment_id=enrollment.id, module_id=module.id,
-                             course_version_id=version.id, lang=module.lang,
-                             started_at=now or utcnow())
-        db.session.add(row)
+        row = ModuleProgress(module_id=module.id, course_version_id=version.id,
+                             lang=module.lang, started_at=now or utcnow())
+        enrollment.progress.append(row)
         db.session.commit()
     return row
 
@@ -152,5 +151,5 @@ def finish_reading(enrollment: Enrollment, version: CourseVersion, module: conte
 
 
 def _progress_row(enrollment: Enrollment, module_id: str) -> ModuleProgress | None:
-    return db.session.scalar(sa.select(ModuleProgress).where(
-        ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module_id))
+    # The enrolment's progress rows are loaded with it: no query needed.
+    return next((p for p in enrollment.progress if p.module_id == module_id), None)

@@ -1,0 +1,344 @@
+"""Authoring pages: courses, the editor, previews, publishing, versions, translations."""
+
+from types import SimpleNamespace
+
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from lms.author import bp
+from lms.author.forms import ActionForm
+from lms.author.forms import AddLanguageForm
+from lms.author.forms import EditFileForm
+from lms.author.forms import GiftSaveForm
+from lms.author.forms import GiftUploadForm
+from lms.author.forms import PublishForm
+from lms.author.forms import RollbackForm
+from lms.content.files import LOCALE
+from lms.i18n import current_language
+from lms.i18n import language_name
+from lms.models import Role
+from lms.permissions import role_required
+from lms.services import authoring
+from lms.services import content_diff
+from lms.services import content_store
+from lms.services import learning
+from lms.services import translation_status
+from lms.services.content_files import languages_of
+from lms.services.content_files import text_for_editing
+
+author_required = role_required(Role.MARKETING)
+
+
+@bp.route("")
+@author_required
+def index():
+    return render_template("author/index.html", workspaces=authoring.overview())
+
+
+@bp.route("/<course_id>")
+@author_required
+def course(course_id: str):
+    ws = _workspace(course_id)
+    return _course_page(ws, AddLanguageForm())
+
+
+def _course_page(ws: authoring.Workspace, language_form: AddLanguageForm, status: int = 200):
+    return render_template(
+        "author/course.html", ws=ws, problems=authoring.check(ws.course_id, ws.files)[1],
+        matrix=translation_status.matrix(ws.course_id, ws.files), language_form=language_form,
+        action_form=ActionForm(), languages=current_app.config["LANGUAGES"]), status
+
+
+@bp.route("/<course_id>/files/<path:path>", methods=["GET", "POST"])
+@author_required
+def edit_file(course_id: str, path: str):
+    ws = _workspace(course_id)
+    authoring.file_ref(ws, path) or abort(404)
+    form = EditFileForm()
+    status = 200
+    if request.method == "GET":
+        form.text.data = text_for_editing(ws.files[path]) or ""
+        form.base.data = authoring.fingerprint(ws.files[path])
+    elif not form.validate_on_submit():
+        status = 400
+    elif form.save.data or form.save_current.data:
+        try:
+            authoring.save_file(ws, path, form.text.data or "", current_user,
+                                expected=form.base.data, mark_current=form.save_current.data)
+        except authoring.Refused as refused:
+            flash(str(refused.message), "danger")
+            form.base.data = authoring.fingerprint(ws.files[path])
+            status = 409 if isinstance(refused, authoring.Conflict) else 400
+        else:
+            flash(_("Saved in the draft. Learners see it once the draft is published."),
+                  "success")
+            return redirect(url_for("author.edit_file", course_id=course_id, path=path))
+    checked = authoring.check_file(ws, path, form.text.data or "")
+    return render_template("author/edit.html", ws=ws, path=path, form=form,
+                           checked=checked), status
+
+
+@bp.route("/<course_id>/draft/discard", methods=["POST"])
+@author_required
+def discard(course_id: str):
+    _workspace(course_id)
+    if ActionForm().validate_on_submit() and authoring.discard_draft(course_id):
+        flash(_("The draft was discarded. The published version is unchanged."), "success")
+    return redirect(url_for("author.course", course_id=course_id))
+
+
+@bp.route("/<course_id>/languages", methods=["POST"])
+@author_required
+def add_language(course_id: str):
+    ws = _workspace(course_id)
+    form = AddLanguageForm()
+    if not form.validate_on_submit():
+        return _course_page(ws, form, 400)
+    try:
+        created = authoring.add_language(ws, form.lang.data.strip(), current_user)
+    except authoring.Refused as refused:
+        form.lang.errors.append(str(refused.message))
+        return _course_page(ws, form, 400)
+    flash(_("%(count)d file(s) copied from the source language into the draft, marked as "
+            "untranslated. Translate them, then mark each one as current.",
+            count=len(created)), "success")
+    return redirect(url_for("author.status", course_id=course_id, lang=form.lang.data.strip()))
+
+
+@bp.route("/<course_id>/status")
+@author_required
+def status(course_id: str):
+    ws = _workspace(course_id)
+    full = translation_status.matrix(ws.course_id, ws.files, current_app.config["LANGUAGES"])
+    lang = request.args.get("lang") if request.args.get("lang") in full.languages else None
+    wanted = request.args.get("status")
+    wanted = wanted if wanted in translation_status.STATUSES else None
+    return render_template("author/status.html", ws=ws, full=full,
+                           matrix=full.filtered(lang, wanted), lang=lang, wanted=wanted,
+                           statuses=translation_status.STATUSES)
+
+
+# --- Preview as a learner: the learner's own templates, with the draft course ------------
+
+_PREVIEW_ENDPOINTS = {
+    "learn.index": "author.preview_course",
+    "learn.course": "author.preview_course",
+    "learn.module": "author.preview_module",
+    "learn.quiz": "author.preview_quiz",
+}
+
+
+def _preview_url_for(course_id: str, lang: str):
+    """``url_for`` for the learner templates: their links stay inside the preview."""
+
+    def preview_url_for(endpoint: str, **values) -> str:
+        if endpoint.startswith("learn."):
+            target = _PREVIEW_ENDPOINTS.get(endpoint, "author.preview_course")
+            extra = {"module_id": values["module_id"]} if "module_id" in values else {}
+            return url_for(target, course_id=course_id, lang=lang, **extra)
+        return url_for(endpoint, **values)
+
+    return preview_url_for
+
+
+def _preview(course_id: str):
+    """(workspace, course built from it, preview language); an explanation page instead
+    when the draft has errors."""
+    ws = _workspace(course_id)
+    course, problems = authoring.check(course_id, ws.files)
+    lang = request.args.get("lang", "")
+    lang = lang if LOCALE.match(lang) else current_language()
+    if course is None:
+        page = render_template("author/preview_unavailable.html", ws=ws, problems=problems)
+        abort(Response(page, 409))
+    return ws, course, lang
+
+
+def _preview_context(ws, course, lang) -> dict:
+    label = (_("draft after %(version)s", version=ws.version.version) if ws.draft
+             else ws.version.version)
+    return {"course": course, "lang": lang, "ws": ws, "version": SimpleNamespace(version=label),
+            "url_for": _preview_url_for(ws.course_id, lang),
+            "preview_languages": languages_of(ws.course_id, ws.files)}
+
+
+@bp.route("/<course_id>/preview")
+@author_required
+def preview_course(course_id: str):
+    ws, course, lang = _preview(course_id)
+    return render_template(
+        "author/preview_course.html", **_preview_context(ws, course, lang),
+        enrollment=SimpleNamespace(due_at=None, completed_at=None), done=set(),
+        progress=learning.progress_of(None, course), certification=None)
+
+
+@bp.route("/<course_id>/preview/modules/<module_id>")
+@author_required
+def preview_module(course_id: str, module_id: str):
+    ws, course, lang = _preview(course_id)
+    module = course.module(lang, module_id) or abort(404)
+    ids = course.module_ids
+    position = ids.index(module_id)
+    return render_template(
+        "author/preview_module.html", **_preview_context(ws, course, lang), module=module,
+        form=None, previous_id=ids[position - 1] if position else None,
+        next_id=ids[position + 1] if position + 1 < len(ids) else None,
+        position=position + 1, total=len(ids), reviewing=True, completed=False, view_token="")
+
+
+@bp.route("/<course_id>/preview/quiz")
+@author_required
+def preview_quiz(course_id: str):
+    ws, course, lang = _preview(course_id)
+    return render_template("author/preview_quiz.html", **_preview_context(ws, course, lang),
+                           quiz=course.quiz(lang))
+
+
+# --- Versions ------------------------------------------------------------------------------
+
+
+@bp.route("/<course_id>/publish", methods=["GET", "POST"])
+@author_required
+def publish(course_id: str):
+    ws = _workspace(course_id)
+    form = PublishForm()
+    problems, status = [], 200
+    if request.method == "GET":
+        form.grace_days.data = _grace_days(ws)
+    elif not form.validate_on_submit():
+        status = 400
+    else:
+        try:
+            version = authoring.publish_draft(ws, form.kind.data, form.grace_days.data,
+                                              current_user)
+        except authoring.Refused as refused:
+            flash(str(refused.message), "danger")
+            problems, status = refused.problems, 400
+        else:
+            flash(_("Version %(version)s is published.", version=version.version), "success")
+            return redirect(url_for("author.versions", course_id=course_id))
+    return render_template(
+        "author/publish.html", ws=ws, form=form, refused=problems,
+        problems=authoring.check(course_id, ws.files)[1],
+        diffs=content_diff.diff_files(course_id, content_store.version_files(ws.version),
+                                      ws.files) if ws.draft else [],
+        numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
+
+
+def _grace_days(ws: authoring.Workspace) -> int:
+    course = authoring.check(ws.course_id, ws.files)[0]
+    return (course or content_store.course_of(ws.version)).meta.recertify_grace_days
+
+
+@bp.route("/<course_id>/versions")
+@author_required
+def versions(course_id: str):
+    ws = _workspace(course_id)
+    return render_template("author/versions.html", ws=ws,
+                           history=authoring.history(course_id))
+
+
+@bp.route("/<course_id>/versions/<label>")
+@author_required
+def version(course_id: str, label: str):
+    ws = _workspace(course_id)
+    target = authoring.find_version(course_id, label) or abort(404)
+    against = request.args.get("against")
+    base = (authoring.find_version(course_id, against) if against
+            else authoring.previous_version(course_id, target))
+    old = content_store.version_files(base) if base else {}
+    return render_template(
+        "author/version.html", ws=ws, target=target, base=base,
+        history=authoring.history(course_id),
+        diffs=content_diff.diff_files(course_id, old, content_store.version_files(target)))
+
+
+@bp.route("/<course_id>/versions/<label>/rollback", methods=["GET", "POST"])
+@author_required
+def rollback(course_id: str, label: str):
+    ws = _workspace(course_id)
+    target = authoring.find_version(course_id, label) or abort(404)
+    form = RollbackForm()
+    problems, status = [], 200
+    if request.method == "GET":
+        form.grace_days.data = _grace_days(ws)
+    elif not form.validate_on_submit():
+        status = 400
+    else:
+        try:
+            new = authoring.rollback(ws, target, form.kind.data, form.grace_days.data,
+                                     current_user)
+        except authoring.Refused as refused:
+            flash(str(refused.message), "danger")
+            problems, status = refused.problems, 400
+        else:
+            flash(_("The content of version %(old)s is published again as version %(new)s.",
+                    old=target.version, new=new.version), "success")
+            return redirect(url_for("author.versions", course_id=course_id))
+    diffs = content_diff.diff_files(course_id, content_store.version_files(ws.version),
+                                    content_store.version_files(target))
+    return render_template(
+        "author/rollback.html", ws=ws, target=target, form=form, refused=problems,
+        diffs=diffs,
+        numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
+
+
+# --- GIFT question banks ------------------------------------------------------------------
+
+
+@bp.route("/<course_id>/gift", methods=["GET", "POST"])
+@author_required
+def gift(course_id: str):
+    ws = _workspace(course_id)
+    form = GiftUploadForm()
+    form.lang.choices = _language_choices(ws)
+    if request.method == "GET":
+        form.lang.data = ws.source_language
+    if not form.validate_on_submit():
+        return render_template("author/gift.html", ws=ws, form=form), (
+            400 if request.method == "POST" else 200)
+    try:
+        result = authoring.convert_gift(form.file.data.read(), form.title.data, form.pool.data)
+    except authoring.Refused as refused:
+        form.file.errors.append(str(refused.message))
+        return render_template("author/gift.html", ws=ws, form=form), 400
+    save_form = GiftSaveForm(formdata=None, lang=form.lang.data, markdown=result.markdown)
+    return render_template("author/gift_result.html", ws=ws, result=result,
+                           filename=form.file.data.filename, save_form=save_form,
+                           lang=form.lang.data)
+
+
+@bp.route("/<course_id>/gift/save", methods=["POST"])
+@author_required
+def gift_save(course_id: str):
+    ws = _workspace(course_id)
+    form = GiftSaveForm()
+    if not form.validate_on_submit() or not LOCALE.match(form.lang.data):
+        abort(400)
+    markdown = form.markdown.data.replace("\r\n", "\n")
+    if form.download.data:
+        return Response(markdown, mimetype="text/markdown; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{form.lang.data}.md"'})
+    path = authoring.save_quiz(ws, form.lang.data, markdown, current_user)
+    flash(_("The converted quiz is saved in the draft. Check it below before publishing."),
+          "success")
+    return redirect(url_for("author.edit_file", course_id=course_id, path=path))
+
+
+def _language_choices(ws: authoring.Workspace) -> list[SelectChoice]:
+    codes = languages_of(ws.course_id, ws.files)
+    codes += [c for c in current_app.config["LANGUAGES"] if c not in codes]
+    return [SelectChoice(code, f"{language_name(code)} ({code})") for code in codes]
+
+
+def _workspace(course_id: str) -> authoring.Workspace:
+    return authoring.workspace(course_id) or abort(404)

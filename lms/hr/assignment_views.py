@@ -1,0 +1,54 @@
+"""Assignment rules (``/hr/assignments``): assign a course by scope, with a due date."""
+
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_babel import _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from lms.hr import bp
+from lms.hr.assignment_forms import AssignmentRuleForm
+from lms.hr.assignment_forms import DeactivateForm
+from lms.i18n import current_language
+from lms.models import Role
+from lms.permissions import role_required
+from lms.services import assignments
+from lms.services import content_store
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@role_required(Role.HR)
+def assignments_index():
+    form = AssignmentRuleForm()
+    titles = _course_titles()
+    form.course_id.choices = [SelectChoice(cid, title) for cid, title in titles.items()]
+    if form.validate_on_submit():
+        try:
+            _rule, created = assignments.create_rule(
+                current_user, form.course_id.data, form.scope_kind.data, form.scope_value.data,
+                form.due_kind.data, due_date=form.due_date.data, due_days=form.due_days.data)
+        except assignments.RuleError as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Rule saved: %(count)d people enrolled.", count=created), "success")
+            return redirect(url_for("hr.assignments_index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("hr/assignments.html", form=form, rules=assignments.all_rules(),
+                           titles=titles, stop_form=DeactivateForm()), status
+
+
+@bp.route("/assignments/<int:rule_id>/deactivate", methods=["POST"])
+@role_required(Role.HR)
+def assignments_deactivate(rule_id: int):
+    if DeactivateForm().validate_on_submit() and assignments.deactivate_rule(rule_id,
+                                                                             current_user):
+        flash(_("The rule no longer applies to people who join later."), "success")
+    return redirect(url_for("hr.assignments_index"))
+
+
+def _course_titles() -> dict[str, str]:
+    lang = current_language()
+    return {v.course_id: content_store.course_of(v).meta.title(lang)
+            for v in content_store.current_versions()}

@@ -1,0 +1,93 @@
+"""The roster import: upload a CSV, review the preview, apply it."""
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import _
+from flask_babel import format_decimal
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from lms.extensions import db
+from lms.hr import bp
+from lms.hr.forms import ApplyForm
+from lms.hr.forms import RosterUploadForm
+from lms.models import Role
+from lms.permissions import role_required
+from lms.models import RosterUpload
+from lms.services import roster
+
+#: The preview lists this many bad rows, and this many people per kind of change.
+MAX_PROBLEMS_SHOWN = 500
+SAMPLE_SIZE = 100
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@role_required(Role.HR)
+def roster_upload():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        upload = roster.store_upload(file.read(), file.filename or "", current_user.id)
+        return redirect(url_for("hr.roster_preview", upload_id=upload.id))
+    return render_template("hr/roster.html", form=form, uploads=roster.recent_uploads())
+
+
+@bp.route("/roster/uploads/<int:upload_id>")
+@role_required(Role.HR)
+def roster_preview(upload_id: int):
+    upload = db.session.get(RosterUpload, upload_id) or abort(404)
+    preview = None
+    if upload.applied_at is None:
+        preview = roster.check(upload.content, _languages(), upload.filename)
+    form = ApplyForm(fingerprint=preview.fingerprint if preview else "")
+    return render_template("hr/preview.html", upload=upload, preview=preview, form=form,
+                           max_problems=MAX_PROBLEMS_SHOWN, sample=SAMPLE_SIZE)
+
+
+@bp.route("/roster/uploads/<int:upload_id>/apply", methods=["POST"])
+@role_required(Role.HR)
+def roster_apply(upload_id: int):
+    db.session.get(RosterUpload, upload_id) or abort(404)
+    form = ApplyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        preview = roster.apply_upload(upload_id, _languages(), actor_id=current_user.id,
+                                      fingerprint=form.fingerprint.data)
+    except roster.Refused as refused:
+        flash(str(refused.message), "warning")
+        return redirect(url_for("hr.roster_preview", upload_id=upload_id))
+    if not preview.ok:
+        flash(_("Nothing changed: the file has bad rows now. Review them below."), "danger")
+        return redirect(url_for("hr.roster_preview", upload_id=upload_id))
+    flash(_applied_message(preview), "success")
+    return redirect(url_for("hr.roster_upload"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    if request.endpoint != "hr.roster_upload":
+        return render_template("errors/error.html", error=error), error.code
+    megabytes = round(current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024), 1)
+    flash(_("The file is too large: the limit is %(size)s MB.",
+            size=format_decimal(megabytes)), "danger")
+    return redirect(url_for("hr.roster_upload"))
+
+
+def _languages() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def _applied_message(preview: roster.Preview) -> str:
+    if not preview.changes_anything:
+        return _("The roster already matches the accounts: nothing changed.")
+    counts = preview.counts()
+    return _("Roster applied: %(added)d added, %(updated)d updated, %(deactivated)d "
+             "deactivated, %(reactivated)d reactivated.", added=counts["added"],
+             updated=counts["updated"], deactivated=counts["deactivated"],
+             reactivated=counts["reactivated"])

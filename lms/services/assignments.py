@@ -1,0 +1,355 @@
+"""Assignment rules, renewals and recertification: who must take which course, by when.
+
+Everything here works in bulk (one SELECT per chunk of people, one multi-row INSERT of
+enrolments and one of audit events), so it stays fast at several hundred thousand
+employees, and is safe to run from cron on two servers at once: enrolments are inserted
+with ON CONFLICT DO NOTHING against the "one open enrolment per course" index, and only
+the rows actually inserted are audited.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from lms.extensions import db
+from lms.models import AssignmentRule
+from lms.models import AuditEvent
+from lms.models import Certification
+from lms.models import Clearance
+from lms.models import CourseVersion
+from lms.models import Enrollment
+from lms.models import Role
+from lms.models import User
+from lms.models import UserRole
+from lms.models import utcnow
+from lms.models.assignment import DUE_KINDS
+from lms.models.assignment import SCOPE_KINDS
+from lms.models.types import iso
+from lms.rules import clearance as rules
+from lms.services import audit
+from lms.services import clearance
+from lms.services import content_store
+from lms.services import learning
+
+CHUNK = 2000
+
+
+class RuleError(ValueError):
+    """A rule that cannot be saved; the message says why (translatable)."""
+
+
+@dataclass
+class RunReport:
+    renewals: int = 0
+    recertifications: int = 0
+    assigned: int = 0
+    clearances_refreshed: int = 0
+
+
+# --- Rules ---------------------------------------------------------------------------
+
+
+def create_rule(actor: User | None, course_id: str, scope_kind: str, scope_value: str | None,
+                due_kind: str, due_date: date | None = None, due_days: int | None = None,
+                now: datetime | None = None) -> tuple[AssignmentRule, int]:
+    """Save a rule, apply it at once and commit; returns the rule and how many people
+    were enrolled. Raises :class:`RuleError` for a rule that makes no sense."""
+    from flask_babel import lazy_gettext as _l
+
+    now = now or utcnow()
+    if course_id not in {v.course_id for v in content_store.current_versions()}:
+        raise RuleError(_l("No published course %(id)s.", id=course_id))
+    scope_value = _clean_scope(scope_kind, scope_value)
+    if due_kind not in DUE_KINDS:
+        raise RuleError(_l("Choose when the course is due."))
+    if due_kind == "date" and due_date is None:
+        raise RuleError(_l("Give the due date."))
+    if due_kind != "date" and (due_days is None or due_days < 1):
+        raise RuleError(_l("Give the number of days (1 or more)."))
+    rule = AssignmentRule(
+        course_id=course_id, scope_kind=scope_kind, scope_value=scope_value,
+        due_kind=due_kind, due_date=_end_of_day(due_date) if due_kind == "date" else None,
+        due_days=due_days if due_kind != "date" else None,
+        created_by_id=actor.id if actor else None, created_at=now, active=True)
+    db.session.add(rule)
+    db.session.flush()
+    audit.record("assignment.rule_created", actor=actor, course_id=course_id,
+                 after=describe(rule))
+    created = _apply_rule(rule, now, actor_id=actor.id if actor else None)
+    db.session.commit()
+    return rule, created
+
+
+def _clean_scope(kind: str, value: str | None) -> str | None:
+    from flask_babel import lazy_gettext as _l
+
+    value = (value or "").strip()
+    if kind not in SCOPE_KINDS:
+        raise RuleError(_l("Choose who must take the course."))
+    if kind == "all":
+        return None
+    if not value:
+        raise RuleError(_l("Name the department, country or role."))
+    if kind == "country":
+        if len(value) != 2 or not value.isalpha():
+            raise RuleError(_l("A country is a two-letter code, e.g. DE."))
+        return value.upper()
+    if kind == "role" and value not in {r.value for r in Role}:
+        raise RuleError(_l("Unknown role %(role)s.", role=value))
+    return value
+
+
+def deactivate_rule(rule_id: int, actor: User | None) -> bool:
+    """Stop applying a rule to people who join later (enrolments made stay); commit."""
+    rule = db.session.get(AssignmentRule, rule_id)
+    if rule is None or not rule.active:
+        return False
+    rule.active = False
+    audit.record("assignment.rule_deactivated", actor=actor, course_id=rule.course_id,
+                 after=describe(rule))
+    db.session.commit()
+    return True
+
+
+def all_rules() -> list[AssignmentRule]:
+    return list(db.session.scalars(sa.select(AssignmentRule)
+                                   .order_by(AssignmentRule.active.desc(),
+                                             AssignmentRule.id.desc())))
+
+
+def describe(rule: AssignmentRule) -> dict:
+    return {"rule_id": rule.id, "course_id": rule.course_id, "scope_kind": rule.scope_kind,
+            "scope_value": rule.scope_value, "due_kind": rule.due_kind,
+            "due_date": iso(rule.due_date), "due_days": rule.due_days, "active": rule.active}
+
+
+def apply_rules(user_ids: Iterable[int] | None = None, now: datetime | None = None,
+                actor: User | None = None) -> int:
+    """Apply every active rule (to ``user_ids`` only, if given) and commit.
+
+    Call it after adding employees (a roster import, SCIM): each new person gets the
+    courses the rules give them. Idempotent: people with an open enrolment or a valid
+    certification for the course are skipped. Returns how many enrolments were created.
+    """
+    now = now or utcnow()
+    ids = None if user_ids is None else sorted(set(user_ids))
+    created = 0
+    for rule in db.session.scalars(sa.select(AssignmentRule).where(AssignmentRule.active)
+                                   .order_by(AssignmentRule.id)).all():
+        created += _apply_rule(rule, now, user_ids=ids, actor_id=actor.id if actor else None)
+    db.session.commit()
+    return created
+
+
+def _apply_rule(rule: AssignmentRule, now: datetime, user_ids: list[int] | None = None,
+                actor_id: int | None = None) -> int:
+    query = (sa.select(User.id, User.hire_date)
+             .where(User.active, _scope_clause(rule),
+                    ~_open_enrollment_exists(rule.course_id),
+                    ~_valid_certification_exists(rule.course_id, now)))
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    fallback_days = _course_due_days(rule.course_id)
+    created = 0
+    for chunk in _keyset(query, User.id):
+        rows = [_enrollment_row(rule.course_id, "assigned", user_id,
+                                _rule_due(rule, hire_date, now, fallback_days), now)
+                for user_id, hire_date in chunk]
+        created += _insert(rows, now, actor_id, {"rule_id": rule.id})
+    return created
+
+
+def _scope_clause(rule: AssignmentRule):
+    if rule.scope_kind == "department":
+        return User.department == rule.scope_value
+    if rule.scope_kind == "country":
+        return User.country == rule.scope_value
+    if rule.scope_kind == "role" and rule.scope_value != Role.EMPLOYEE.value:
+        return sa.exists().where(UserRole.user_id == User.id, UserRole.role == rule.scope_value)
+    return sa.true()  # everyone (every person holds the employee role)
+
+
+def _open_enrollment_exists(course_id: str):
+    return sa.exists().where(Enrollment.user_id == User.id, Enrollment.course_id == course_id,
+                             Enrollment.completed_at.is_(None))
+
+
+def _valid_certification_exists(course_id: str, now: datetime):
+    """Valid as :func:`lms.rules.clearance.evaluate` counts it: active, unexpired, and not
+    on a major version whose recertification deadline has passed."""
+    cutoff = db.session.scalar(
+        sa.select(sa.func.max(CourseVersion.major))
+        .where(CourseVersion.course_id == course_id, CourseVersion.recertify_by <= now))
+    clause = sa.exists().where(Certification.user_id == User.id,
+                               Certification.course_id == course_id,
+                               Certification.status == "active",
+                               Certification.expires_at > now)
+    if cutoff is not None:
+        clause = clause.where(Certification.major >= cutoff)
+    return clause
+
+
+def _rule_due(rule: AssignmentRule, hire_date: date | None, now: datetime,
+              fallback_days: int) -> datetime:
+    """The due date a rule gives; one already past when the person is enrolled (a new
+    hire after a fixed date, someone hired long ago) becomes the course's usual
+    ``due_days`` from now, so nobody is overdue on their first day."""
+    if rule.due_kind == "date":
+        due = rule.due_date
+    elif rule.due_kind == "after_hire" and hire_date is not None:
+        due = _end_of_day(hire_date + timedelta(days=rule.due_days))
+    else:
+        due = now + timedelta(days=rule.due_days)
+    return due if due > now else now + timedelta(days=fallback_days)
+
+
+def _course_due_days(course_id: str) -> int:
+    version = content_store.latest_version(course_id)
+    return content_store.course_of(version).meta.due_days if version else 30
+
+
+def _end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+# --- Renewals, recertification and lapsed clearances --------------------------------
+
+
+def run(now: datetime | None = None) -> RunReport:
+    """The scheduled job: renewals and recertifications for every required course, rules
+    for people who have no enrolment yet, then clearances that lapsed by themselves."""
+    now = now or utcnow()
+    report = RunReport()
+    report.renewals, report.recertifications = create_renewals(now)
+    report.assigned = apply_rules(now=now)
+    report.clearances_refreshed = refresh_lapsed_clearances(now)
+    return report
+
+
+def create_renewals(now: datetime | None = None) -> tuple[int, int]:
+    """Enrol people whose certification enters its renewal window (due at its expiry) or
+    who are certified on an older major version (due by its recertification deadline);
+    commit. Returns (renewals, recertifications)."""
+    now = now or utcnow()
+    versions = {v.course_id: v for v in content_store.current_versions() if v.required}
+    counts = {"renewal": 0, "recertify": 0}
+    for course in clearance.required_courses():
+        meta = content_store.course_of(versions[course.id]).meta
+        for chunk in _keyset(_renewal_candidates(course, meta.renewal_window_days, now),
+                             User.id):
+            rows = _renewal_rows(course, meta, [user_id for (user_id,) in chunk], now)
+            for reason in counts:
+                counts[reason] += _insert([r for r in rows if r["reason"] == reason], now)
+    db.session.commit()
+    return counts["renewal"], counts["recertify"]
+
+
+def _renewal_candidates(course: rules.RequiredCourse, window_days: int, now: datetime):
+    """Active people with a certification for ``course`` but none that is on the current
+    major and lasts beyond the renewal window, and no open enrolment: a superset of who
+    needs renewing, narrowed by the clearance rules themselves."""
+    window_end = now + timedelta(days=window_days)
+    has_cert = sa.exists().where(Certification.user_id == User.id,
+                                 Certification.course_id == course.id,
+                                 Certification.status == "active")
+    comfortable = sa.exists().where(Certification.user_id == User.id,
+                                    Certification.course_id == course.id,
+                                    Certification.status == "active",
+                                    Certification.major >= course.major,
+                                    Certification.expires_at > window_end)
+    return sa.select(User.id).where(User.active, has_cert, ~comfortable,
+                                    ~_open_enrollment_exists(course.id))
+
+
+def _renewal_rows(course: rules.RequiredCourse, meta, user_ids: list[int],
+                  now: datetime) -> list[dict]:
+    """Decide with the same rules as :func:`learning.ensure_required_enrollments`."""
+    facts: dict[int, list[rules.CertificationFact]] = {uid: [] for uid in user_ids}
+    for c in db.session.execute(
+            sa.select(Certification.user_id, Certification.major, Certification.minor,
+                      Certification.issued_at, Certification.expires_at, Certification.status)
+            .where(Certification.course_id == course.id, Certification.user_id.in_(user_ids))):
+        facts[c.user_id].append(rules.CertificationFact(course.id, c.major, c.minor,
+                                                        c.issued_at, c.expires_at, c.status))
+    rows = []
+    for user_id, certs in facts.items():
+        status = rules.evaluate([course], certs, active=True, now=now).courses[0]
+        reason = learning._REASON_BY_STATUS[status.status]  # shared with the learner's page
+        due_at = learning._due_date(status, meta, now) if reason != "required" else None
+        if due_at is not None:
+            rows.append(_enrollment_row(course.id, reason, user_id, due_at, now))
+    return rows
+
+
+def refresh_lapsed_clearances(now: datetime | None = None) -> int:
+    """Recompute clearances whose ``valid_until`` has passed, so each expiry becomes an
+    audit event (and, later, a webhook) even if nobody asks; commit. Rows are locked and
+    skipped when another server holds them (PostgreSQL), so each lapse is recorded once."""
+    now = now or utcnow()
+    required = clearance.required_courses()
+    count = 0
+    while True:
+        users = db.session.scalars(
+            sa.select(User).join(Clearance, Clearance.user_id == User.id)
+            .where(Clearance.valid_until <= now).order_by(User.id).limit(500)
+            .with_for_update(of=Clearance, skip_locked=True)).all()
+        if not users:
+            return count
+        for user in users:
+            clearance.refresh(user, now, required)
+        count += len(users)
+        db.session.commit()
+
+
+# --- Bulk writing --------------------------------------------------------------------
+
+
+def _enrollment_row(course_id: str, reason: str, user_id: int, due_at: datetime,
+                    now: datetime) -> dict:
+    return {"user_id": user_id, "course_id": course_id, "reason": reason,
+            "assigned_at": now, "due_at": due_at}
+
+
+def _insert(rows: list[dict], now: datetime, actor_id: int | None = None,
+            extra: dict | None = None) -> int:
+    """Insert enrolments, skipping people who got an open one meanwhile (another server),
+    and one ``enrollment.created`` audit event per row actually inserted."""
+    if not rows:
+        return 0
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(Enrollment)
+                 .on_conflict_do_nothing(index_elements=["user_id", "course_id"],
+                                         index_where=Enrollment.completed_at.is_(None))
+                 .returning(Enrollment.id, Enrollment.user_id, Enrollment.course_id,
+                            Enrollment.reason, Enrollment.due_at))
+    created = db.session.execute(statement, rows).all()
+    if created:
+        db.session.execute(sa.insert(AuditEvent), [
+            {"occurred_at": now, "actor_id": actor_id, "action": "enrollment.created",
+             "subject_user_id": e.user_id, "course_id": e.course_id, "before": None,
+             "after": {"enrollment_id": e.id, "reason": e.reason, "due_at": iso(e.due_at)}
+             | (extra or {})}
+            for e in created])
+    return len(created)
+
+
+def _keyset(query, key) -> Iterator[list]:
+    """The rows of ``query`` in chunks ordered by ``key`` (its first column), so memory
+    stays flat however many people match."""
+    last = None
+    while True:
+        page = query if last is None else query.where(key > last)
+        rows = db.session.execute(page.order_by(key).limit(CHUNK)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]

@@ -1,0 +1,409 @@
+"""Authoring in the browser: drafts, validation, publishing and rollback.
+
+A course has at most one draft: its whole file set as exact bytes, started from the
+current published version. Learners only ever read published versions, so nothing in a
+draft reaches them until it is published. Publishing writes the new version number into
+the draft's course.yml, so the files and the database agree, and freezes it through
+:mod:`lms.services.content_store` (which writes the ``content.published`` audit event and
+refreshes clearances for required courses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from babel import Locale
+from babel import UnknownLocaleError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from lms import content
+from lms.content.files import LOCALE
+from lms.content.files import revision_of
+from lms.content.files import tree_hash
+from lms.content.gift import ConversionResult
+from lms.content.gift import gift_to_quiz
+from lms.content.gift import parse_gift
+from lms.content.loader import build_course
+from lms.content.meta import parse_meta
+from lms.content.modules import parse_module
+from lms.content.quiz import parse_quiz
+from lms.extensions import db
+from lms.models import CourseDraft
+from lms.models import CourseDraftFile
+from lms.models import CourseVersion
+from lms.models import User
+from lms.models import utcnow
+from lms.services import audit
+from lms.services import content_store
+from lms.services import translation_status
+from lms.services.content_files import FileRef
+from lms.services.content_files import course_yml_path
+from lms.services.content_files import describe
+from lms.services.content_files import encode_like
+from lms.services.content_files import source_language
+from lms.services.content_files import text_for_editing
+from lms.services.content_files import translated_path
+from lms.services.content_files import with_translation_of
+from lms.services.content_files import with_version
+from lms.services.content_files import without_translation_of
+
+KINDS = ("minor", "major")
+MAX_GRACE_DAYS = 3650
+
+
+class Refused(Exception):
+    """Nothing changed; ``message`` says why, ``problems`` lists validation errors."""
+
+    def __init__(self, message, problems: list[content.Problem] | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.problems = problems or []
+
+
+class Conflict(Refused):
+    """The file changed since the author opened it (someone else saved it)."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What authors work on: the draft if there is one, else the published version."""
+
+    course_id: str
+    version: CourseVersion  # the current published version
+    draft: CourseDraft | None
+    files: dict[str, bytes]
+
+    @property
+    def stale(self) -> bool:
+        """A newer version was published after the draft was started."""
+        return self.draft is not None and self.draft.base_version_id != self.version.id
+
+    @property
+    def source_language(self) -> str:
+        return source_language(self.course_id, self.files)
+
+    @property
+    def title(self) -> str:
+        """The published title in the source language."""
+        meta = content_store.course_of(self.version).meta
+        return meta.title(meta.source_language)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: CourseVersion
+    kind: str  # first, minor or major
+    publisher: str | None
+
+
+def workspace(course_id: str) -> Workspace | None:
+    """None when the course has never been published."""
+    version = content_store.latest_version(course_id)
+    if version is None:
+        return None
+    draft = db.session.get(CourseDraft, course_id)
+    files = draft.file_map() if draft else content_store.version_files(version)
+    return Workspace(course_id, version, draft, files)
+
+
+def overview() -> list[Workspace]:
+    """Every published course with its draft, if any."""
+    drafts = {d.course_id: d for d in db.session.scalars(sa.select(CourseDraft))}
+    return [Workspace(v.course_id, v, drafts.get(v.course_id), {})
+            for v in content_store.current_versions()]
+
+
+# Built courses by content hash: a file set always builds to the same result, so every
+# server may keep its own copy; previews and the editor rebuild the same drafts often.
+_built: dict[tuple[str, str], tuple[content.Course | None, list[content.Problem]]] = {}
+_BUILT_MAX = 32
+_built_lock = threading.Lock()
+
+
+def check(course_id: str, files: dict[str, bytes]):
+    """(course or None, problems) for a file set: the validator learners' content passes."""
+    key = (course_id, tree_hash(files))
+    found = _built.get(key)
+    if found is None:
+        found = build_course(course_id, files)
+        with _built_lock:
+            while len(_built) >= _BUILT_MAX:
+                _built.pop(next(iter(_built)))
+            _built[key] = found
+    return found
+
+
+def fingerprint(data: bytes | None) -> str:
+    """Identifies a file's bytes, so a save can tell that someone else saved in between."""
+    return hashlib.sha256(data or b"").hexdigest()[:16]
+
+
+def file_ref(ws: Workspace, path: str) -> FileRef | None:
+    """The file ``path`` if the course has it."""
+    return describe(ws.course_id, path) if path in ws.files else None
+
+
+def source_path(ws: Workspace, ref: FileRef) -> str | None:
+    """The source-language file a translation translates; None for a source file."""
+    source = ws.source_language
+    if ref.kind == "course" or ref.lang == source:
+        return None
+    return translated_path(ref, ws.course_id, source)
+
+
+def save_file(ws: Workspace, path: str, text: str, actor: User, *, expected: str | None,
+              mark_current: bool = False) -> None:
+    """Store ``text`` as ``path`` in the draft (started if need be) and commit.
+
+    ``expected`` is the :func:`fingerprint` the author started from; ``mark_current``
+    sets ``translation_of`` to the source file's revision.
+    """
+    original = ws.files.get(path)
+    if original is None or describe(ws.course_id, path) is None:
+        raise Refused(_l("This course has no such file."))
+    if expected is not None and expected != fingerprint(original):
+        raise Conflict(_l("Someone else saved this file after you opened it. Saving again "
+                          "replaces their text with yours; open the file again to see theirs."))
+    if mark_current:
+        text = with_translation_of(text, _source_revision(ws, path))
+    _store(ws, {path: encode_like(text, original)}, actor)
+
+
+def _source_revision(ws: Workspace, path: str) -> str:
+    ref = describe(ws.course_id, path)
+    source = source_path(ws, ref) if ref else None
+    if source is None or source not in ws.files:
+        raise Refused(_l("Only a translation can be marked as current, and its source "
+                         "language file must exist."))
+    return revision_of(ws.files[source])
+
+
+def _store(ws: Workspace, changes: dict[str, bytes], actor: User) -> None:
+    draft = ws.draft or _start_draft(ws, actor)
+    existing = {f.path: f for f in draft.files}
+    for path, data in changes.items():
+        if path in existing:
+            existing[path].data = data
+        else:
+            draft.files.append(CourseDraftFile(path=path, data=data))
+    draft.updated_at, draft.updated_by_id = utcnow(), actor.id
+    db.session.commit()
+
+
+def _start_draft(ws: Workspace, actor: User) -> CourseDraft:
+    draft = CourseDraft(course_id=ws.course_id, base_version_id=ws.version.id,
+                        created_by_id=actor.id, updated_by_id=actor.id,
+                        files=[CourseDraftFile(path=p, data=d) for p, d in ws.files.items()])
+    db.session.add(draft)
+    try:
+        db.session.flush()
+    except IntegrityError:  # another author started one at the same moment: use theirs
+        db.session.rollback()
+        draft = db.session.get(CourseDraft, ws.course_id)
+        if draft is None:
+            raise
+    return draft
+
+
+def discard_draft(course_id: str) -> bool:
+    """Delete the draft and commit; False when there was none."""
+    draft = db.session.get(CourseDraft, course_id)
+    if draft is None:
+        return False
+    db.session.delete(draft)
+    db.session.commit()
+    return True
+
+
+def add_language(ws: Workspace, lang: str, actor: User) -> list[str]:
+    """Copy every source module and the quiz to ``lang`` as untranslated draft files (no
+    ``translation_of``), commit, and return their paths. Existing files are kept."""
+    _check_language(lang)
+    source = ws.source_language
+    if lang == source:
+        raise Refused(_l("That is the source language of this course."))
+    changes = {}
+    for path, data in sorted(ws.files.items()):
+        ref = describe(ws.course_id, path)
+        if ref is None or ref.lang != source or ref.kind not in ("module", "quiz"):
+            continue
+        target = translated_path(ref, ws.course_id, lang)
+        text = text_for_editing(data)
+        if target not in ws.files and text is not None:
+            changes[target] = encode_like(without_translation_of(text), data)
+    if not changes:
+        raise Refused(_l("This language already has every module and the quiz."))
+    _store(ws, changes, actor)
+    return sorted(changes)
+
+
+def _check_language(lang: str) -> None:
+    try:
+        known = LOCALE.match(lang) and Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        known = None
+    if not known:
+        raise Refused(_l("Enter a language code such as de, pt_BR or zh_Hans."))
+
+
+def convert_gift(data: bytes, title: str, pool: int | None) -> ConversionResult:
+    """A Moodle GIFT file as our quiz Markdown, with every question left out reported."""
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise Refused(_l("The file is not UTF-8 (line %(line)d): save it as UTF-8 and "
+                         "upload it again.", line=line)) from exc
+    try:
+        return gift_to_quiz(parse_gift(text), title, pool)
+    except ValueError as exc:
+        raise Refused(str(exc)) from exc
+
+
+def save_quiz(ws: Workspace, lang: str, markdown: str, actor: User) -> str:
+    """Store ``markdown`` as the quiz in ``lang`` in the draft, commit; return its path."""
+    _check_language(lang)
+    path = f"quizzes/{ws.course_id}/{lang}.md"
+    _store(ws, {path: encode_like(markdown, ws.files.get(path))}, actor)
+    return path
+
+
+# --- Versions ----------------------------------------------------------------------------
+
+
+def next_number(latest: CourseVersion, kind: str) -> str:
+    return f"{latest.major + 1}.0" if kind == "major" else f"{latest.major}.{latest.minor + 1}"
+
+
+def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
+    """(course, files) numbered as the next ``kind`` version; Refused if not valid."""
+    if kind not in KINDS:
+        raise Refused(_l("Choose a minor or a major version."))
+    if kind == "major" and (grace_days is None or not 0 <= grace_days <= MAX_GRACE_DAYS):
+        raise Refused(_l("The grace period must be from 0 to %(max)d days.", max=MAX_GRACE_DAYS))
+    yml = course_yml_path(ws.course_id)
+    if yml in files:
+        files = {**files, yml: with_version(files[yml], next_number(ws.version, kind))}
+    course, problems = check(ws.course_id, files)
+    errors = [p for p in problems if p.severity == "error"]
+    if course is None or errors:
+        raise Refused(_l("Nothing was published: fix the errors first."), errors)
+    return course, files
+
+
+def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
+    version = content_store.publish(course, actor, files=files, origin=origin,
+                                    grace_days=grace_days if kind == "major" else None)
+    if version is None:
+        raise Refused(_l("Someone else published this course at the same moment. Reload the "
+                         "page and try again."))
+    return version
+
+
+def publish_draft(ws: Workspace, kind: str, grace_days: int | None,
+                  actor: User) -> CourseVersion:
+    """Publish the draft as the next minor or major version (which consumes the draft)."""
+    if ws.draft is None:
+        raise Refused(_l("There is no draft to publish."))
+    course, files = _prepare(ws, ws.files, kind, grace_days)
+    db.session.delete(ws.draft)  # committed with the version, or rolled back with it
+    return _publish(ws, course, files, kind, grace_days, actor, "editor")
+
+
+def rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None,
+             actor: User) -> CourseVersion:
+    """Publish ``target``'s files again, as a NEW version; the history stays intact."""
+    if target.id == ws.version.id:
+        raise Refused(_l("This is already the current version."))
+    course, files = _prepare(ws, content_store.version_files(target), kind, grace_days)
+    audit.record("content.rolled_back", actor=actor, course_id=ws.course_id,
+                 before={"version": ws.version.version},
+                 after={"version": course.meta.version, "restored": target.version,
+                        "kind": kind, "grace_days": grace_days if kind == "major" else None})
+    return _publish(ws, course, files, kind, grace_days, actor, "rollback")
+
+
+def find_version(course_id: str, label: str) -> CourseVersion | None:
+    """The version numbered ``label`` ("1.2")."""
+    major, _, minor = label.partition(".")
+    if not (major.isdigit() and minor.isdigit()):
+        return None
+    return db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course_id, CourseVersion.major == int(major),
+        CourseVersion.minor == int(minor)))
+
+
+def history(course_id: str) -> list[VersionInfo]:
+    """Every version, newest first, with whether it was a major or a minor step."""
+    rows = db.session.execute(
+        sa.select(CourseVersion, User.name)
+        .outerjoin(User, User.id == CourseVersion.published_by_id)
+        .where(CourseVersion.course_id == course_id)
+        .order_by(CourseVersion.major, CourseVersion.minor)).all()
+    infos, previous = [], None
+    for version, name in rows:
+        kind = ("first" if previous is None
+                else "major" if version.major > previous.major else "minor")
+        infos.append(VersionInfo(version, kind, name))
+        previous = version
+    return infos[::-1]
+
+
+def previous_version(course_id: str, version: CourseVersion) -> CourseVersion | None:
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .where(CourseVersion.course_id == course_id,
+               sa.tuple_(CourseVersion.major, CourseVersion.minor)
+               < sa.tuple_(version.major, version.minor))
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc()).limit(1))
+
+
+# --- The editor ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One file as the editor shows it: its problems within the whole draft, the rendered
+    preview (``module``, ``quiz`` or ``meta``), and for a translation its status."""
+
+    ref: FileRef
+    problems: list[content.Problem]  # in this file
+    other_errors: int
+    other_warnings: int
+    preview: content.Module | content.Quiz | content.CourseMeta | None
+    source_path: str | None = None
+    translation: str | None = None  # a translation_status status
+
+
+def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
+    """Validate the draft with ``text`` as ``path`` and render ``text`` for the preview
+    through the same parser and renderer learners' content goes through."""
+    ref = describe(ws.course_id, path)
+    data = encode_like(text, ws.files.get(path))
+    files = {**ws.files, path: data}
+    problems = check(ws.course_id, files)[1]
+    others = [p for p in problems if p.path != path]
+    source = source_path(ws, ref)
+    translation = None
+    if source in files:
+        translation = translation_status.cell(ref.lang, path, files,
+                                              revision_of(files[source])).status
+    return FileCheck(ref, [p for p in problems if p.path == path],
+                     sum(p.severity == "error" for p in others),
+                     sum(p.severity == "warning" for p in others),
+                     _render(ws.course_id, ref, text_for_editing(data) or "", data),
+                     source, translation)
+
+
+def _render(course_id: str, ref: FileRef, text: str, data: bytes):
+    revision = revision_of(data)
+    if ref.kind in ("module", "guidelines"):
+        name = (ref.position or 0, ref.item or "guidelines")
+        return parse_module(text, ref.path, ref.lang, name, revision)[0]
+    if ref.kind == "quiz":
+        return parse_quiz(text, ref.path, ref.lang, revision)[0]
+    return parse_meta(text, ref.path, course_id)[0]

@@ -1,0 +1,308 @@
+"""Reminder e-mails about open enrolments: before, on and after the due date.
+
+Cron may run the job on two servers at the same moment. Each reminder is therefore
+recorded first, under a unique key (enrolment, kind, due date, overdue week), in its own
+transaction; only the server whose INSERT succeeded sends it. A send that fails (or a
+sender that crashed after recording) leaves the row in ``retry``; the next run claims it
+with a conditional UPDATE, so it is retried by one server only.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from lms.extensions import db
+from lms.i18n import supported
+from lms.models import Enrollment
+from lms.models import ReminderSent
+from lms.models import User
+from lms.models import utcnow
+from lms.services import content_store
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "lms@localhost",
+    "MAIL_TIMEOUT": 30,
+    "BASE_URL": "http://localhost:5000",
+    #: The first reminder goes this many days before the due date.
+    "REMINDER_DAYS_BEFORE": 7,
+    #: A reminder still "sending" after this long was interrupted: retry it.
+    "REMINDER_STALE_MINUTES": 15,
+    "REMINDER_MAX_ATTEMPTS": 5,
+}
+CHUNK = 1000
+
+
+def init_app(app: Flask) -> None:
+    """Default mail settings; ``LMS_MAIL_SERVER`` etc. override them (see lms.config)."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+
+
+def _setting(key: str):
+    return current_app.config.get(key, DEFAULTS[key])
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    skipped: int = 0  # already sent, or claimed by another server
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def reminder_for(due_at: datetime, now: datetime, days_before: int) -> tuple[str, int] | None:
+    """Which reminder an enrolment due at ``due_at`` needs today: (kind, overdue week)."""
+    days = (due_at.date() - now.date()).days
+    if days > days_before:
+        return None
+    if days > 0:
+        return "before", 0
+    if days == 0:
+        return "due", 0
+    return "overdue", (-days - 1) // 7  # one per week overdue, from the day after
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What one reminder needs to know, read in bulk (no lazy loads per person)."""
+
+    enrollment_id: int
+    course_id: str
+    due_at: datetime
+    user_id: int
+    name: str
+    email: str
+    preferred_language: str | None
+    manager_name: str | None
+    manager_email: str | None
+
+
+def send_due(now: datetime | None = None, days_before: int | None = None) -> SendReport:
+    """Send every reminder due now, and retry interrupted ones. Commits per reminder."""
+    init_app(current_app)
+    now = now or utcnow()
+    days_before = _setting("REMINDER_DAYS_BEFORE") if days_before is None else days_before
+    report = SendReport()
+    with _Mailer() as mailer:
+        _retry(mailer, now, report)
+        for chunk in _targets(_open_enrollments(now + timedelta(days=days_before + 1))):
+            known = _known_keys([t.enrollment_id for t in chunk])
+            for target in chunk:
+                due = reminder_for(target.due_at, now, days_before)
+                if due is None or (target.enrollment_id, *due) in known:
+                    continue
+                _claim_and_send(mailer, target, *due, now, report)
+    return report
+
+
+def _open_enrollments(horizon: datetime):
+    """Open enrolments of active people due before ``horizon``."""
+    manager = aliased(User)
+    return (sa.select(Enrollment.id, Enrollment.course_id, Enrollment.due_at, User.id,
+                      User.name, User.email, User.preferred_language,
+                      manager.name, manager.email)
+            .join(User, User.id == Enrollment.user_id)
+            .outerjoin(manager, sa.and_(manager.id == User.manager_id, manager.active))
+            .where(Enrollment.completed_at.is_(None), Enrollment.due_at.is_not(None),
+                   Enrollment.due_at < horizon, User.active))
+
+
+def _targets(query):
+    """The rows of ``query`` in chunks by enrolment id. Each chunk's read transaction ends
+    before any claim, so SQLite writers never wait on each other's readers."""
+    last = 0
+    while True:
+        rows = db.session.execute(query.where(Enrollment.id > last)
+                                  .order_by(Enrollment.id).limit(CHUNK)).all()
+        db.session.commit()
+        if not rows:
+            return
+        yield [_Target(*row) for row in rows]
+        last = rows[-1][0]
+
+
+def _known_keys(enrollment_ids: list[int]) -> set[tuple[int, str, int]]:
+    """Reminders already recorded for these enrolments' current due dates."""
+    rows = db.session.execute(
+        sa.select(ReminderSent.enrollment_id, ReminderSent.kind, ReminderSent.week)
+        .join(Enrollment, sa.and_(Enrollment.id == ReminderSent.enrollment_id,
+                                  Enrollment.due_at == ReminderSent.due_at))
+        .where(ReminderSent.enrollment_id.in_(enrollment_ids))).all()
+    db.session.commit()
+    return {tuple(row) for row in rows}
+
+
+def _claim_and_send(mailer, target: _Target, kind: str, week: int, now: datetime,
+                    report: SendReport) -> None:
+    message, lang = _message(target, kind)
+    row = ReminderSent(enrollment_id=target.enrollment_id, user_id=target.user_id, kind=kind,
+                       due_at=target.due_at, week=week, status="sending", lang=lang,
+                       to_addr=message["To"], cc_addr=message["Cc"],
+                       subject=message["Subject"], created_at=now, claimed_at=now, attempts=1)
+    db.session.add(row)
+    try:
+        db.session.commit()  # the intent is on record before anything is sent
+    except IntegrityError:
+        db.session.rollback()  # another server claimed this reminder first
+        report.skipped += 1
+        return
+    _deliver(mailer, row, message, report)
+
+
+def _deliver(mailer, row: ReminderSent, message: EmailMessage, report: SendReport) -> None:
+    message["Message-ID"] = make_msgid(f"reminder-{row.id}")
+    try:
+        mailer.send(message)
+    except (smtplib.SMTPException, OSError) as exc:
+        row.status = "retry" if row.attempts < _setting("REMINDER_MAX_ATTEMPTS") else "failed"
+        row.error = f"{type(exc).__name__}: {exc}"[:500]
+        log.warning("reminder %s to %s not sent (%s): %s", row.id, row.to_addr,
+                    row.status, row.error)
+        report.failed += 1
+        report.errors.append(row.error)
+    else:
+        row.status, row.sent_at, row.error = "sent", utcnow(), None
+        report.sent += 1
+    db.session.commit()
+
+
+def _retry(mailer, now: datetime, report: SendReport) -> None:
+    """Mark reminders stuck in ``sending`` (the sender crashed) for retry, then retry each
+    ``retry`` row that this server manages to claim."""
+    stale = now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES"))
+    stuck = db.session.execute(
+        sa.update(ReminderSent)
+        .where(ReminderSent.status == "sending", ReminderSent.claimed_at < stale)
+        .values(status="retry", error="interrupted before it was confirmed as sent")
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if stuck:
+        log.error("%d reminder(s) were interrupted while sending; retrying them", stuck)
+    ids = db.session.scalars(sa.select(ReminderSent.id)
+                             .where(ReminderSent.status == "retry")).all()
+    for row_id in ids:
+        claimed = db.session.execute(
+            sa.update(ReminderSent)
+            .where(ReminderSent.id == row_id, ReminderSent.status == "retry")
+            .values(status="sending", claimed_at=now, attempts=ReminderSent.attempts + 1)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue
+        row = db.session.get(ReminderSent, row_id, populate_existing=True)
+        target = db.session.execute(_open_enrollments(datetime.max.replace(tzinfo=UTC))
+                                    .where(Enrollment.id == row.enrollment_id)).first()
+        if target is None:  # finished, or the person left, since: nothing to remind
+            row.status, row.error = "failed", "enrolment closed before the retry"
+            db.session.commit()
+            continue
+        message, _lang = _message(_Target(*target), row.kind)
+        _deliver(mailer, row, message, report)
+
+
+# --- The message ---------------------------------------------------------------------
+
+
+def _message(target: _Target, kind: str) -> tuple[EmailMessage, str]:
+    """The plain-text reminder in the employee's language; the manager is copied when
+    the course is overdue."""
+    lang = supported(target.preferred_language) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(lang):
+        title = _course_title(target.course_id, lang)
+        when = format_date(target.due_at, "long")
+        link = f"{_setting('BASE_URL').rstrip('/')}/training/{target.course_id}"
+        subject, lead = _wording(kind, title, when)
+        body = "\n\n".join([
+            _("Hello %(name)s,", name=target.name), lead,
+            _("Open the course here: %(link)s", link=link),
+            _("This reminder was sent by the brand ambassador training."), ""])
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = _setting("MAIL_SENDER")
+    message["To"] = formataddr((target.name, target.email))
+    if kind == "overdue" and target.manager_email:
+        message["Cc"] = formataddr((target.manager_name, target.manager_email))
+    message.set_content(body)  # before Content-Language: set_content clears Content-*
+    message["Content-Language"] = lang.replace("_", "-")
+    return message, lang
+
+
+def _wording(kind: str, title: str, when: str) -> tuple[str, str]:
+    if kind == "before":
+        return (_("Reminder: %(course)s is due on %(date)s", course=title, date=when),
+                _("Please finish the course %(course)s by %(date)s.", course=title, date=when))
+    if kind == "due":
+        return (_("Today: %(course)s is due", course=title),
+                _("The course %(course)s is due today, %(date)s. Please finish it today.",
+                  course=title, date=when))
+    return (_("Overdue: %(course)s was due on %(date)s", course=title, date=when),
+            _("The course %(course)s was due on %(date)s and is not finished yet. Your "
+              "manager receives a copy of this reminder.", course=title, date=when))
+
+
+def _course_title(course_id: str, lang: str) -> str:
+    version = content_store.latest_version(course_id)
+    if version is None:
+        return course_id
+    return content_store.course_of(version).meta.title(lang)
+
+
+# --- Sending -------------------------------------------------------------------------
+
+
+class _Mailer:
+    """One SMTP connection per run, opened when the first message goes out."""
+
+    def __init__(self):
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        if self.smtp is None:
+            self.smtp = self._connect()
+        try:
+            self.smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            self.smtp = None
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(_setting("MAIL_SERVER"), int(_setting("MAIL_PORT")),
+                            timeout=_setting("MAIL_TIMEOUT"))
+        if _setting("MAIL_USE_TLS"):
+            smtp.starttls()
+        if _setting("MAIL_USERNAME"):
+            smtp.login(_setting("MAIL_USERNAME"), _setting("MAIL_PASSWORD") or "")
+        return smtp
+
+    def __exit__(self, *exc):
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass

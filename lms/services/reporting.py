@@ -1,0 +1,453 @@
+"""HR reporting: who still has to do the training, and who did.
+
+Every figure is aggregated in SQL from one statement, :func:`status_rows` (one row per
+active employee × required course), so the dashboard, the drill-down lists and the CSV
+exports can never disagree. Every query takes a :class:`Scope`: a department lead's
+restriction is applied here, in the query layer, not in templates.
+"""
+
+import re
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from lms import content
+from lms.extensions import db
+from lms.models import Certification
+from lms.models import Clearance
+from lms.models import Course
+from lms.models import CourseVersion
+from lms.models import Enrollment
+from lms.models import QuizAttempt
+from lms.models import Role
+from lms.models import User
+from lms.models.types import UTCDateTime
+from lms.services import clearance as clearance_service
+from lms.services import content_store
+
+#: Per (employee, required course): certified and not expiring soon; certified but
+#: expiring within the renewal window; not certified and past due; not certified yet.
+STATUSES = ("certified", "expiring", "overdue", "todo")
+#: The status filter also takes groups: done (certified, expiring soon or not) and not done.
+STATUS_GROUPS = {"completed": ("certified", "expiring"), "pending": ("overdue", "todo")}
+FILTER_STATUSES = ("completed", "pending", *STATUSES)
+#: A filter value meaning "no department / country / manager".
+NONE = "__none__"
+DIMENSIONS = ("department", "country", "manager")
+PERIODS = ("month", "week")
+#: Expiring soon when a course sets no renewal window.
+DEFAULT_WINDOW_DAYS = 30
+#: Rows shown per breakdown table; the CSV has every row.
+BREAKDOWN_LIMIT = 100
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer may see: everything, or one department (a lead's own)."""
+
+    restricted: bool = False
+    department: str | None = None
+
+    def condition(self, user=User):
+        if not self.restricted:
+            return sa.true()
+        if self.department is None:
+            return sa.false()
+        return user.department == self.department
+
+
+def scope_for(viewer: User) -> Scope:
+    """HR and admins see everyone; a lead sees their own department; others nothing."""
+    if viewer.has_role(Role.HR, Role.ADMIN):
+        return Scope()
+    if viewer.has_role(Role.LEAD):
+        return Scope(restricted=True, department=viewer.department)
+    return Scope(restricted=True)
+
+
+@dataclass(frozen=True)
+class Filters:
+    course: str | None = None
+    department: str | None = None
+    country: str | None = None
+    manager: str | None = None  # the manager's employee id
+    status: str | None = None
+
+    def args(self, **changes) -> dict:
+        """As GET parameters (for links), with ``changes`` applied."""
+        values = {**asdict(self), **changes}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class RequiredCourse:
+    id: str
+    meta: content.CourseMeta
+    min_major: int  # certifications on older majors no longer count (grace ended)
+    window_days: int
+
+    def title(self, lang: str) -> str:
+        return self.meta.title(lang)
+
+
+def required_courses(now: datetime) -> list[RequiredCourse]:
+    """The courses required for clearance now (a handful), with their reporting rules."""
+    versions = {v.course_id: v for v in content_store.current_versions()}
+    courses = []
+    for rule in clearance_service.required_courses():
+        meta = content_store.course_of(versions[rule.id]).meta
+        passed = [major for major, deadline in rule.recertify_by.items() if deadline <= now]
+        courses.append(RequiredCourse(rule.id, meta, max(passed, default=0),
+                                      meta.renewal_window_days or DEFAULT_WINDOW_DAYS))
+    return courses
+
+
+# ---------------------------------------------------------------- filters
+
+
+def parse_filters(args: Mapping[str, str], scope: Scope,
+                  courses: list[RequiredCourse]) -> tuple[Filters, list[str]]:
+    """Filters from GET parameters; a bad value is dropped and explained, never trusted."""
+    raw = {key: (args.get(key) or "").strip() or None for key in
+           ("course", "department", "country", "manager", "status")}
+    errors: list[str] = []
+    if raw["course"] and raw["course"] not in {c.id for c in courses}:
+        errors.append(_l("There is no required course “%(value)s”.", value=raw["course"]))
+        raw["course"] = None
+    if raw["status"] and raw["status"] not in FILTER_STATUSES:
+        errors.append(_l("“%(value)s” is not a status.", value=raw["status"]))
+        raw["status"] = None
+    if raw["country"] and raw["country"] != NONE:
+        raw["country"] = raw["country"].upper()
+        if not _COUNTRY.match(raw["country"]):
+            errors.append(_l("“%(value)s” is not a two-letter country code.",
+                             value=raw["country"]))
+            raw["country"] = None
+    if raw["department"] and raw["department"] != NONE and not _department_exists(
+            raw["department"], scope):
+        errors.append(_l("No employee you can see is in the department “%(value)s”.",
+                         value=raw["department"]))
+        raw["department"] = None
+    if raw["manager"] and raw["manager"] != NONE and not _employee_exists(raw["manager"]):
+        errors.append(_l("There is no employee with the ID “%(value)s”.", value=raw["manager"]))
+        raw["manager"] = None
+    return Filters(**raw), errors
+
+
+def _department_exists(department: str, scope: Scope) -> bool:
+    return db.session.scalar(sa.select(User.id).where(
+        User.department == department, scope.condition()).limit(1)) is not None
+
+
+def _employee_exists(employee_id: str) -> bool:
+    return db.session.scalar(
+        sa.select(User.id).where(User.employee_id == employee_id).limit(1)) is not None
+
+
+def _person_conditions(scope: Scope, filters: Filters, user=User) -> list:
+    """Scope and the person filters (department, country, manager) as SQL conditions."""
+    conditions = [scope.condition(user)]
+    for column, value in ((user.department, filters.department),
+                          (user.country, filters.country)):
+        if value == NONE:
+            conditions.append(column.is_(None))
+        elif value is not None:
+            conditions.append(column == value)
+    if filters.manager == NONE:
+        conditions.append(user.manager_id.is_(None))
+    elif filters.manager is not None:
+        manager = so.aliased(User)
+        conditions.append(user.manager_id == sa.select(manager.id).where(
+            manager.employee_id == filters.manager).scalar_subquery())
+    return conditions
+
+
+def choices(scope: Scope) -> dict[str, list[str]]:
+    """The departments and countries a viewer can filter by (GROUP BY, indexed)."""
+    result = {}
+    for name, column in (("departments", User.department), ("countries", User.country)):
+        result[name] = list(db.session.scalars(
+            sa.select(column).where(User.active.is_(True), column.is_not(None),
+                                    scope.condition())
+            .group_by(column).order_by(column)))
+    return result
+
+
+# ---------------------------------------------------------------- the one statement
+
+
+def status_rows(scope: Scope, filters: Filters, courses: list[RequiredCourse],
+                now: datetime) -> sa.Subquery:
+    """One row per active employee × required course, with the status and the evidence.
+
+    Everything HR sees and exports is selected from this subquery.
+    """
+    ids = [c.id for c in courses if filters.course in (None, c.id)]
+    at = lambda dt: sa.literal(dt, UTCDateTime())  # noqa: E731
+    valid = (sa.select(Certification.user_id, Certification.course_id,
+                       sa.func.max(Certification.id).label("cert_id"))
+             .where(Certification.status == "active", Certification.expires_at > now,
+                    *_recertified(courses))
+             .group_by(Certification.user_id, Certification.course_id)).subquery("valid")
+    cert = so.aliased(Certification, name="cert")
+    threshold = sa.case({c.id: at(now + timedelta(days=c.window_days)) for c in courses}
+                        or {"": at(now)}, value=Course.id, else_=at(now))
+    status = sa.case(
+        (cert.id.is_not(None) & (cert.expires_at <= threshold), "expiring"),
+        (cert.id.is_not(None), "certified"),
+        (Enrollment.due_at < now, "overdue"),
+        else_="todo")
+    stmt = (
+        sa.select(User.id.label("user_id"), User.employee_id, User.name, User.email,
+                  User.department, User.country, User.manager_id,
+                  Course.id.label("course_id"), Enrollment.due_at,
+                  cert.major, cert.minor, cert.issued_at, cert.expires_at,
+                  status.label("status"))
+        .select_from(User)
+        .join(Course, Course.id.in_(ids))
+        .outerjoin(valid, (valid.c.user_id == User.id) & (valid.c.course_id == Course.id))
+        .outerjoin(cert, cert.id == valid.c.cert_id)
+        .outerjoin(Enrollment, (Enrollment.user_id == User.id)
+                   & (Enrollment.course_id == Course.id) & Enrollment.completed_at.is_(None))
+        .where(User.active.is_(True), *_person_conditions(scope, filters))
+    )
+    rows = stmt.subquery("rows")
+    if filters.status:
+        wanted = STATUS_GROUPS.get(filters.status, (filters.status,))
+        rows = sa.select(rows).where(rows.c.status.in_(wanted)).subquery("rows")
+    return rows
+
+
+def _recertified(courses: list[RequiredCourse]) -> list:
+    """Certifications on a major version whose recertification deadline has passed no
+    longer count; no condition at all when no deadline has (PostgreSQL plans better)."""
+    if not any(c.min_major for c in courses):
+        return []
+    min_major = sa.case({c.id: c.min_major for c in courses},
+                        value=Certification.course_id, else_=0)
+    return [Certification.major >= min_major]
+
+
+def _count(condition) -> sa.ColumnElement:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts of (employee, required course) pairs."""
+
+    total: int
+    certified: int  # including expiring soon
+    overdue: int
+    expiring: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.certified / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str  # the filter value for drill-down (NONE for "none")
+    label: str | None
+    figures: Figures
+
+
+def _figure_columns(rows) -> list:
+    return [sa.func.count().label("total"),
+            _count(rows.c.status.in_(STATUS_GROUPS["completed"])).label("certified"),
+            _count(rows.c.status == "overdue").label("overdue"),
+            _count(rows.c.status == "expiring").label("expiring")]
+
+
+def totals(rows: sa.Subquery) -> Figures:
+    total, certified, overdue, expiring = db.session.execute(
+        sa.select(*_figure_columns(rows))).one()
+    return Figures(total, certified, overdue, expiring)
+
+
+def breakdown(rows: sa.Subquery, dimension: str,
+              limit: int = BREAKDOWN_LIMIT) -> tuple[list[Group], bool]:
+    """Figures grouped by department, country or manager; (groups, truncated).
+
+    Managers are ordered by most overdue first, so the first page is the one to chase.
+    """
+    figures = _figure_columns(rows)
+    if dimension == "manager":
+        manager = so.aliased(User, name="manager")
+        stmt = (sa.select(manager.employee_id, manager.name, *figures)
+                .select_from(rows).outerjoin(manager, manager.id == rows.c.manager_id)
+                .group_by(rows.c.manager_id, manager.employee_id, manager.name)
+                .order_by(sa.desc("overdue"), sa.desc("total"), manager.name))
+    else:
+        column = rows.c[dimension]
+        stmt = sa.select(column, column, *figures).group_by(column).order_by(column)
+    result = db.session.execute(stmt.limit(limit + 1)).all()
+    groups = [Group(key if key is not None else NONE, label, Figures(*counts))
+              for key, label, *counts in result[:limit]]
+    return groups, len(result) > limit
+
+
+@dataclass(frozen=True)
+class Headline:
+    active: int
+    cleared: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.cleared / self.active if self.active else 0.0
+
+
+def headline(scope: Scope, filters: Filters, now: datetime) -> Headline:
+    """Active employees and those cleared now, from the clearance table: a row whose
+    ``valid_until`` has passed counts as not cleared, even before any job refreshes it."""
+    cleared = Clearance.cleared.is_(True) & (
+        Clearance.valid_until.is_(None) | (Clearance.valid_until > now))
+    active, count = db.session.execute(
+        sa.select(sa.func.count(User.id), _count(cleared))
+        .select_from(User).outerjoin(Clearance, Clearance.user_id == User.id)
+        .where(User.active.is_(True), *_person_conditions(scope, filters))).one()
+    return Headline(active, count)
+
+
+# ---------------------------------------------------------------- over time
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str  # YYYY-MM, or the Monday (YYYY-MM-DD) of the week
+    issued: int  # certifications issued in the period
+    newly_certified: int  # people certified for the first time
+    cumulative: int  # people certified so far
+
+    def share(self, headcount: int) -> float:
+        return 100 * self.cumulative / headcount if headcount else 0.0
+
+
+def _bucket(column, period: str):
+    if db.session.get_bind().dialect.name == "postgresql":
+        if period == "week":
+            return sa.func.to_char(sa.func.date_trunc("week", column), "YYYY-MM-DD")
+        return sa.func.to_char(column, "YYYY-MM")
+    if period == "week":
+        return sa.func.date(column, "weekday 0", "-6 days")
+    return sa.func.strftime("%Y-%m", column)
+
+
+def over_time(scope: Scope, filters: Filters, courses: list[RequiredCourse],
+              period: str = "month", last: int = 24) -> list[Period]:
+    """Certifications issued per period and the cumulative number of people certified,
+    for the active employees in scope (grouped in SQL; one row per period)."""
+    ids = [c.id for c in courses if filters.course in (None, c.id)]
+    people = [User.active.is_(True), *_person_conditions(scope, filters)]
+    certs = (sa.select(Certification.user_id, Certification.issued_at)
+             .join(User, User.id == Certification.user_id)
+             .where(Certification.course_id.in_(ids), *people)).subquery()
+    issued_bucket = _bucket(certs.c.issued_at, period)
+    issued = dict(db.session.execute(
+        sa.select(issued_bucket, sa.func.count()).group_by(issued_bucket)).all())
+    first = (sa.select(certs.c.user_id, sa.func.min(certs.c.issued_at).label("first"))
+             .group_by(certs.c.user_id)).subquery()
+    first_bucket = _bucket(first.c.first, period)
+    new = dict(db.session.execute(
+        sa.select(first_bucket, sa.func.count()).group_by(first_bucket)).all())
+    series, cumulative = [], 0
+    for start in sorted(issued.keys() | new.keys()):
+        cumulative += new.get(start, 0)
+        series.append(Period(start, issued.get(start, 0), new.get(start, 0), cumulative))
+    return series[-last:]
+
+
+# ---------------------------------------------------------------- people lists
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def people(rows: sa.Subquery, page: int = 1, per_page: int = 50) -> Page:
+    """The people behind a figure, a page at a time, with their manager's name."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(rows))
+    manager = so.aliased(User, name="manager")
+    items = db.session.execute(
+        sa.select(rows, manager.employee_id.label("manager_employee_id"),
+                  manager.name.label("manager_name"))
+        .select_from(rows).outerjoin(manager, manager.id == rows.c.manager_id)
+        .order_by(rows.c.name, rows.c.employee_id, rows.c.course_id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items, total, page, per_page)
+
+
+# ---------------------------------------------------------------- exports
+
+STATUS_COLUMNS = ("employee_id", "name", "email", "department", "country",
+                  "manager_employee_id", "course", "status", "due", "certified_version",
+                  "issued", "expires", "cleared", "valid_until")
+ATTEMPT_COLUMNS = ("employee_id", "course", "version", "language", "started", "submitted",
+                   "score", "passed")
+BATCH = 1000
+
+
+def status_export(rows: sa.Subquery, now: datetime) -> Iterator[tuple]:
+    """Every row of :func:`status_rows` with the person's clearance, streamed from a
+    server-side cursor in batches, so memory stays flat however many people there are."""
+    manager = so.aliased(User, name="manager")
+    cleared_now = Clearance.cleared.is_(True) & (
+        Clearance.valid_until.is_(None) | (Clearance.valid_until > now))
+    stmt = (sa.select(rows.c.employee_id, rows.c.name, rows.c.email, rows.c.department,
+                      rows.c.country, manager.employee_id, rows.c.course_id, rows.c.status,
+                      rows.c.due_at, rows.c.major, rows.c.minor, rows.c.issued_at,
+                      rows.c.expires_at, sa.case((cleared_now, True), else_=False),
+                      sa.case((cleared_now, Clearance.valid_until), else_=None))
+            .select_from(rows)
+            .outerjoin(manager, manager.id == rows.c.manager_id)
+            .outerjoin(Clearance, Clearance.user_id == rows.c.user_id)
+            .order_by(rows.c.employee_id, rows.c.course_id))
+    for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
+        (employee_id, name, email, department, country, manager_id, course, status, due,
+         major, minor, issued, expires, cleared, valid_until) = row
+        version = f"{major}.{minor}" if major is not None else None
+        yield (employee_id, name, email, department, country, manager_id, course, status,
+               due, version, issued, expires, bool(cleared), valid_until)
+
+
+def attempts_export(scope: Scope, filters: Filters, courses: list[RequiredCourse],
+                    now: datetime) -> Iterator[tuple]:
+    """Every quiz attempt of the people in scope (leavers too: it is evidence), streamed.
+
+    The status filter keeps the attempts of (employee, course) pairs with that status.
+    """
+    stmt = (sa.select(User.employee_id, QuizAttempt.course_id, CourseVersion.major,
+                      CourseVersion.minor, QuizAttempt.lang, QuizAttempt.started_at,
+                      QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
+            .join(User, User.id == QuizAttempt.user_id)
+            .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+            .where(*_person_conditions(scope, filters))
+            .order_by(QuizAttempt.id))
+    if filters.course:
+        stmt = stmt.where(QuizAttempt.course_id == filters.course)
+    if filters.status:
+        rows = status_rows(scope, filters, courses, now)
+        stmt = stmt.join(rows, (rows.c.user_id == QuizAttempt.user_id)
+                         & (rows.c.course_id == QuizAttempt.course_id))
+    for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
+        employee_id, course, major, minor, lang, started, submitted, score, passed = row
+        yield (employee_id, course, f"{major}.{minor}", lang, started, submitted,
+               None if score is None else round(score, 2), passed)

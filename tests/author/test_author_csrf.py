@@ -1,0 +1,55 @@
+"""Every authoring form needs its CSRF token: a forged post changes nothing."""
+
+import re
+
+import pytest
+
+from lms.extensions import db
+from lms.models import CourseDraft
+from lms.models import Role
+from lms.services import content_store
+from tests.author.conftest import COURSE
+from tests.author.conftest import EN_MODULE
+from tests.author.conftest import edit_url
+from tests.conftest import PASSWORD
+
+POSTS = [edit_url(EN_MODULE), f"/author/{COURSE}/draft/discard", f"/author/{COURSE}/languages",
+         f"/author/{COURSE}/publish", f"/author/{COURSE}/versions/1.0/rollback",
+         f"/author/{COURSE}/gift", f"/author/{COURSE}/gift/save"]
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    user = make_user(roles=[Role.MARKETING])
+    token = token_of(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_posts_without_a_token_are_refused(signed_in, path):
+    data = {"text": "---\ntitle: Forged\n---\n\nForged.\n", "save": "Save", "lang": "de",
+            "kind": "minor", "markdown": "x"}
+    assert signed_in.post(path, data=data).status_code == 400
+    assert db.session.get(CourseDraft, COURSE) is None
+    assert content_store.latest_version(COURSE).version == "1.0"
+
+
+def test_saving_with_the_pages_token_works(signed_in):
+    page = signed_in.get(edit_url(EN_MODULE)).get_data(as_text=True)
+    base = re.search(r'name="base"[^>]*value="([^"]*)"', page).group(1)
+    response = signed_in.post(edit_url(EN_MODULE), data={
+        "csrf_token": token_of(page), "base": base, "save": "Save draft",
+        "text": "---\ntitle: Say who you work for\n---\n\nSay it.\n"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CourseDraft, COURSE) is not None
