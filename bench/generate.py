@@ -31,7 +31,6 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -641,7 +640,7 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
         db.engine.dispose()
 
     (BENCH_DIR / ".token").write_text(token + "\n")
-    log(f"  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    log("  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     log(f"  cleared: {cleared:,} of {counts['clearances']:,} "
         f"({100 * cleared / max(1, counts['clearances']):.1f}%)")
     log(f"  total: {timings['total']:.2f} s; API token written to bench/.token")

@@ -19,7 +19,8 @@ from dataclasses import field
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "requests.lua"
-INSTALL_HINT = "wrk is not installed: `apt-get install -y wrk` (Debian) gives the preferred load generator"
+INSTALL_HINT = ("wrk is not installed: `apt-get install -y wrk` (Debian) gives the preferred "
+                "load generator")
 
 
 @dataclass
@@ -81,7 +82,8 @@ def wrk_version() -> str | None:
     if not exe:
         return None
     out = subprocess.run([exe, "-v"], capture_output=True, text=True, timeout=10)
-    return (out.stdout or out.stderr).splitlines()[0].strip() if (out.stdout or out.stderr) else "wrk"
+    text = out.stdout or out.stderr
+    return text.splitlines()[0].strip() if text else "wrk"
 
 
 def run_load(base_url: str, requests: list[Request], *, seconds: float, connections: int = 16,

@@ -255,7 +255,7 @@ def bench_module_page(ctx: Context) -> None:
     requests = []
     for course_id, module_ids in _course_modules(ctx.engine).items():
         for module_id in module_ids:
-            for lang, cookie in cookies.items():
+            for cookie in cookies.values():
                 requests.append(load.Request(f"/training/{course_id}/modules/{module_id}",
                                              {"Cookie": cookie}))
     random.Random(13).shuffle(requests)
@@ -504,7 +504,7 @@ def table(figures: list[Figure]) -> str:
     lines = []
     for n, r in enumerate(rows):
         cells = [c.rjust(w) if i in (2, 4, 5, 8, 9) else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(r, widths))]
+                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))

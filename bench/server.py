@@ -50,7 +50,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self._log = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.start()
         return self
 

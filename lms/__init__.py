@@ -26,7 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)
-    from lms import cli, errors, i18n, security, templating
+    from lms import cli
+    from lms import errors
+    from lms import i18n
+    from lms import security
+    from lms import templating
 
     errors.init_app(app)
     security.init_app(app)

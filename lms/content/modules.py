@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lms.content.frontmatter import Document
 from lms.content.frontmatter import Fields
-from lms.content.frontmatter import revision_field
 from lms.content.frontmatter import required_text
+from lms.content.frontmatter import revision_field
 from lms.content.frontmatter import split_front_matter
 from lms.content.frontmatter import unknown_keys
 from lms.content.model import Module

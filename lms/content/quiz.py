@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 from lms.content.files import SLUG
 from lms.content.frontmatter import Fields
-from lms.content.frontmatter import revision_field
 from lms.content.frontmatter import required_text
+from lms.content.frontmatter import revision_field
 from lms.content.model import Answer
 from lms.content.model import Problem
 from lms.content.model import Question

@@ -2,11 +2,11 @@
 
 Speeds are the mean reading rates measured with the International Reading Speed Texts,
 equivalent passages in 17 languages, which is what makes the estimates comparable across
-the languages of one course: Trauzettel-Klosinski S., Dietz K., "Standardized Assessment of Reading Performance:
-The New International Reading Speed Texts IReST", Investigative Ophthalmology & Visual
-Science 2012;53(9):5452-5461. Languages that separate words with spaces are counted in words
-per minute; Chinese and Japanese in characters per minute (Han, Hiragana and Katakana;
-CJK punctuation is not counted).
+the languages of one course: Trauzettel-Klosinski S., Dietz K., "Standardized Assessment
+of Reading Performance: The New International Reading Speed Texts IReST", Investigative
+Ophthalmology & Visual Science 2012;53(9):5452-5461. Languages that separate words with
+spaces are counted in words per minute; Chinese and Japanese in characters per minute
+(Han, Hiragana and Katakana; CJK punctuation is not counted).
 """
 
 from __future__ import annotations

@@ -23,6 +23,6 @@ def _roles() -> dict:
     return {"Role": Role}
 
 
-from lms.hr import views  # noqa: E402,F401  (routes register themselves on bp)
-from lms.hr import reports  # noqa: E402,F401  (dashboard, people, exports, audit trail)
 from lms.hr import assignment_views  # noqa: E402,F401  (assignment rules)
+from lms.hr import reports  # noqa: E402,F401  (dashboard, people, exports, audit trail)
+from lms.hr import views  # noqa: E402,F401  (routes register themselves on bp)

@@ -17,8 +17,8 @@ from lms.hr import bp
 from lms.hr.forms import ApplyForm
 from lms.hr.forms import RosterUploadForm
 from lms.models import Role
-from lms.permissions import role_required
 from lms.models import RosterUpload
+from lms.permissions import role_required
 from lms.services import roster
 
 #: The preview lists this many bad rows, and this many people per kind of change.

@@ -10,7 +10,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadData

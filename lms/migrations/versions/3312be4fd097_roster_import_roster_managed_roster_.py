@@ -8,9 +8,8 @@ Revises: 911bc03ce5ca
 Create Date: 2026-11-23 07:34:40.235292
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3312be4fd097'

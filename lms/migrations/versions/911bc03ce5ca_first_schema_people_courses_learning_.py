@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-23 07:14:38.437604
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from lms.models.audit import APPEND_ONLY_DDL
-
 
 # revision identifiers, used by Alembic.
 revision = '911bc03ce5ca'

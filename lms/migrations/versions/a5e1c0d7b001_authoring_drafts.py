@@ -10,9 +10,8 @@ Revises: 3312be4fd097
 Create Date: 2026-11-23 07:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'a5e1c0d7b001'
 down_revision = '3312be4fd097'

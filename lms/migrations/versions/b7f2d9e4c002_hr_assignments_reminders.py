@@ -10,9 +10,8 @@ Revises: a5e1c0d7b001
 Create Date: 2026-11-23 07:45:01
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'b7f2d9e4c002'
 down_revision = 'a5e1c0d7b001'
