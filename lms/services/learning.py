@@ -5,6 +5,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from lms import content
 from lms.extensions import db
@@ -44,17 +45,23 @@ class Progress:
 
 
 def open_enrollment(user: User, course_id: str) -> Enrollment | None:
-    return db.session.scalar(
+    return _one_with_progress(
         sa.select(Enrollment).where(Enrollment.user_id == user.id,
                                     Enrollment.course_id == course_id,
                                     Enrollment.completed_at.is_(None)))
 
 
 def latest_enrollment(user: User, course_id: str) -> Enrollment | None:
-    return db.session.scalar(
+    return _one_with_progress(
         sa.select(Enrollment).where(Enrollment.user_id == user.id,
                                     Enrollment.course_id == course_id)
         .order_by(Enrollment.assigned_at.desc(), Enrollment.id.desc()).limit(1))
+
+
+def _one_with_progress(query) -> Enrollment | None:
+    # Every page that reads an enrolment shows its progress: one joined read, not two.
+    return db.session.execute(
+        query.options(so.joinedload(Enrollment.progress))).unique().scalar_one_or_none()
 
 
 def ensure_required_enrollments(user: User, now: datetime | None = None) -> None:
