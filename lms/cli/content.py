@@ -1,0 +1,147 @@
+"""``flask lms content …`` and ``flask lms quiz …``: check, measure, publish, export."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms import content
+from lms.cli import lms_cli
+from lms.services import content_store
+
+content_cli = AppGroup("content", help="Check, measure and publish courses/ and quizzes/.")
+quiz_cli = AppGroup("quiz", help="Quiz banks.")
+lms_cli.add_command(content_cli)
+lms_cli.add_command(quiz_cli)
+
+
+def _content_root() -> Path:
+    return Path(current_app.config["CONTENT_ROOT"])
+
+
+@content_cli.command("check")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. stale translations).")
+def content_check(strict: bool):
+    """Report every problem in the content files, with file and line; exit 1 on errors."""
+    courses, problems = content.load_catalog(_content_root())
+    for problem in problems:
+        click.echo(str(problem), err=problem.severity == "error")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{len(courses)} course(s) valid, {errors} error(s), {warnings} warning(s).")
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@content_cli.command("stats")
+@click.option("--modules", "per_module", is_flag=True, help="Also list every module.")
+def content_stats(per_module: bool):
+    """Estimated reading time per course and language (and per module)."""
+    courses, _ = content.load_catalog(_content_root())
+    for course in courses.values():
+        click.echo(f"{course.id} {course.meta.version}")
+        click.echo(f"  {'lang':<8}{'modules':>8}{'reading':>9}{'quiz':>7}{'total':>8}")
+        for row in content.stats(course):
+            click.echo(f"  {row['lang']:<8}{row['modules']:>8}{_mmss(row['module_seconds']):>9}"
+                       f"{_mmss(row['quiz_seconds']):>7}{_mmss(row['total_seconds']):>8}")
+            if per_module:
+                for m in row["per_module"]:
+                    click.echo(f"      {m['id']:<40}{_mmss(m['seconds']):>8}")
+
+
+def _mmss(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@content_cli.command("sync")
+def content_sync():
+    """Publish every course whose files changed and are valid."""
+    report = content_store.sync(_content_root())
+    for version in report.published:
+        click.echo(f"published {version.course_id} {version.version}")
+    for course_id in report.unchanged:
+        click.echo(f"unchanged {course_id}")
+    for course_id, problems in report.rejected.items():
+        click.echo(f"rejected {course_id}: the last good version stays", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+    sys.exit(1 if report.rejected else 0)
+
+
+@content_cli.command("revisions")
+def content_revisions():
+    """The revision of every source-language file, for translators' ``translation_of``."""
+    courses, _ = content.load_catalog(_content_root())
+    for course in courses.values():
+        source = course.meta.source_language
+        for module in course.modules.get(source, ()):
+            click.echo(f"{module.revision}  {module.path}")
+        if source in course.quizzes:
+            quiz = course.quizzes[source]
+            click.echo(f"{quiz.revision}  {quiz.path}")
+
+
+
+# "import" is the authoring name for a sync: both publish only what changed.
+content_cli.add_command(content_sync, "import")
+
+
+@content_cli.command("export")
+@click.argument("course_id", required=False)
+@click.option("--drafts", is_flag=True, help="Write each course's draft, where it has one.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write courses/ and quizzes/ into; default: the content root.")
+def content_export(course_id: str | None, drafts: bool, out: Path | None):
+    """Write the published files (or drafts) of every course, or COURSE_ID, back in the
+    courses/ and quizzes/ layout, byte for byte."""
+    from lms.services import content_export as exporter
+
+    out = out or _content_root()
+    try:
+        report = exporter.export(out, course_id, drafts)
+    except LookupError as exc:
+        raise click.ClickException(f"No published course {course_id!r}.") from exc
+    for done in report.courses:
+        click.echo(f"exported {done.course_id} {done.label}: {done.files} file(s) to {out}")
+    for path in report.stale:
+        click.echo(f"not in the export, left as it is: {out / path}", err=True)
+
+
+
+
+
+@quiz_cli.command("import-gift")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the quiz, e.g. quizzes/<course-id>/en.md.")
+@click.option("--title", help="The quiz title; default: the file name.")
+@click.option("--pool", type=click.IntRange(min=1), help="Questions drawn per attempt.")
+def quiz_import_gift(file: Path, out: Path, title: str | None, pool: int | None):
+    """Convert the Moodle GIFT file FILE to a quiz; report every question left out (exit 1
+    when none could be converted or FILE cannot be read)."""
+    from lms.content.gift import gift_to_quiz
+    from lms.content.gift import parse_gift
+
+    try:
+        data = file.read_bytes()
+        text = data.decode("utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise click.ClickException(f"{file}:{line}: not UTF-8: byte 0x{data[exc.start]:02x} "
+                                   f"at byte offset {exc.start}; save the file as UTF-8") from exc
+    try:
+        result = gift_to_quiz(parse_gift(text), title or file.stem.replace("_", " "), pool)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for report in sorted(result.skipped + result.notes, key=lambda r: r.line):
+        click.echo(f"{file}:{report}")
+    if result.converted:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result.markdown, encoding="utf-8")
+    click.echo(f"converted {result.converted}, skipped {len(result.skipped)}")
+    sys.exit(0 if result.converted else 1)
+
+
