@@ -13,6 +13,7 @@ lookup through Flask-SQLAlchemy). See docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -512,20 +513,13 @@ def table(figures: list[Figure]) -> str:
 
 
 def machine_info(dbs: list[str], pg_server: str, tool: str) -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = None
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = round(kb / 1024 / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        pass
+    cpu, mem = "unknown", None  # best effort: not every system has /proc
+    with contextlib.suppress(OSError):
+        cpu = next((line.split(":", 1)[1].strip()
+                    for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem = round(int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024, 1)
     info = {
         "cpu_model": cpu, "cpu_cores": os.cpu_count(), "memory_gib": mem,
         "os": platform.platform(), "python": platform.python_version(),
@@ -536,13 +530,9 @@ def machine_info(dbs: list[str], pg_server: str, tool: str) -> dict:
     }
     if "postgresql" in dbs:
         engine = sa.create_engine(pg_server)
-        try:
-            with engine.connect() as conn:
-                info["postgresql"] = conn.scalar(sa.text("SHOW server_version"))
-        except sa.exc.SQLAlchemyError:
-            pass
-        finally:
-            engine.dispose()
+        with contextlib.suppress(sa.exc.SQLAlchemyError), engine.connect() as conn:
+            info["postgresql"] = conn.scalar(sa.text("SHOW server_version"))
+        engine.dispose()
     return info
 
 

@@ -7,6 +7,7 @@ Loopback only; stopped by its process id.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -70,12 +71,9 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; "
                                    f"see {self.log_path}")
-            try:
-                status, _, _ = self.get("/_bench/ok")
-                if status == 200:
+            with contextlib.suppress(OSError):  # not listening yet
+                if self.get("/_bench/ok")[0] == 200:
                     break
-            except OSError:
-                pass
             time.sleep(0.1)
         else:
             self.stop()

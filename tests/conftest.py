@@ -32,8 +32,7 @@ def _postgres_reachable() -> bool:
         return False
     try:
         engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
+        engine.connect().close()
         engine.dispose()
         return True
     except Exception:

@@ -176,10 +176,11 @@ def _view_token(enrollment_id: int, module_id: str) -> str:
 
 
 def _viewed_since(enrollment_id: int, module_id: str) -> datetime:
+    """When this page view began; now when the token is missing, forged, expired or for
+    another page, so the read is counted but its time is not."""
     try:
         e, m, ts = _serializer().loads(request.form.get("view", ""), max_age=86400)
-        if (e, m) == (enrollment_id, module_id):
-            return datetime.fromtimestamp(float(ts), UTC)
-    except (BadData, ValueError, TypeError):
-        pass
-    return utcnow()  # no valid token: the read is counted, its time is not
+        started = datetime.fromtimestamp(float(ts), UTC)
+    except (BadData, ValueError, TypeError, OverflowError, OSError):
+        return utcnow()
+    return started if (e, m) == (enrollment_id, module_id) else utcnow()

@@ -7,6 +7,7 @@ sender that crashed after recording) leaves the row in ``retry``; the next run c
 with a conditional UPDATE, so it is retried by one server only.
 """
 
+import contextlib
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -302,7 +303,5 @@ class _Mailer:
 
     def __exit__(self, *exc):
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):  # closing anyway
                 self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass

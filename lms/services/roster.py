@@ -199,7 +199,10 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8-sig", errors="replace"), _undecodable_lines(data)
+
+
+def _undecodable_lines(data: bytes) -> list[Problem]:
     problems = []
     for number, line in enumerate(data.split(b"\n"), start=1):
         try:
@@ -209,7 +212,7 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
                 "Byte 0x%(byte)02X (at position %(position)d of the line) is not UTF-8. "
                 "Save the file as UTF-8 (CSV UTF-8 in Excel).",
                 byte=line[error.start], position=error.start + 1)))
-    return data.decode("utf-8-sig", errors="replace"), problems
+    return problems
 
 
 def _delimiter(text: str) -> str:
