@@ -26,6 +26,15 @@ def front_matter(text: str, path: str, keys: set[str]) -> tuple[Document, list[P
     return doc, problems + unknown_keys(doc.fields, keys, path)
 
 
+def title_and_revision(doc: Document, path: str) -> tuple[str, str | None, list[Problem]]:
+    """The ``title`` and ``translation_of`` every module and quiz file carries."""
+    title, problems = "", []
+    if doc.has_front_matter:
+        title, problems = required_text(doc.fields, "title", path)
+    translation_of, found = revision_field(doc.fields, "translation_of", path)
+    return title, translation_of, problems + found
+
+
 def parse_module(
     text: str, path: str, lang: str, name: tuple[int, str], revision: str
 ) -> tuple[Module, list[Problem], Fields]:
@@ -36,11 +45,7 @@ def parse_module(
     matter is returned to locate later findings.
     """
     doc, problems = front_matter(text, path, MODULE_KEYS)
-    title = ""
-    if doc.has_front_matter:
-        title, found = required_text(doc.fields, "title", path)
-        problems += found
-    translation_of, found = revision_field(doc.fields, "translation_of", path)
+    title, translation_of, found = title_and_revision(doc, path)
     problems += found
     if doc.closed and not doc.body.strip():
         line = max(doc.body_line - 1, 1)  # the closing ---: the body may have no line at all

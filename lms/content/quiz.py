@@ -12,13 +12,12 @@ from typing import NamedTuple
 
 from lms.content.files import SLUG
 from lms.content.frontmatter import Fields
-from lms.content.frontmatter import required_text
-from lms.content.frontmatter import revision_field
 from lms.content.model import Answer
 from lms.content.model import Problem
 from lms.content.model import Question
 from lms.content.model import Quiz
 from lms.content.modules import front_matter
+from lms.content.modules import title_and_revision
 from lms.content.reading import reading_seconds
 from lms.content.render import html_text
 from lms.content.render import render_inline
@@ -342,11 +341,7 @@ def parse_quiz(
 ) -> tuple[Quiz, list[Problem], Fields]:
     """Parse one quiz file. The Quiz is returned even with problems, for comparisons."""
     doc, problems = front_matter(text, path, QUIZ_KEYS)
-    title = ""
-    if doc.has_front_matter:
-        title, found = required_text(doc.fields, "title", path)
-        problems += found
-    translation_of, found = revision_field(doc.fields, "translation_of", path)
+    title, translation_of, found = title_and_revision(doc, path)
     problems += found
     preamble, blocks = _split(_lines(doc.body, doc.body_line))
     stray = next((line for line in preamble if not line.blank), None)

@@ -283,8 +283,8 @@ def _renewal_rows(course: rules.RequiredCourse, meta, user_ids: list[int],
     rows = []
     for user_id, certs in facts.items():
         status = rules.evaluate([course], certs, active=True, now=now).courses[0]
-        reason = learning._REASON_BY_STATUS[status.status]  # shared with the learner's page
-        due_at = learning._due_date(status, meta, now) if reason != "required" else None
+        reason = learning.REASON_BY_STATUS[status.status]  # shared with the learner's page
+        due_at = learning.due_date(status, meta, now) if reason != "required" else None
         if due_at is not None:
             rows.append(_enrollment_row(course.id, reason, user_id, due_at, now))
     return rows

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from lms import content
+from lms import services
 from lms.content.files import LOCALE
 from lms.content.files import revision_of
 from lms.content.files import tree_hash
@@ -55,12 +56,11 @@ KINDS = ("minor", "major")
 MAX_GRACE_DAYS = 3650
 
 
-class Refused(Exception):
-    """Nothing changed; ``message`` says why, ``problems`` lists validation errors."""
+class Refused(services.Refused):
+    """Nothing changed; ``problems`` lists the validation errors behind the refusal."""
 
     def __init__(self, message, problems: list[content.Problem] | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
         self.problems = problems or []
 
 

@@ -21,7 +21,7 @@ from lms.services import clearance
 from lms.services import content_store
 
 # Why a required course needs doing again, by clearance status.
-_REASON_BY_STATUS = {
+REASON_BY_STATUS = {
     rules.NOT_CERTIFIED: "required",
     rules.REVOKED: "required",
     rules.EXPIRED: "renewal",
@@ -79,15 +79,15 @@ def ensure_required_enrollments(user: User, now: datetime | None = None) -> None
         if version is None or open_enrollment(user, status.course_id):
             continue
         meta = content_store.course_of(version).meta
-        due_at = _due_date(status, meta, now)
+        due_at = due_date(status, meta, now)
         if due_at is not None:
-            _enroll(user, status.course_id, _REASON_BY_STATUS[status.status], due_at, now)
+            _enroll(user, status.course_id, REASON_BY_STATUS[status.status], due_at, now)
             created = True
     if created:
         db.session.commit()
 
 
-def _due_date(status: rules.CourseStatus, meta: content.CourseMeta, now: datetime):
+def due_date(status: rules.CourseStatus, meta: content.CourseMeta, now: datetime):
     if status.status == rules.CLEARED:
         renewal_opens = status.valid_until - timedelta(days=meta.renewal_window_days)
         return status.valid_until if now >= renewal_opens else None

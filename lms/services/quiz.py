@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms import content
+from lms import services
 from lms.extensions import db
 from lms.models import Certification
 from lms.models import CourseVersion
@@ -25,12 +26,11 @@ from lms.services import content_store
 from lms.services import learning
 
 
-class Refused(Exception):
-    """The request is refused and nothing changed; ``message`` says why, to the learner."""
+class Refused(services.Refused):
+    """A quiz request refused; ``next_allowed_at`` says when a new attempt may start."""
 
     def __init__(self, message, next_allowed_at: datetime | None = None):
-        super().__init__(message)  # lazy: translated when shown, in the reader's language
-        self.message = message
+        super().__init__(message)
         self.next_allowed_at = next_allowed_at
 
 

@@ -26,6 +26,7 @@ from time import perf_counter
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from lms import services
 from lms.extensions import db
 from lms.i18n import match_language
 from lms.models import AuditEvent
@@ -52,12 +53,7 @@ CHUNK = 1000  # ids per IN (…) list
 MAX_LEVELS = 30  # levels of new managers inserted one after another (see _insert_added)
 
 
-class Refused(Exception):
-    """The import is refused and nothing changed; ``message`` says why."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+Refused = services.Refused  # the import is refused and nothing changed
 
 
 @dataclass(frozen=True, slots=True)
