@@ -1,5 +1,6 @@
 """Signing in and out."""
 
+import sqlalchemy.orm as so
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -29,7 +30,9 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The signed-in user; a deactivated account is signed out on its next request."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # Every signed-in request loads the user: with the roles in the same statement.
+    user = (db.session.get(User, int(user_id), options=[so.joinedload(User.role_rows)])
+            if user_id.isdigit() else None)
     return user if user is not None and user.active else None
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from lms import content
 from lms.extensions import db
@@ -60,9 +61,35 @@ def valid_certification(user: User, course_id: str, now: datetime) -> Certificat
         .order_by(Certification.expires_at.desc()).limit(1))
 
 
-def enrollment_for_reading(user: User, course_id: str) -> Enrollment:
-    """The enrolment reading counts towards: the open one, else the latest completed one
-    (reviewing a finished course), else a new self-enrolment."""
-    return (learning.open_enrollment(user, course_id)
-            or learning.latest_enrollment(user, course_id)
-            or learning.enroll_self(user, course_id))
+@dataclass(frozen=True)
+class Reading:
+    """What every page of a course starts from."""
+
+    version: CourseVersion
+    course: content.Course
+    enrollment: Enrollment
+
+
+def reading(user: User, course_id: str) -> Reading | None:
+    """The course's current version and the enrolment reading counts towards: the open
+    one, else the latest completed one (reviewing a finished course), else a new
+    self-enrolment. None when there is no such course (and nobody is enrolled in it).
+
+    The version and the open enrolment with its progress come from one statement: these
+    pages are the ones learners load most.
+    """
+    newest = (sa.select(CourseVersion.id).where(CourseVersion.course_id == course_id)
+              .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+              .limit(1).scalar_subquery())
+    row = db.session.execute(
+        sa.select(CourseVersion, Enrollment)
+        .options(content_store.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
+        .outerjoin(Enrollment, (Enrollment.course_id == CourseVersion.course_id)
+                   & (Enrollment.user_id == user.id) & Enrollment.completed_at.is_(None))
+        .where(CourseVersion.id == newest)).unique().one_or_none()
+    if row is None:
+        return None
+    version, enrollment = row
+    enrollment = (enrollment or learning.latest_enrollment(user, course_id)
+                  or learning.enroll_self(user, course_id))
+    return Reading(version, content_store.course_of(version), enrollment)

@@ -23,7 +23,6 @@ from lms.models import QuizAttempt
 from lms.models import utcnow
 from lms.permissions import employee_required
 from lms.services import clearance
-from lms.services import content_store
 from lms.services import learning
 from lms.services import quiz as quiz_service
 
@@ -46,9 +45,8 @@ def index():
 @employee_required
 def course(course_id: str):
     now = utcnow()
-    version, course = _current_course(course_id)
     learning.ensure_required_enrollments(current_user, now)
-    enrollment = overview.enrollment_for_reading(current_user, course_id)
+    version, course, enrollment = _reading(course_id)
     done = {p.module_id for p in enrollment.progress if p.completed_at}
     return render_template(
         "learn/course.html", course=course, version=version, lang=current_language(),
@@ -60,10 +58,9 @@ def course(course_id: str):
 @bp.route("/<course_id>/modules/<module_id>", methods=["GET", "POST"])
 @employee_required
 def module(course_id: str, module_id: str):
-    version, course = _current_course(course_id)
+    version, course, enrollment = _reading(course_id)
     lang = current_language()
     module = course.module(lang, module_id) or abort(404)
-    enrollment = overview.enrollment_for_reading(current_user, course_id)
     form = ActionForm()
     if form.validate_on_submit():
         if enrollment.completed_at is None:
@@ -87,8 +84,7 @@ def module(course_id: str, module_id: str):
 @employee_required
 def quiz(course_id: str):
     now = utcnow()
-    version, course = _current_course(course_id)
-    enrollment = overview.enrollment_for_reading(current_user, course_id)
+    _, course, enrollment = _reading(course_id)
     form = ActionForm()
     if form.validate_on_submit():
         try:
@@ -144,9 +140,9 @@ def result(attempt_id: int):
                            clearance=clearance.current(current_user))
 
 
-def _current_course(course_id: str):
-    version = content_store.latest_version(course_id) or abort(404)
-    return version, content_store.course_of(version)
+def _reading(course_id: str):
+    reading = overview.reading(current_user, course_id) or abort(404)
+    return reading.version, reading.course, reading.enrollment
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:

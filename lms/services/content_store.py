@@ -46,13 +46,13 @@ class SyncReport:
 
 # Versions are read on every page, their payload (megabytes of rendered content) only on a
 # cache miss in course_of(): defer it.
-_WITHOUT_PAYLOAD = so.defer(CourseVersion.payload)
+WITHOUT_PAYLOAD = so.defer(CourseVersion.payload)
 
 
 def latest_version(course_id: str) -> CourseVersion | None:
     return db.session.scalar(
         sa.select(CourseVersion)
-        .options(_WITHOUT_PAYLOAD)
+        .options(WITHOUT_PAYLOAD)
         .where(CourseVersion.course_id == course_id)
         .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
         .limit(1)
@@ -63,7 +63,7 @@ def latest_from_files(course_id: str) -> CourseVersion | None:
     """The newest version that a sync of the files published (else the newest at all)."""
     return db.session.scalar(
         sa.select(CourseVersion)
-        .options(_WITHOUT_PAYLOAD)
+        .options(WITHOUT_PAYLOAD)
         .where(CourseVersion.course_id == course_id, CourseVersion.origin == "files")
         .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
         .limit(1)
@@ -95,7 +95,7 @@ def current_versions() -> list[CourseVersion]:
     return list(
         db.session.scalars(
             sa.select(CourseVersion)
-            .options(_WITHOUT_PAYLOAD)
+            .options(WITHOUT_PAYLOAD)
             .join(newest, CourseVersion.id == newest.c.id)
             .order_by(CourseVersion.course_id)
         )
