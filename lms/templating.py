@@ -1,6 +1,7 @@
 """What every template may use: language, direction and small formatting helpers."""
 
 import math
+from functools import cache
 
 from flask import Flask
 from flask import current_app
@@ -23,4 +24,10 @@ def init_app(app: Flask) -> None:
     def page_language():
         lang = i18n.current_language()
         return {"ui_lang": lang, "ui_dir": i18n.text_direction(lang),
-                "ui_languages": current_app.config["LANGUAGES"]}
+                "ui_languages": _switcher_entries(tuple(current_app.config["LANGUAGES"]))}
+
+
+@cache
+def _switcher_entries(languages: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(code, BCP 47 tag, own name) for the language switcher on every page."""
+    return [(code, i18n.html_lang(code), i18n.language_name(code)) for code in languages]
