@@ -37,7 +37,6 @@ class CourseVersion(db.Model):
     minor: so.Mapped[int]
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     required: so.Mapped[bool]  # required for clearance, as of this version
-    payload: so.Mapped[dict] = so.mapped_column(sa.JSON)
     published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     #: For a MAJOR version: certifications on older majors stop counting after this.
@@ -47,6 +46,9 @@ class CourseVersion(db.Model):
     #: last version that came from files, so a restart never undoes a browser publish.
     origin: so.Mapped[str] = so.mapped_column(sa.String(16), default="files",
                                               server_default="files")
+    #: Last in the row: SQLite stores a row's columns in order, so every column after
+    #: these megabytes would be read by walking their overflow pages.
+    payload: so.Mapped[dict] = so.mapped_column(sa.JSON)
 
     @property
     def version(self) -> str:
