@@ -27,12 +27,14 @@ login_manager.login_message = _l("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 
 
+_WITH_ROLES = (so.joinedload(User.role_rows),)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The signed-in user; a deactivated account is signed out on its next request."""
     # Every signed-in request loads the user: with the roles in the same statement.
-    user = (db.session.get(User, int(user_id), options=[so.joinedload(User.role_rows)])
-            if user_id.isdigit() else None)
+    user = db.session.get(User, int(user_id), options=_WITH_ROLES) if user_id.isdigit() else None
     return user if user is not None and user.active else None
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -61,6 +62,20 @@ def valid_certification(user: User, course_id: str, now: datetime) -> Certificat
         .order_by(Certification.expires_at.desc()).limit(1))
 
 
+@cache  # built once: constructing it cost as much as running it
+def _reading_statement() -> sa.Select:
+    course_id = sa.bindparam("course_id")
+    newest = (sa.select(CourseVersion.id).where(CourseVersion.course_id == course_id)
+              .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+              .limit(1).scalar_subquery())
+    return (sa.select(CourseVersion, Enrollment)
+            .options(content_store.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
+            .outerjoin(Enrollment, (Enrollment.course_id == CourseVersion.course_id)
+                       & (Enrollment.user_id == sa.bindparam("user_id"))
+                       & Enrollment.completed_at.is_(None))
+            .where(CourseVersion.id == newest))
+
+
 @dataclass(frozen=True)
 class Reading:
     """What every page of a course starts from."""
@@ -78,15 +93,8 @@ def reading(user: User, course_id: str) -> Reading | None:
     The version and the open enrolment with its progress come from one statement: these
     pages are the ones learners load most.
     """
-    newest = (sa.select(CourseVersion.id).where(CourseVersion.course_id == course_id)
-              .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
-              .limit(1).scalar_subquery())
-    row = db.session.execute(
-        sa.select(CourseVersion, Enrollment)
-        .options(content_store.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
-        .outerjoin(Enrollment, (Enrollment.course_id == CourseVersion.course_id)
-                   & (Enrollment.user_id == user.id) & Enrollment.completed_at.is_(None))
-        .where(CourseVersion.id == newest)).unique().one_or_none()
+    row = db.session.execute(_reading_statement(),
+                             {"user_id": user.id, "course_id": course_id}).unique().one_or_none()
     if row is None:
         return None
     version, enrollment = row

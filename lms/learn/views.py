@@ -61,8 +61,9 @@ def module(course_id: str, module_id: str):
     version, course, enrollment = _reading(course_id)
     lang = current_language()
     module = course.module(lang, module_id) or abort(404)
-    form = ActionForm()
-    if form.validate_on_submit():
+    # The page is read far more often than its button is pressed: a form object (and
+    # its CSRF check) only for the press; the page renders the session's token itself.
+    if request.method == "POST" and ActionForm().validate_on_submit():
         if enrollment.completed_at is None:
             learning.finish_reading(enrollment, version, module, _viewed_since(enrollment.id,
                                     module_id), current_app.config["MAX_SECONDS_PER_PAGE_VIEW"])
@@ -72,7 +73,7 @@ def module(course_id: str, module_id: str):
     position = course.module_ids.index(module_id)
     ids = course.module_ids
     return render_template(
-        "learn/module.html", course=course, module=module, lang=lang, form=form,
+        "learn/module.html", course=course, module=module, lang=lang,
         previous_id=ids[position - 1] if position else None,
         next_id=ids[position + 1] if position + 1 < len(ids) else None,
         position=position + 1, total=len(ids), reviewing=enrollment.completed_at is not None,
