@@ -1,5 +1,6 @@
 """Signing in and out."""
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from flask import flash
@@ -27,14 +28,17 @@ login_manager.login_message = _l("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 
 
-_WITH_ROLES = (so.joinedload(User.role_rows),)
+# Every signed-in request loads its user: one statement with the roles, built once.
+_USER_WITH_ROLES = (sa.select(User).options(so.joinedload(User.role_rows))
+                    .where(User.id == sa.bindparam("id")))
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The signed-in user; a deactivated account is signed out on its next request."""
-    # Every signed-in request loads the user: with the roles in the same statement.
-    user = db.session.get(User, int(user_id), options=_WITH_ROLES) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    user = db.session.execute(_USER_WITH_ROLES, {"id": int(user_id)}).unique().scalar_one_or_none()
     return user if user is not None and user.active else None
 
 
