@@ -40,6 +40,7 @@ from bench.db import BENCH_DIR
 from bench.db import DEFAULT_PG_SERVER
 from bench.db import default_url
 from bench.db import server_reachable
+from bench.roster import bench_roster_import
 from bench.server import PROJECT
 from bench.server import Server
 from bench.server import cpu_seconds
@@ -349,13 +350,13 @@ def _timed_subprocess(script: str, env: dict) -> dict:
 #: Every benchmark, in order. This is the extension point: append a Benchmark whose
 #: function measures with ``ctx.load`` and reports with ``ctx.request_figure`` /
 #: ``ctx.latency_figure`` (baselines are measured on demand), or ``ctx.add(Figure(...))``.
-#: The HR dashboard, roster import and CSV export benchmarks go here.
 BENCHMARKS: list[Benchmark] = [
     Benchmark("ok", bench_ok),
     Benchmark("lookup", bench_lookup),
     Benchmark("clearance", bench_clearance),
     Benchmark("module_page", bench_module_page),
     Benchmark("app_start", bench_app_start, needs_server=False),
+    Benchmark("roster_import", bench_roster_import, needs_server=False),
 ]
 
 

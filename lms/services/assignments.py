@@ -1,10 +1,11 @@
 """Assignment rules, renewals and recertification: who must take which course, by when.
 
-Everything here works in bulk (one SELECT per chunk of people, one multi-row INSERT of
-enrolments and one of audit events), so it stays fast at several hundred thousand
-employees, and is safe to run from cron on two servers at once: enrolments are inserted
-with ON CONFLICT DO NOTHING against the "one open enrolment per course" index, and only
-the rows actually inserted are audited.
+Everything here works in bulk (rules: one INSERT … SELECT of enrolments per chunk of
+people, due dates computed by the database; renewals: one SELECT and one multi-row
+INSERT per chunk; then one bulk insert of audit events), so it stays fast at several
+hundred thousand employees, and is safe to run from cron on two servers at once:
+enrolments are inserted with ON CONFLICT DO NOTHING against the "one open enrolment per
+course" index, and only the rows actually inserted are audited.
 """
 
 from collections.abc import Iterable
@@ -33,9 +34,11 @@ from lms.models import UserRole
 from lms.models import utcnow
 from lms.models.assignment import DUE_KINDS
 from lms.models.assignment import SCOPE_KINDS
+from lms.models.types import UTCDateTime
 from lms.models.types import iso
 from lms.rules import clearance as rules
 from lms.services import audit
+from lms.services import bulk
 from lms.services import clearance
 from lms.services import content_store
 from lms.services import learning
@@ -152,20 +155,62 @@ def apply_rules(user_ids: Iterable[int] | None = None, now: datetime | None = No
 
 def _apply_rule(rule: AssignmentRule, now: datetime, user_ids: list[int] | None = None,
                 actor_id: int | None = None) -> int:
-    query = (sa.select(User.id, User.hire_date)
-             .where(User.active, _scope_clause(rule),
-                    ~_open_enrollment_exists(rule.course_id),
-                    ~_valid_certification_exists(rule.course_id, now)))
-    if user_ids is not None:
-        query = query.where(User.id.in_(user_ids))
-    fallback_days = _course_due_days(rule.course_id)
+    """Enrol everyone the rule gives the course to: one INSERT … SELECT per chunk of
+    people, the due date computed by the database (see :func:`_due_column`)."""
+    query = (sa.select(User.id).where(User.active, _scope_clause(rule),
+                                      ~_open_enrollment_exists(rule.course_id),
+                                      ~_valid_certification_exists(rule.course_id, now)))
+    due = _due_column(rule, now, _course_due_days(rule.course_id))
     created = 0
-    for chunk in _keyset(query, User.id):
-        rows = [_enrollment_row(rule.course_id, "assigned", user_id,
-                                _rule_due(rule, hire_date, now, fallback_days), now)
-                for user_id, hire_date in chunk]
-        created += _insert(rows, now, actor_id, {"rule_id": rule.id})
+    for chunk in _id_chunks(user_ids):
+        selected = query.where(chunk).add_columns(
+            sa.literal(rule.course_id), sa.literal("assigned"),
+            sa.literal(now, UTCDateTime), due).order_by(User.id)
+        created += _insert_selected(selected, now, actor_id, {"rule_id": rule.id})
     return created
+
+
+def _id_chunks(user_ids: list[int] | None) -> Iterator:
+    """WHERE clauses splitting the people into chunks of at most :data:`CHUNK` ids (or id
+    ranges of that width when everyone is meant), so statements stay small (SQLite allows
+    32,766 parameters, psycopg 65,535)."""
+    if user_ids is not None and db.session.get_bind().dialect.name == "postgresql":
+        # One array parameter, one statement: chunks would each scan the open enrolments
+        # from the start (a merge anti join), quadratic in the number of people.
+        yield User.id == sa.any_(sa.literal(user_ids, postgresql.ARRAY(sa.Integer)))
+        return
+    if user_ids is not None:
+        for start in range(0, len(user_ids), CHUNK):
+            yield User.id.in_(user_ids[start:start + CHUNK])
+        return
+    low, high = db.session.execute(sa.select(sa.func.min(User.id), sa.func.max(User.id))).one()
+    for start in range(low or 0, (high or -1) + 1, CHUNK):
+        yield User.id.between(start, start + CHUNK - 1)
+
+
+def _due_column(rule: AssignmentRule, now: datetime, fallback_days: int):
+    """The due date :func:`_rule_due` gives, as an SQL expression over ``users``: a
+    constant unless it depends on the hire date."""
+    if rule.due_kind != "after_hire":
+        return sa.literal(_rule_due(rule, None, now, fallback_days), UTCDateTime)
+    # end of day (hire date + N days) is in the future exactly for hire dates from here on
+    first_day = now.date() if _end_of_day(now.date()) > now else now.date() + timedelta(days=1)
+    first_hire = first_day - timedelta(days=rule.due_days)
+    return sa.case(
+        (User.hire_date.is_(None), sa.literal(now + timedelta(days=rule.due_days),
+                                              UTCDateTime)),
+        (User.hire_date >= first_hire, _end_of_hire_day_plus(rule.due_days)),
+        else_=sa.literal(now + timedelta(days=fallback_days), UTCDateTime),
+    )
+
+
+def _end_of_hire_day_plus(days: int):
+    """23:59:59 UTC on ``users.hire_date`` + ``days``, as the app stores datetimes."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        sql = f"(users.hire_date + {int(days)}) + time '23:59:59'"
+    else:  # SQLite: SQLAlchemy's text format for DateTime
+        sql = f"date(users.hire_date, '+{int(days)} days') || ' 23:59:59.000000'"
+    return sa.literal_column(sql, UTCDateTime)
 
 
 def _scope_clause(rule: AssignmentRule):
@@ -325,20 +370,38 @@ def _insert(rows: list[dict], now: datetime, actor_id: int | None = None,
     and one ``enrollment.created`` audit event per row actually inserted."""
     if not rows:
         return 0
+    created = db.session.execute(_enrollment_insert(), rows).all()
+    return _audit_created(created, now, actor_id, extra)
+
+
+def _insert_selected(select, now: datetime, actor_id: int | None, extra: dict) -> int:
+    """:func:`_insert` for the rows of ``select`` (user id, course, reason, assigned at,
+    due at), in one INSERT … SELECT."""
+    columns = ["user_id", "course_id", "reason", "assigned_at", "due_at"]
+    created = db.session.execute(_enrollment_insert(select, columns)).all()
+    return _audit_created(created, now, actor_id, extra)
+
+
+def _enrollment_insert(select=None, columns=None):
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(Enrollment)
-                 .on_conflict_do_nothing(index_elements=["user_id", "course_id"],
-                                         index_where=Enrollment.completed_at.is_(None))
-                 .returning(Enrollment.id, Enrollment.user_id, Enrollment.course_id,
-                            Enrollment.reason, Enrollment.due_at))
-    created = db.session.execute(statement, rows).all()
+    statement = dialect.insert(Enrollment)
+    if select is not None:
+        statement = statement.from_select(columns, select)
+    return (statement.on_conflict_do_nothing(index_elements=["user_id", "course_id"],
+                                             index_where=Enrollment.completed_at.is_(None))
+            .returning(Enrollment.id, Enrollment.user_id, Enrollment.course_id,
+                       Enrollment.reason, Enrollment.due_at))
+
+
+def _audit_created(created: list, now: datetime, actor_id: int | None,
+                   extra: dict | None) -> int:
     if created:
-        db.session.execute(sa.insert(AuditEvent), [
+        bulk.insert(AuditEvent.__table__, [
             {"occurred_at": now, "actor_id": actor_id, "action": "enrollment.created",
              "subject_user_id": e.user_id, "course_id": e.course_id, "before": None,
              "after": {"enrollment_id": e.id, "reason": e.reason, "due_at": iso(e.due_at)}
              | (extra or {})}
-            for e in created])
+            for e in sorted(created, key=lambda e: e.id)])
     return len(created)
 
 

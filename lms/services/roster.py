@@ -34,6 +34,7 @@ from lms.models import RosterUpload
 from lms.models import User
 from lms.models import utcnow
 from lms.services import assignments
+from lms.services import bulk
 from lms.services import clearance
 
 COLUMNS = ("employee_id", "email", "name", "department", "country", "manager",
@@ -576,16 +577,31 @@ def _insert_added(added: list[Entry], ids: dict[str, int], now: datetime) -> Non
     reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
     :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        _copy_added(added, ids, now)
+        return
     unlinked = []
     for level in _levels(added):
         rows = [_user_row(e, ids.get(e.manager) if e.manager else None, now) for e in level]
-        db.session.execute(sa.insert(User), rows)
+        db.session.execute(sa.insert(User.__table__), rows)
         ids.update(_ids_of([e.employee_id for e in level]))
         unlinked += [e for e, row in zip(level, rows, strict=True)
                      if e.manager and row["manager_id"] is None]
     if unlinked:
         db.session.execute(sa.update(User), [
             {"id": ids[e.employee_id], "manager_id": ids[e.manager]} for e in unlinked])
+
+
+def _copy_added(added: list[Entry], ids: dict[str, int], now: datetime) -> None:
+    """PostgreSQL: take the new people's ids from the sequence first, so everyone,
+    managers included, goes in with one COPY (foreign keys are checked at its end)."""
+    new_ids = db.session.scalars(sa.text(
+        "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(added)}).all()
+    ids.update(zip((e.employee_id for e in added), new_ids, strict=True))
+    bulk.insert(User.__table__, [
+        {"id": ids[e.employee_id]} | _user_row(e, ids[e.manager] if e.manager else None, now)
+        for e in added])
 
 
 def _ids_of(employee_ids: list[str]) -> Iterator[tuple[str, int]]:
@@ -661,7 +677,7 @@ def _write_audit(preview: Preview, ids: dict[str, int], actor_id: int | None,
                for p in preview.reactivated]
     events.append(event("roster.imported", None, None, {
         "filename": preview.filename, "sha256": preview.sha256} | preview.counts()))
-    db.session.execute(sa.insert(AuditEvent), events)
+    bulk.insert(AuditEvent.__table__, events)
 
 
 def _json(values: dict) -> dict:

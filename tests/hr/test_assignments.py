@@ -111,6 +111,37 @@ def test_due_after_hire_date_and_past_dates_get_the_course_allowance(people):
     assert rows["ben"].due_at == now + timedelta(days=30)
 
 
+def test_due_after_hire_date_at_the_edges_and_without_a_hire_date(people, make_user):
+    """The database computes these due dates: check the boundary days and a missing date."""
+    now = datetime.combine(utcnow().date(), datetime.min.time(), UTC) + timedelta(hours=12)
+    today = now.date()
+    make_user(email="edge@example.com", hire_date=today - timedelta(days=30))  # due today
+    make_user(email="late@example.com", hire_date=today - timedelta(days=31))  # yesterday
+    make_user(email="soon@example.com", hire_date=today + timedelta(days=3))  # not started
+    assignments.create_rule(people["hr"], COURSE, "all", None, "after_hire", due_days=30,
+                            now=now)
+    rows = enrolled()
+    assert rows["edge"].due_at == datetime.combine(today, datetime.max.time(), UTC).replace(
+        microsecond=0)
+    assert rows["late"].due_at == now + timedelta(days=30)  # the course's due_days
+    assert rows["soon"].due_at.date() == today + timedelta(days=33)
+    assert rows["cy"].due_at == now + timedelta(days=30)  # no hire date: after assignment
+    by_enrollment = {e.after["enrollment_id"]: e.after["due_at"]
+                     for e in events("enrollment.created")}
+    assert by_enrollment == {e.id: e.due_at.isoformat() for e in rows.values()}
+
+
+def test_rules_apply_in_chunks(people, make_user, monkeypatch):
+    monkeypatch.setattr(assignments, "CHUNK", 2)
+    _, created = assignments.create_rule(people["hr"], COURSE, "all", None,
+                                         "after_assignment", due_days=10)
+    assert created == 5 and set(enrolled()) == {"ana", "ben", "cy", "dee", "hr"}
+    newcomers = [make_user(email=f"new{n}@example.com") for n in range(3)]
+    assert assignments.apply_rules(user_ids=[u.id for u in newcomers] + [people["ana"].id]) == 3
+    assert {"new0", "new1", "new2"} < set(enrolled())
+    assert len(events("enrollment.created")) == 8
+
+
 def test_a_fixed_date_in_the_past_is_not_overdue_on_day_one(people):
     now = utcnow()
     assignments.create_rule(people["hr"], COURSE, "all", None, "date",
