@@ -11,6 +11,10 @@ from lms.extensions import db
 from lms.models import ApiToken
 from lms.models.api_token import hash_token
 
+# Every API call looks its token up: the statement is built once.
+_LIVE_TOKEN = sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"),
+                                        ApiToken.revoked_at.is_(None))
+
 
 def token_required(view):
     """Answer 401 JSON unless the request carries a live token: ``Authorization: Bearer …``."""
@@ -20,8 +24,7 @@ def token_required(view):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("Send an API token: Authorization: Bearer <token>.")
-        row = db.session.scalar(sa.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None)))
+        row = db.session.scalar(_LIVE_TOKEN, {"token_hash": hash_token(token.strip())})
         if row is None:
             return _unauthorized("The API token is not valid or has been revoked.")
         g.api_token = row

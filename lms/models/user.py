@@ -63,10 +63,16 @@ class User(UserMixin, db.Model):
     @classmethod
     def identified_by(cls, identifier: str) -> sa.ColumnElement[bool]:
         """The condition for "this email (any case) or employee id"."""
+        column, value = cls.identifier_key(identifier)
+        return getattr(cls, column) == value
+
+    @staticmethod
+    def identifier_key(identifier: str) -> tuple[str, str]:
+        """("email", lower-cased) for an email address, else ("employee_id", as given)."""
         identifier = identifier.strip()
         if "@" in identifier:
-            return cls.email == identifier.lower()
-        return cls.employee_id == identifier
+            return "email", identifier.lower()
+        return "employee_id", identifier
 
     @classmethod
     def find(cls, identifier: str) -> "User | None":

@@ -1,6 +1,7 @@
 """Keeping each person's clearance current, and reading it."""
 
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -85,6 +86,13 @@ def current(user: User, now: datetime | None = None) -> Clearance:
     return row
 
 
+@cache  # built once per column: constructing it cost about as much as running it
+def _lookup_statement(column: str) -> sa.Select:
+    return (sa.select(User.id, User.employee_id, Clearance)
+            .outerjoin(Clearance, Clearance.user_id == User.id)
+            .where(getattr(User, column) == sa.bindparam("identifier")))
+
+
 def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance] | None:
     """(employee id, current clearance) for an employee id or email, or None if unknown.
 
@@ -92,11 +100,8 @@ def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance
     person is loaded in full only when the stored answer must be recomputed.
     """
     now = now or utcnow()
-    found = db.session.execute(
-        sa.select(User.id, User.employee_id, Clearance)
-        .outerjoin(Clearance, Clearance.user_id == User.id)
-        .where(User.identified_by(identifier))
-    ).first()
+    column, value = User.identifier_key(identifier)
+    found = db.session.execute(_lookup_statement(column), {"identifier": value}).first()
     if found is None:
         return None
     user_id, employee_id, row = found
