@@ -62,13 +62,13 @@ def dashboard():
         report.errors.append(_("“%(value)s” is not a period: choose month or week.",
                                value=period))
         period = "month"
-    rows = report.rows()
-    breakdowns = {dim: reporting.breakdown(rows, dim) for dim in reporting.DIMENSIONS}
+    summary = reporting.summary(report.rows())
+    breakdowns = summary.breakdowns
     headline = reporting.headline(report.scope, report.filters, report.now)
     series = reporting.over_time(report.scope, report.filters, report.courses, period)
     page = render_template(
         "hr/dashboard.html", report=report, filters=report.filters, period=period,
-        headline=headline, totals=reporting.totals(rows), breakdowns=breakdowns,
+        headline=headline, totals=summary.totals, breakdowns=breakdowns,
         series=series, charts=_charts(series, breakdowns["department"][0], headline.active),
         choices=reporting.choices(report.scope), statuses=reporting.FILTER_STATUSES,
         no_value=reporting.NONE)

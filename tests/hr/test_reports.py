@@ -129,6 +129,58 @@ def test_figures_match_the_hand_count(app, org):
     assert series[-1].cumulative == 4
 
 
+@pytest.mark.parametrize("scope, filters", [
+    (reporting.Scope(), reporting.Filters()),
+    (reporting.Scope(), reporting.Filters(status="pending")),
+    (reporting.Scope(), reporting.Filters(country=reporting.NONE)),
+    (reporting.Scope(restricted=True, department="Sales"), reporting.Filters()),
+])
+def test_the_dashboard_summary_is_each_figure_in_one_statement(app, org, scope, filters):
+    now = utcnow()
+    rows = reporting.status_rows(scope, filters, reporting.required_courses(now), now)
+    for limit in (1, reporting.BREAKDOWN_LIMIT):
+        summary = reporting.summary(rows, limit)
+        assert summary.totals == reporting.totals(rows)
+        assert summary.breakdowns == {dim: reporting.breakdown(rows, dim, limit)
+                                      for dim in reporting.DIMENSIONS}
+
+
+def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
+    from lms.models import CourseVersion
+
+    now = utcnow()
+    first = content_store.latest_version(COURSE)
+    db.session.add(CourseVersion(course_id=COURSE, major=2, minor=0, content_hash="v2",
+                                 required=True, payload=first.payload, published_at=now,
+                                 recertify_by=now - timedelta(days=1)))
+    db.session.commit()
+    version = content_store.latest_version(COURSE)
+    db.session.add(Certification(
+        user_id=org["S3"].id, course_id=COURSE, course_version_id=version.id, major=2,
+        minor=0, issued_at=now, expires_at=now + timedelta(days=365)))
+    db.session.commit()
+    courses = reporting.required_courses(now)
+    assert [c.min_major for c in courses] == [2]
+    rows = reporting.status_rows(reporting.Scope(), reporting.Filters(), courses, now)
+    assert reporting.totals(rows) == reporting.Figures(6, 1, 1, 0)  # only S3, on 2.0
+    assert reporting.summary(rows).totals == reporting.totals(rows)
+
+
+def test_renewals_count_as_issued_but_not_as_newly_certified(app, org):
+    version = content_store.latest_version(COURSE)
+    db.session.add(Certification(
+        user_id=org["S1"].id, course_id=COURSE, course_version_id=version.id,
+        major=version.major, minor=version.minor, status="active",
+        issued_at=utcnow() - timedelta(days=500), expires_at=utcnow() - timedelta(days=135)))
+    db.session.commit()
+    courses = reporting.required_courses(utcnow())
+    for period in reporting.PERIODS:
+        series = reporting.over_time(reporting.Scope(), reporting.Filters(), courses, period)
+        assert sum(p.issued for p in series) == 5
+        assert sum(p.newly_certified for p in series) == series[-1].cumulative == 4
+        assert series[0].newly_certified == 1  # S1's first, 500 days ago
+
+
 def test_dashboard_shows_the_figures_and_the_csv_agrees(client, org):
     login(client, org["P1"])
     response = client.get("/hr/")
