@@ -40,6 +40,8 @@ from bench.db import BENCH_DIR
 from bench.db import DEFAULT_PG_SERVER
 from bench.db import default_url
 from bench.db import server_reachable
+from bench.hr import bench_hr_dashboard
+from bench.hr import bench_status_export
 from bench.roster import bench_roster_import
 from bench.server import PROJECT
 from bench.server import Server
@@ -356,6 +358,8 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("clearance", bench_clearance),
     Benchmark("module_page", bench_module_page),
     Benchmark("app_start", bench_app_start, needs_server=False),
+    Benchmark("hr_dashboard", bench_hr_dashboard, needs_server=False),
+    Benchmark("status_export", bench_status_export, needs_server=False),
     Benchmark("roster_import", bench_roster_import, needs_server=False),
 ]
 

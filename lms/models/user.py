@@ -27,13 +27,18 @@ class User(UserMixin, db.Model):
     """An employee. Leavers are deactivated, never deleted: their records are evidence."""
 
     __tablename__ = "users"
+    # HR lists and filters active people by department and country.
+    __table_args__ = (
+        sa.Index("ix_users_department_active", "department", "active"),
+        sa.Index("ix_users_country_active", "country", "active"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     employee_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)  # lower case
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    department: so.Mapped[str | None] = so.mapped_column(sa.String(120), index=True)
-    country: so.Mapped[str | None] = so.mapped_column(sa.String(2), index=True)
+    department: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    country: so.Mapped[str | None] = so.mapped_column(sa.String(2))
     manager_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     preferred_language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     hire_date: so.Mapped[date | None]
