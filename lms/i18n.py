@@ -13,9 +13,7 @@ from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import get_locale
-from flask_babel import get_translations
 from flask_login import current_user
-from jinja2 import pass_context
 
 from lms.config import RTL_LANGUAGES
 from lms.extensions import babel
@@ -88,29 +86,4 @@ def language_name(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    _translate_templates_once_per_render(app)
 
-
-def _translate_templates_once_per_render(app: Flask) -> None:
-    """Give templates gettext functions that look the catalog up once per render.
-
-    Flask-Babel's look the locale and catalog up again for every string, and a page
-    translates dozens. A render happens under one locale (``force_locale`` spans whole
-    renders), so the catalog found first is right for the rest of it.
-    """
-    def translations(context):
-        found = context.vars.get(_CATALOG)
-        if found is None:
-            found = context.vars[_CATALOG] = get_translations()
-        return found
-
-    app.jinja_env.install_gettext_callables(
-        gettext=pass_context(lambda c, s: translations(c).ugettext(s)),
-        ngettext=pass_context(lambda c, s, p, n: translations(c).ungettext(s, p, n)),
-        pgettext=pass_context(lambda c, ctx, s: translations(c).upgettext(ctx, s)),
-        npgettext=pass_context(
-            lambda c, ctx, s, p, n: translations(c).unpgettext(ctx, s, p, n)),
-        newstyle=True)
-
-
-_CATALOG = "_lms_catalog"

@@ -46,3 +46,14 @@ def test_content_follows_the_ui_language(client, auth, make_user):
     auth.login(user)
     page = text_of(client.get("/training/policy-basics/modules/keep-secrets"))
     assert "保守秘密" in page
+
+
+def test_strings_in_shared_macros_follow_each_requests_language(client, auth, employee):
+    """Jinja imports a macro file once and reuses it for every render: its strings must
+    still be translated for the request at hand (an English page first, then Hebrew)."""
+    page = "/training/policy-basics/modules/keep-secrets"
+    auth.login(employee)
+    assert "% done" in text_of(client.get(page))
+    client.post("/language", data={"lang": "he", "next": page})
+    hebrew = text_of(client.get(page))
+    assert "הושלמו" in hebrew and "% done" not in hebrew
