@@ -9,10 +9,12 @@ from functools import cache
 
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import get_locale
+from flask_babel import get_translations
 from flask_login import current_user
 
 from lms.config import RTL_LANGUAGES
@@ -86,4 +88,25 @@ def language_name(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+        newstyle=True)
+
+
+def _catalog():
+    """The catalog of the locale in force, looked up once per request and locale.
+
+    Templates translate dozens of strings a page and Flask-Babel finds the catalog
+    anew for each. The cache lives in the request's ``g``, keyed by locale, so
+    ``force_locale`` and macro files (which Jinja reuses across renders) stay right.
+    """
+    locale = str(get_locale())
+    catalogs = g.setdefault("_lms_catalogs", {})
+    found = catalogs.get(locale)
+    if found is None:
+        found = catalogs[locale] = get_translations()
+    return found
 
