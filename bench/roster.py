@@ -38,6 +38,7 @@ from bench.generate import MANAGER_SHARE
 from bench.generate import REQUIRED_COURSE
 from bench.generate import _ascii
 from bench.server import cpu_seconds
+from bench.server import database_backends
 
 if TYPE_CHECKING:
     from bench.runner import Context
@@ -208,9 +209,7 @@ def _backend_pids(db: str) -> list[int]:
 
     if db != "postgresql":
         return []
-    return list(sqla.session.scalars(sa.text(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND backend_type = 'client backend'")))
+    return database_backends(sqla.session, including_own=True)
 
 
 def timed_import(app, db: str, data: bytes, filename: str) -> dict:

@@ -46,6 +46,7 @@ from bench.roster import bench_roster_import
 from bench.server import PROJECT
 from bench.server import Server
 from bench.server import cpu_seconds
+from bench.server import database_backends
 from bench.server import production_env
 
 RESULTS = BENCH_DIR / "results.json"
@@ -143,9 +144,7 @@ class Context:
         if self.db != "postgresql":
             return []
         with self.engine.connect() as conn:
-            return list(conn.scalars(sa.text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")))
+            return database_backends(conn, including_own=False)
 
     def baseline(self, key: str) -> load.LoadResult:
         """The "ok" or "lookup" baseline, measured now if no benchmark has measured it yet."""

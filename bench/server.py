@@ -155,6 +155,17 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def database_backends(connection, *, including_own: bool) -> list[int]:
+    """The PostgreSQL backends connected to ``connection``'s database, whose CPU time is
+    the database's share of a measurement; this connection's own, or not."""
+    import sqlalchemy as sa
+
+    own = "" if including_own else "AND pid <> pg_backend_pid() "
+    return list(connection.scalars(sa.text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        f"{own}AND backend_type = 'client backend'")))
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User plus system CPU time of ``pids`` so far (Linux /proc; 0 where unreadable)."""
     tick = os.sysconf("SC_CLK_TCK")

@@ -30,3 +30,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def on_postgresql() -> bool:
+    """Whether the session's database is PostgreSQL: the few statements written for each
+    database (bulk writes, date arithmetic, report plans) ask this."""
+    return db.session.get_bind().dialect.name == "postgresql"

@@ -76,16 +76,7 @@ def _reading_statement() -> sa.Select:
             .where(CourseVersion.id == newest))
 
 
-@dataclass(frozen=True)
-class Reading:
-    """What every page of a course starts from."""
-
-    version: CourseVersion
-    course: content.Course
-    enrollment: Enrollment
-
-
-def reading(user: User, course_id: str) -> Reading | None:
+def reading(user: User, course_id: str) -> tuple[CourseVersion, content.Course, Enrollment] | None:
     """The course's current version and the enrolment reading counts towards: the open
     one, else the latest completed one (reviewing a finished course), else a new
     self-enrolment. None when there is no such course (and nobody is enrolled in it).
@@ -100,4 +91,4 @@ def reading(user: User, course_id: str) -> Reading | None:
     version, enrollment = row
     enrollment = (enrollment or learning.latest_enrollment(user, course_id)
                   or learning.enroll_self(user, course_id))
-    return Reading(version, content_store.course_of(version), enrollment)
+    return version, content_store.course_of(version), enrollment

@@ -142,8 +142,7 @@ def result(attempt_id: int):
 
 
 def _reading(course_id: str):
-    reading = overview.reading(current_user, course_id) or abort(404)
-    return reading.version, reading.course, reading.enrollment
+    return overview.reading(current_user, course_id) or abort(404)
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:

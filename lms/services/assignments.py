@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
 from lms.extensions import db
+from lms.extensions import on_postgresql
 from lms.models import AssignmentRule
 from lms.models import AuditEvent
 from lms.models import Certification
@@ -174,7 +175,7 @@ def _id_chunks(user_ids: list[int] | None) -> Iterator:
     """WHERE clauses splitting the people into chunks of at most :data:`CHUNK` ids (or id
     ranges of that width when everyone is meant), so statements stay small (SQLite allows
     32,766 parameters, psycopg 65,535)."""
-    if user_ids is not None and db.session.get_bind().dialect.name == "postgresql":
+    if user_ids is not None and on_postgresql():
         # One array parameter, one statement: chunks would each scan the open enrolments
         # from the start (a merge anti join), quadratic in the number of people.
         yield User.id == sa.any_(sa.literal(user_ids, postgresql.ARRAY(sa.Integer)))
@@ -206,7 +207,7 @@ def _due_column(rule: AssignmentRule, now: datetime, fallback_days: int):
 
 def _end_of_hire_day_plus(days: int):
     """23:59:59 UTC on ``users.hire_date`` + ``days``, as the app stores datetimes."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         sql = f"(users.hire_date + {int(days)}) + time '23:59:59'"
     else:  # SQLite: SQLAlchemy's text format for DateTime
         sql = f"date(users.hire_date, '+{int(days)} days') || ' 23:59:59.000000'"
@@ -383,7 +384,7 @@ def _insert_selected(select, now: datetime, actor_id: int | None, extra: dict) -
 
 
 def _enrollment_insert(select=None, columns=None):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if on_postgresql() else sqlite
     statement = dialect.insert(Enrollment)
     if select is not None:
         statement = statement.from_select(columns, select)

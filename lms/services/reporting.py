@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms import content
 from lms.extensions import db
+from lms.extensions import on_postgresql
 from lms.models import Certification
 from lms.models import Clearance
 from lms.models import Course
@@ -231,7 +232,7 @@ def _join_valid_certification(stmt: sa.Select, cert, courses: list[RequiredCours
     looking each one up in the person's index entries (a correlated subquery) than
     building and indexing the grouped table on every report.
     """
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         best = so.aliased(Certification, name="best")
         newest = (sa.select(sa.func.max(best.id))
                   .where(best.user_id == User.id, best.course_id == Course.id,
@@ -410,7 +411,7 @@ class Period:
 
 
 def _bucket(column, period: str):
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         if period == "week":
             return sa.func.to_char(sa.func.date_trunc("week", column), "YYYY-MM-DD")
         return sa.func.to_char(column, "YYYY-MM")
@@ -513,7 +514,7 @@ def status_export(rows: sa.Subquery, now: datetime) -> Iterator[tuple]:
 def _iso_utc(column) -> sa.ColumnElement:
     """A stored (naive UTC) time as ``2025-01-31T09:30:00Z``, the text
     :func:`lms.services.csv_export.cell` makes of it."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return sa.func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
 

@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms import services
 from lms.extensions import db
+from lms.extensions import on_postgresql
 from lms.i18n import match_language
 from lms.models import AuditEvent
 from lms.models import RosterUpload
@@ -577,7 +578,7 @@ def _insert_added(added: list[Entry], ids: dict[str, int], now: datetime) -> Non
     reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
     :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         _copy_added(added, ids, now)
         return
     unlinked = []
