@@ -41,7 +41,6 @@ def _production_environ(url: str):
     the call (any ``test_config`` would select the testing configuration), then restore."""
     saved = dict(os.environ)
     env = production_env(url)
-    env.pop("LMS_BENCH_ENDPOINTS")
     os.environ.clear()
     os.environ.update(env)
     try:
@@ -88,7 +87,7 @@ def hr_client(app):
 def _params(app, dialect: str) -> dict:
     """The required courses and the instants the reports use, as bound parameters."""
     from lms.models import utcnow
-    from lms.services import reporting
+    from lms.queries import reporting
 
     with app.app_context():
         now = utcnow()
@@ -190,7 +189,7 @@ def _with_booleans(params: dict, dialect: str) -> dict:
 
 def _page_figures(app, now, courses) -> dict:
     """The dashboard's own department and country figures and headline (not timed)."""
-    from lms.services import reporting
+    from lms.queries import reporting
 
     scope, filters = reporting.Scope(), reporting.Filters()
     with app.app_context():
@@ -327,7 +326,7 @@ if kind == "baseline":
                 sa.text(sql), params)
             writer = csv.writer(sink, lineterminator="\r\n")
             sink.write("\ufeff")
-            from lms.services.reporting import STATUS_COLUMNS
+            from lms.queries.reporting import STATUS_COLUMNS
             writer.writerow(STATUS_COLUMNS)
             lines = 1
             for rows in result.partitions():
