@@ -22,18 +22,19 @@ from lms.author.forms import GiftSaveForm
 from lms.author.forms import GiftUploadForm
 from lms.author.forms import PublishForm
 from lms.author.forms import RollbackForm
+from lms.content import diff as content_diff
+from lms.content import translation_status
+from lms.content.course_files import languages_of
+from lms.content.course_files import text_for_editing
 from lms.content.files import LOCALE
 from lms.i18n import current_language
 from lms.i18n import language_name
 from lms.models import Role
 from lms.permissions import role_required
+from lms.queries import catalog
+from lms.queries import drafts
 from lms.services import authoring
-from lms.services import content_diff
-from lms.services import content_store
 from lms.services import learning
-from lms.services import translation_status
-from lms.services.content_files import languages_of
-from lms.services.content_files import text_for_editing
 
 author_required = role_required(Role.MARKETING)
 
@@ -41,7 +42,7 @@ author_required = role_required(Role.MARKETING)
 @bp.route("")
 @author_required
 def index():
-    return render_template("author/index.html", workspaces=authoring.overview())
+    return render_template("author/index.html", workspaces=drafts.overview())
 
 
 @bp.route("/<course_id>")
@@ -51,7 +52,7 @@ def course(course_id: str):
     return _course_page(ws, AddLanguageForm())
 
 
-def _course_page(ws: authoring.Workspace, language_form: AddLanguageForm, status: int = 200):
+def _course_page(ws: drafts.Workspace, language_form: AddLanguageForm, status: int = 200):
     return render_template(
         "author/course.html", ws=ws, problems=authoring.check(ws.course_id, ws.files)[1],
         matrix=translation_status.matrix(ws.course_id, ws.files), language_form=language_form,
@@ -229,14 +230,14 @@ def publish(course_id: str):
     return render_template(
         "author/publish.html", ws=ws, form=form, refused=problems,
         problems=authoring.check(course_id, ws.files)[1],
-        diffs=content_diff.diff_files(course_id, content_store.version_files(ws.version),
+        diffs=content_diff.diff_files(course_id, catalog.version_files(ws.version),
                                       ws.files) if ws.draft else [],
         numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
 
 
-def _grace_days(ws: authoring.Workspace) -> int:
+def _grace_days(ws: drafts.Workspace) -> int:
     course = authoring.check(ws.course_id, ws.files)[0]
-    return (course or content_store.course_of(ws.version)).meta.recertify_grace_days
+    return (course or catalog.course_of(ws.version)).meta.recertify_grace_days
 
 
 @bp.route("/<course_id>/versions")
@@ -244,29 +245,29 @@ def _grace_days(ws: authoring.Workspace) -> int:
 def versions(course_id: str):
     ws = _workspace(course_id)
     return render_template("author/versions.html", ws=ws,
-                           history=authoring.history(course_id))
+                           history=drafts.history(course_id))
 
 
 @bp.route("/<course_id>/versions/<label>")
 @author_required
 def version(course_id: str, label: str):
     ws = _workspace(course_id)
-    target = authoring.find_version(course_id, label) or abort(404)
+    target = drafts.find_version(course_id, label) or abort(404)
     against = request.args.get("against")
-    base = (authoring.find_version(course_id, against) if against
-            else authoring.previous_version(course_id, target))
-    old = content_store.version_files(base) if base else {}
+    base = (drafts.find_version(course_id, against) if against
+            else drafts.previous_version(course_id, target))
+    old = catalog.version_files(base) if base else {}
     return render_template(
         "author/version.html", ws=ws, target=target, base=base,
-        history=authoring.history(course_id),
-        diffs=content_diff.diff_files(course_id, old, content_store.version_files(target)))
+        history=drafts.history(course_id),
+        diffs=content_diff.diff_files(course_id, old, catalog.version_files(target)))
 
 
 @bp.route("/<course_id>/versions/<label>/rollback", methods=["GET", "POST"])
 @author_required
 def rollback(course_id: str, label: str):
     ws = _workspace(course_id)
-    target = authoring.find_version(course_id, label) or abort(404)
+    target = drafts.find_version(course_id, label) or abort(404)
     form = RollbackForm()
     problems, status = [], 200
     if request.method == "GET":
@@ -284,8 +285,8 @@ def rollback(course_id: str, label: str):
             flash(_("The content of version %(old)s is published again as version %(new)s.",
                     old=target.version, new=new.version), "success")
             return redirect(url_for("author.versions", course_id=course_id))
-    diffs = content_diff.diff_files(course_id, content_store.version_files(ws.version),
-                                    content_store.version_files(target))
+    diffs = content_diff.diff_files(course_id, catalog.version_files(ws.version),
+                                    catalog.version_files(target))
     return render_template(
         "author/rollback.html", ws=ws, target=target, form=form, refused=problems,
         diffs=diffs,
@@ -334,11 +335,11 @@ def gift_save(course_id: str):
     return redirect(url_for("author.edit_file", course_id=course_id, path=path))
 
 
-def _language_choices(ws: authoring.Workspace) -> list[SelectChoice]:
+def _language_choices(ws: drafts.Workspace) -> list[SelectChoice]:
     codes = languages_of(ws.course_id, ws.files)
     codes += [c for c in current_app.config["LANGUAGES"] if c not in codes]
     return [SelectChoice(code, f"{language_name(code)} ({code})") for code in codes]
 
 
-def _workspace(course_id: str) -> authoring.Workspace:
-    return authoring.workspace(course_id) or abort(404)
+def _workspace(course_id: str) -> drafts.Workspace:
+    return drafts.workspace(course_id) or abort(404)

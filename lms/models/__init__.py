@@ -11,6 +11,7 @@ from lms.models.certification import Clearance
 from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
+from lms.models.event import OutboxEvent
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
@@ -33,6 +34,7 @@ __all__ = [
     "CourseVersionFile",
     "Enrollment",
     "ModuleProgress",
+    "OutboxEvent",
     "QuizAttempt",
     "ReminderSent",
     "Role",

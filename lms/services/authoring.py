@@ -14,7 +14,6 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from babel import Locale
 from babel import UnknownLocaleError
 from flask_babel import lazy_gettext as _l
@@ -22,6 +21,16 @@ from sqlalchemy.exc import IntegrityError
 
 from lms import content
 from lms import services
+from lms.content import translation_status
+from lms.content.course_files import FileRef
+from lms.content.course_files import course_yml_path
+from lms.content.course_files import describe
+from lms.content.course_files import encode_like
+from lms.content.course_files import text_for_editing
+from lms.content.course_files import translated_path
+from lms.content.course_files import with_translation_of
+from lms.content.course_files import with_version
+from lms.content.course_files import without_translation_of
 from lms.content.files import LOCALE
 from lms.content.files import revision_of
 from lms.content.files import tree_hash
@@ -38,19 +47,10 @@ from lms.models import CourseDraftFile
 from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
+from lms.queries import catalog
+from lms.queries import drafts
 from lms.services import audit
 from lms.services import content_store
-from lms.services import translation_status
-from lms.services.content_files import FileRef
-from lms.services.content_files import course_yml_path
-from lms.services.content_files import describe
-from lms.services.content_files import encode_like
-from lms.services.content_files import source_language
-from lms.services.content_files import text_for_editing
-from lms.services.content_files import translated_path
-from lms.services.content_files import with_translation_of
-from lms.services.content_files import with_version
-from lms.services.content_files import without_translation_of
 
 KINDS = ("minor", "major")
 MAX_GRACE_DAYS = 3650
@@ -66,55 +66,6 @@ class Refused(services.Refused):
 
 class Conflict(Refused):
     """The file changed since the author opened it (someone else saved it)."""
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """What authors work on: the draft if there is one, else the published version."""
-
-    course_id: str
-    version: CourseVersion  # the current published version
-    draft: CourseDraft | None
-    files: dict[str, bytes]
-
-    @property
-    def stale(self) -> bool:
-        """A newer version was published after the draft was started."""
-        return self.draft is not None and self.draft.base_version_id != self.version.id
-
-    @property
-    def source_language(self) -> str:
-        return source_language(self.course_id, self.files)
-
-    @property
-    def title(self) -> str:
-        """The published title in the source language."""
-        meta = content_store.course_of(self.version).meta
-        return meta.title(meta.source_language)
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: CourseVersion
-    kind: str  # first, minor or major
-    publisher: str | None
-
-
-def workspace(course_id: str) -> Workspace | None:
-    """None when the course has never been published."""
-    version = content_store.latest_version(course_id)
-    if version is None:
-        return None
-    draft = db.session.get(CourseDraft, course_id)
-    files = draft.file_map() if draft else content_store.version_files(version)
-    return Workspace(course_id, version, draft, files)
-
-
-def overview() -> list[Workspace]:
-    """Every published course with its draft, if any."""
-    drafts = {d.course_id: d for d in db.session.scalars(sa.select(CourseDraft))}
-    return [Workspace(v.course_id, v, drafts.get(v.course_id), {})
-            for v in content_store.current_versions()]
 
 
 # Built courses by content hash: a file set always builds to the same result, so every
@@ -142,12 +93,12 @@ def fingerprint(data: bytes | None) -> str:
     return hashlib.sha256(data or b"").hexdigest()[:16]
 
 
-def file_ref(ws: Workspace, path: str) -> FileRef | None:
+def file_ref(ws: drafts.Workspace, path: str) -> FileRef | None:
     """The file ``path`` if the course has it."""
     return describe(ws.course_id, path) if path in ws.files else None
 
 
-def source_path(ws: Workspace, ref: FileRef) -> str | None:
+def source_path(ws: drafts.Workspace, ref: FileRef) -> str | None:
     """The source-language file a translation translates; None for a source file."""
     source = ws.source_language
     if ref.kind == "course" or ref.lang == source:
@@ -155,7 +106,7 @@ def source_path(ws: Workspace, ref: FileRef) -> str | None:
     return translated_path(ref, ws.course_id, source)
 
 
-def save_file(ws: Workspace, path: str, text: str, actor: User, *, expected: str | None,
+def save_file(ws: drafts.Workspace, path: str, text: str, actor: User, *, expected: str | None,
               mark_current: bool = False) -> None:
     """Store ``text`` as ``path`` in the draft (started if need be) and commit.
 
@@ -173,7 +124,7 @@ def save_file(ws: Workspace, path: str, text: str, actor: User, *, expected: str
     _store(ws, {path: encode_like(text, original)}, actor)
 
 
-def _source_revision(ws: Workspace, path: str) -> str:
+def _source_revision(ws: drafts.Workspace, path: str) -> str:
     ref = describe(ws.course_id, path)
     source = source_path(ws, ref) if ref else None
     if source is None or source not in ws.files:
@@ -182,7 +133,7 @@ def _source_revision(ws: Workspace, path: str) -> str:
     return revision_of(ws.files[source])
 
 
-def _store(ws: Workspace, changes: dict[str, bytes], actor: User) -> None:
+def _store(ws: drafts.Workspace, changes: dict[str, bytes], actor: User) -> None:
     draft = ws.draft or _start_draft(ws, actor)
     existing = {f.path: f for f in draft.files}
     for path, data in changes.items():
@@ -194,7 +145,7 @@ def _store(ws: Workspace, changes: dict[str, bytes], actor: User) -> None:
     db.session.commit()
 
 
-def _start_draft(ws: Workspace, actor: User) -> CourseDraft:
+def _start_draft(ws: drafts.Workspace, actor: User) -> CourseDraft:
     draft = CourseDraft(course_id=ws.course_id, base_version_id=ws.version.id,
                         created_by_id=actor.id, updated_by_id=actor.id,
                         files=[CourseDraftFile(path=p, data=d) for p, d in ws.files.items()])
@@ -219,7 +170,7 @@ def discard_draft(course_id: str) -> bool:
     return True
 
 
-def add_language(ws: Workspace, lang: str, actor: User) -> list[str]:
+def add_language(ws: drafts.Workspace, lang: str, actor: User) -> list[str]:
     """Copy every source module and the quiz to ``lang`` as untranslated draft files (no
     ``translation_of``), commit, and return their paths. Existing files are kept."""
     _check_language(lang)
@@ -264,7 +215,7 @@ def convert_gift(data: bytes, title: str, pool: int | None) -> ConversionResult:
         raise Refused(str(exc)) from exc
 
 
-def save_quiz(ws: Workspace, lang: str, markdown: str, actor: User) -> str:
+def save_quiz(ws: drafts.Workspace, lang: str, markdown: str, actor: User) -> str:
     """Store ``markdown`` as the quiz in ``lang`` in the draft, commit; return its path."""
     _check_language(lang)
     path = f"quizzes/{ws.course_id}/{lang}.md"
@@ -279,7 +230,7 @@ def next_number(latest: CourseVersion, kind: str) -> str:
     return f"{latest.major + 1}.0" if kind == "major" else f"{latest.major}.{latest.minor + 1}"
 
 
-def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
+def _prepare(ws: drafts.Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
     """(course, files) numbered as the next ``kind`` version; Refused if not valid."""
     if kind not in KINDS:
         raise Refused(_l("Choose a minor or a major version."))
@@ -295,7 +246,7 @@ def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int 
     return course, files
 
 
-def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
+def _publish(ws: drafts.Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
     version = content_store.publish(course, actor, files=files, origin=origin,
                                     grace_days=grace_days if kind == "major" else None)
     if version is None:
@@ -304,7 +255,7 @@ def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> C
     return version
 
 
-def publish_draft(ws: Workspace, kind: str, grace_days: int | None,
+def publish_draft(ws: drafts.Workspace, kind: str, grace_days: int | None,
                   actor: User) -> CourseVersion:
     """Publish the draft as the next minor or major version (which consumes the draft)."""
     if ws.draft is None:
@@ -314,52 +265,17 @@ def publish_draft(ws: Workspace, kind: str, grace_days: int | None,
     return _publish(ws, course, files, kind, grace_days, actor, "editor")
 
 
-def rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None,
+def rollback(ws: drafts.Workspace, target: CourseVersion, kind: str, grace_days: int | None,
              actor: User) -> CourseVersion:
     """Publish ``target``'s files again, as a NEW version; the history stays intact."""
     if target.id == ws.version.id:
         raise Refused(_l("This is already the current version."))
-    course, files = _prepare(ws, content_store.version_files(target), kind, grace_days)
+    course, files = _prepare(ws, catalog.version_files(target), kind, grace_days)
     audit.record("content.rolled_back", actor=actor, course_id=ws.course_id,
                  before={"version": ws.version.version},
                  after={"version": course.meta.version, "restored": target.version,
                         "kind": kind, "grace_days": grace_days if kind == "major" else None})
     return _publish(ws, course, files, kind, grace_days, actor, "rollback")
-
-
-def find_version(course_id: str, label: str) -> CourseVersion | None:
-    """The version numbered ``label`` ("1.2")."""
-    major, _, minor = label.partition(".")
-    if not (major.isdigit() and minor.isdigit()):
-        return None
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course_id, CourseVersion.major == int(major),
-        CourseVersion.minor == int(minor)))
-
-
-def history(course_id: str) -> list[VersionInfo]:
-    """Every version, newest first, with whether it was a major or a minor step."""
-    rows = db.session.execute(
-        sa.select(CourseVersion, User.name)
-        .outerjoin(User, User.id == CourseVersion.published_by_id)
-        .where(CourseVersion.course_id == course_id)
-        .order_by(CourseVersion.major, CourseVersion.minor)).all()
-    infos, previous = [], None
-    for version, name in rows:
-        kind = ("first" if previous is None
-                else "major" if version.major > previous.major else "minor")
-        infos.append(VersionInfo(version, kind, name))
-        previous = version
-    return infos[::-1]
-
-
-def previous_version(course_id: str, version: CourseVersion) -> CourseVersion | None:
-    return db.session.scalar(
-        sa.select(CourseVersion)
-        .where(CourseVersion.course_id == course_id,
-               sa.tuple_(CourseVersion.major, CourseVersion.minor)
-               < sa.tuple_(version.major, version.minor))
-        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc()).limit(1))
 
 
 # --- The editor ----------------------------------------------------------------------------
@@ -379,7 +295,7 @@ class FileCheck:
     translation: str | None = None  # a translation_status status
 
 
-def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
+def check_file(ws: drafts.Workspace, path: str, text: str) -> FileCheck:
     """Validate the draft with ``text`` as ``path`` and render ``text`` for the preview
     through the same parser and renderer learners' content goes through."""
     ref = describe(ws.course_id, path)
