@@ -32,7 +32,7 @@ from lms.i18n import language_name
 from lms.models import Role
 from lms.permissions import role_required
 from lms.queries import catalog
-from lms.queries import drafts
+from lms.queries import workspaces
 from lms.services import authoring
 from lms.services import learning
 
@@ -42,7 +42,7 @@ author_required = role_required(Role.MARKETING)
 @bp.route("")
 @author_required
 def index():
-    return render_template("author/index.html", workspaces=drafts.overview())
+    return render_template("author/index.html", workspaces=workspaces.overview())
 
 
 @bp.route("/<course_id>")
@@ -52,7 +52,7 @@ def course(course_id: str):
     return _course_page(ws, AddLanguageForm())
 
 
-def _course_page(ws: drafts.Workspace, language_form: AddLanguageForm, status: int = 200):
+def _course_page(ws: workspaces.Workspace, language_form: AddLanguageForm, status: int = 200):
     return render_template(
         "author/course.html", ws=ws, problems=authoring.check(ws.course_id, ws.files)[1],
         matrix=translation_status.matrix(ws.course_id, ws.files), language_form=language_form,
@@ -235,7 +235,7 @@ def publish(course_id: str):
         numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
 
 
-def _grace_days(ws: drafts.Workspace) -> int:
+def _grace_days(ws: workspaces.Workspace) -> int:
     course = authoring.check(ws.course_id, ws.files)[0]
     return (course or catalog.course_of(ws.version)).meta.recertify_grace_days
 
@@ -245,21 +245,21 @@ def _grace_days(ws: drafts.Workspace) -> int:
 def versions(course_id: str):
     ws = _workspace(course_id)
     return render_template("author/versions.html", ws=ws,
-                           history=drafts.history(course_id))
+                           history=workspaces.history(course_id))
 
 
 @bp.route("/<course_id>/versions/<label>")
 @author_required
 def version(course_id: str, label: str):
     ws = _workspace(course_id)
-    target = drafts.find_version(course_id, label) or abort(404)
+    target = workspaces.find_version(course_id, label) or abort(404)
     against = request.args.get("against")
-    base = (drafts.find_version(course_id, against) if against
-            else drafts.previous_version(course_id, target))
+    base = (workspaces.find_version(course_id, against) if against
+            else workspaces.previous_version(course_id, target))
     old = catalog.version_files(base) if base else {}
     return render_template(
         "author/version.html", ws=ws, target=target, base=base,
-        history=drafts.history(course_id),
+        history=workspaces.history(course_id),
         diffs=content_diff.diff_files(course_id, old, catalog.version_files(target)))
 
 
@@ -267,7 +267,7 @@ def version(course_id: str, label: str):
 @author_required
 def rollback(course_id: str, label: str):
     ws = _workspace(course_id)
-    target = drafts.find_version(course_id, label) or abort(404)
+    target = workspaces.find_version(course_id, label) or abort(404)
     form = RollbackForm()
     problems, status = [], 200
     if request.method == "GET":
@@ -335,11 +335,11 @@ def gift_save(course_id: str):
     return redirect(url_for("author.edit_file", course_id=course_id, path=path))
 
 
-def _language_choices(ws: drafts.Workspace) -> list[SelectChoice]:
+def _language_choices(ws: workspaces.Workspace) -> list[SelectChoice]:
     codes = languages_of(ws.course_id, ws.files)
     codes += [c for c in current_app.config["LANGUAGES"] if c not in codes]
     return [SelectChoice(code, f"{language_name(code)} ({code})") for code in codes]
 
 
-def _workspace(course_id: str) -> drafts.Workspace:
-    return drafts.workspace(course_id) or abort(404)
+def _workspace(course_id: str) -> workspaces.Workspace:
+    return workspaces.workspace(course_id) or abort(404)

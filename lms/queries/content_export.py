@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lms.content.files import read_tree
 from lms.queries import catalog
+from lms.queries import workspaces
 
 
 @dataclass
@@ -39,7 +40,7 @@ def export(out: Path, course_id: str | None = None, drafts: bool = False) -> Exp
         ids = [course_id]
     report = ExportReport()
     for cid in ids:
-        ws = drafts.workspace(cid)
+        ws = workspaces.workspace(cid)
         use_draft = drafts and ws.draft is not None
         files = ws.files if use_draft else catalog.version_files(ws.version)
         _write(out, files)

@@ -48,7 +48,7 @@ from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
-from lms.queries import drafts
+from lms.queries.workspaces import Workspace
 from lms.services import audit
 from lms.services import content_store
 
@@ -93,12 +93,12 @@ def fingerprint(data: bytes | None) -> str:
     return hashlib.sha256(data or b"").hexdigest()[:16]
 
 
-def file_ref(ws: drafts.Workspace, path: str) -> FileRef | None:
+def file_ref(ws: Workspace, path: str) -> FileRef | None:
     """The file ``path`` if the course has it."""
     return describe(ws.course_id, path) if path in ws.files else None
 
 
-def source_path(ws: drafts.Workspace, ref: FileRef) -> str | None:
+def source_path(ws: Workspace, ref: FileRef) -> str | None:
     """The source-language file a translation translates; None for a source file."""
     source = ws.source_language
     if ref.kind == "course" or ref.lang == source:
@@ -106,7 +106,7 @@ def source_path(ws: drafts.Workspace, ref: FileRef) -> str | None:
     return translated_path(ref, ws.course_id, source)
 
 
-def save_file(ws: drafts.Workspace, path: str, text: str, actor: User, *, expected: str | None,
+def save_file(ws: Workspace, path: str, text: str, actor: User, *, expected: str | None,
               mark_current: bool = False) -> None:
     """Store ``text`` as ``path`` in the draft (started if need be) and commit.
 
@@ -124,7 +124,7 @@ def save_file(ws: drafts.Workspace, path: str, text: str, actor: User, *, expect
     _store(ws, {path: encode_like(text, original)}, actor)
 
 
-def _source_revision(ws: drafts.Workspace, path: str) -> str:
+def _source_revision(ws: Workspace, path: str) -> str:
     ref = describe(ws.course_id, path)
     source = source_path(ws, ref) if ref else None
     if source is None or source not in ws.files:
@@ -133,7 +133,7 @@ def _source_revision(ws: drafts.Workspace, path: str) -> str:
     return revision_of(ws.files[source])
 
 
-def _store(ws: drafts.Workspace, changes: dict[str, bytes], actor: User) -> None:
+def _store(ws: Workspace, changes: dict[str, bytes], actor: User) -> None:
     draft = ws.draft or _start_draft(ws, actor)
     existing = {f.path: f for f in draft.files}
     for path, data in changes.items():
@@ -145,7 +145,7 @@ def _store(ws: drafts.Workspace, changes: dict[str, bytes], actor: User) -> None
     db.session.commit()
 
 
-def _start_draft(ws: drafts.Workspace, actor: User) -> CourseDraft:
+def _start_draft(ws: Workspace, actor: User) -> CourseDraft:
     draft = CourseDraft(course_id=ws.course_id, base_version_id=ws.version.id,
                         created_by_id=actor.id, updated_by_id=actor.id,
                         files=[CourseDraftFile(path=p, data=d) for p, d in ws.files.items()])
@@ -170,7 +170,7 @@ def discard_draft(course_id: str) -> bool:
     return True
 
 
-def add_language(ws: drafts.Workspace, lang: str, actor: User) -> list[str]:
+def add_language(ws: Workspace, lang: str, actor: User) -> list[str]:
     """Copy every source module and the quiz to ``lang`` as untranslated draft files (no
     ``translation_of``), commit, and return their paths. Existing files are kept."""
     _check_language(lang)
@@ -215,7 +215,7 @@ def convert_gift(data: bytes, title: str, pool: int | None) -> ConversionResult:
         raise Refused(str(exc)) from exc
 
 
-def save_quiz(ws: drafts.Workspace, lang: str, markdown: str, actor: User) -> str:
+def save_quiz(ws: Workspace, lang: str, markdown: str, actor: User) -> str:
     """Store ``markdown`` as the quiz in ``lang`` in the draft, commit; return its path."""
     _check_language(lang)
     path = f"quizzes/{ws.course_id}/{lang}.md"
@@ -230,7 +230,7 @@ def next_number(latest: CourseVersion, kind: str) -> str:
     return f"{latest.major + 1}.0" if kind == "major" else f"{latest.major}.{latest.minor + 1}"
 
 
-def _prepare(ws: drafts.Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
+def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
     """(course, files) numbered as the next ``kind`` version; Refused if not valid."""
     if kind not in KINDS:
         raise Refused(_l("Choose a minor or a major version."))
@@ -246,7 +246,7 @@ def _prepare(ws: drafts.Workspace, files: dict[str, bytes], kind: str, grace_day
     return course, files
 
 
-def _publish(ws: drafts.Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
+def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
     version = content_store.publish(course, actor, files=files, origin=origin,
                                     grace_days=grace_days if kind == "major" else None)
     if version is None:
@@ -255,7 +255,7 @@ def _publish(ws: drafts.Workspace, course, files, kind, grace_days, actor, origi
     return version
 
 
-def publish_draft(ws: drafts.Workspace, kind: str, grace_days: int | None,
+def publish_draft(ws: Workspace, kind: str, grace_days: int | None,
                   actor: User) -> CourseVersion:
     """Publish the draft as the next minor or major version (which consumes the draft)."""
     if ws.draft is None:
@@ -265,7 +265,7 @@ def publish_draft(ws: drafts.Workspace, kind: str, grace_days: int | None,
     return _publish(ws, course, files, kind, grace_days, actor, "editor")
 
 
-def rollback(ws: drafts.Workspace, target: CourseVersion, kind: str, grace_days: int | None,
+def rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None,
              actor: User) -> CourseVersion:
     """Publish ``target``'s files again, as a NEW version; the history stays intact."""
     if target.id == ws.version.id:
@@ -295,7 +295,7 @@ class FileCheck:
     translation: str | None = None  # a translation_status status
 
 
-def check_file(ws: drafts.Workspace, path: str, text: str) -> FileCheck:
+def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
     """Validate the draft with ``text`` as ``path`` and render ``text`` for the preview
     through the same parser and renderer learners' content goes through."""
     ref = describe(ws.course_id, path)
