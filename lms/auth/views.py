@@ -53,8 +53,8 @@ def login():
         return redirect(url_for("learn.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.find(form.email.data)
-        if user is None or not user.check_password(form.password.data) or not user.active:
+        user = User.authenticate(form.email.data, form.password.data)
+        if user is None:
             # One message for every failure, so the form does not reveal who has an account.
             flash(_("The email, employee ID or password is not right."), "danger")
         else:
