@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
+from lms.models.session import UserSession
 from lms.models.types import UTCDateTime
 from lms.models.types import utcnow
 
@@ -100,7 +101,10 @@ class User(UserMixin, db.Model):
         return user if user.check_password(password) and user.active else None
 
     def set_password(self, password: str) -> None:
+        """Set a new password and end every sign-in made with the old one."""
         self.password_hash = generate_password_hash(password)
+        if self.id is not None:
+            UserSession.end_all([self.id])
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` is this account's; always one hash check (see above)."""
@@ -110,6 +114,16 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    #: The token of the sign-in this object was loaded for or made by (not a column).
+    session_token = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and "keep me signed in" cookies: the account
+        and its sign-in's token, so that a cookie only works while its sign-in exists."""
+        if self.session_token is None:
+            raise RuntimeError("sign in through lms.auth.sessions.sign_in")
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.employee_id} {self.email}>"

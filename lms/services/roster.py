@@ -33,6 +33,7 @@ from lms.i18n import match_language
 from lms.models import AuditEvent
 from lms.models import RosterUpload
 from lms.models import User
+from lms.models import UserSession
 from lms.models import utcnow
 from lms.services import assignments
 from lms.services import bulk
@@ -698,6 +699,8 @@ def _write_active(deactivated: list[Leaver], reactivated: list[Person]) -> None:
     rows += [{"id": p.id, "active": True} for p in reactivated]
     if rows:
         db.session.execute(sa.update(User), rows)
+    # A leaver's sign-ins end now, so their old cookies do not work if they come back.
+    UserSession.end_all(x.person.id for x in deactivated)
 
 
 def _write_audit(preview: Preview, ids: dict[str, int], actor_id: int | None,
