@@ -61,22 +61,25 @@ def hr_client(app):
     """A test client signed in as the generator's first HR user.
 
     HR accounts have no password (they would sign in through single sign-on), so the
-    session gets the user id Flask-Login stores; every request still loads the user and
-    checks the role, as for a real session.
+    bench opens a sign-in itself and gives the session the id Flask-Login stores; every
+    request still loads the user and checks the role, as for a real session.
     """
     import sqlalchemy as sa
 
     from lms.extensions import db
+    from lms.models import UserSession
 
     with app.app_context():
         user_id = db.session.scalar(sa.text(
             "SELECT user_id FROM user_roles WHERE role = 'hr' ORDER BY user_id LIMIT 1"))
+        if user_id is None:
+            raise RuntimeError("no HR user in the generated data")
+        token = UserSession.open(user_id)
+        db.session.commit()
         db.session.remove()
-    if user_id is None:
-        raise RuntimeError("no HR user in the generated data")
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}:{token}"
         session["_fresh"] = True
     return client
 

@@ -16,6 +16,7 @@ from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.roster import RosterUpload
+from lms.models.session import UserSession
 from lms.models.types import utcnow
 from lms.models.user import Role
 from lms.models.user import User
@@ -41,5 +42,6 @@ __all__ = [
     "RosterUpload",
     "User",
     "UserRole",
+    "UserSession",
     "utcnow",
 ]

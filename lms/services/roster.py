@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms import services
 from lms.extensions import db
+from lms.extensions import on_postgresql
 from lms.i18n import match_language
 from lms.models import AuditEvent
 from lms.models import RosterUpload
@@ -47,6 +48,9 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 COUNTRY = re.compile(r"[A-Z]{2}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # line breaks, tabs, NUL (PostgreSQL refuses NUL)
+#: The PostgreSQL advisory lock that serialises roster applies (any 64-bit number that no
+#: other part of the app uses: these are the bytes of "roster" as a number).
+LOCK_KEY = int.from_bytes(b"roster", "big")
 
 
 Refused = services.Refused  # the import is refused and nothing changed
@@ -484,8 +488,11 @@ def import_file(data: bytes, languages: list[str], *, filename: str = "",
 
     :param actor_id: who imports (None for the system, e.g. a scheduled ``flask`` command).
     :return: the preview; ``applied`` says whether anything was written.
+    :raise Refused: another import is being applied (PostgreSQL refuses at once; SQLite
+        waits for it for the database's busy timeout, then checks and applies on top).
     """
     started = perf_counter()
+    _lock()
     preview, people = _check(data, languages, filename)
     preview.check_seconds = perf_counter() - started
     if not preview.ok:
@@ -511,11 +518,13 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
 
     :param fingerprint: the preview's :attr:`Preview.fingerprint`; if the changes differ
         now (someone else imported meanwhile), nothing is applied.
-    :raise Refused: already applied, or the planned changes are not the ones previewed.
+    :raise Refused: already applied, another import is being applied, or the planned
+        changes are not the ones previewed.
     :return: the preview; if it has problems, nothing changed.
     """
     now = now or utcnow()
     started = perf_counter()
+    _lock()
     claimed = db.session.execute(
         sa.update(RosterUpload)
         .where(RosterUpload.id == upload_id, RosterUpload.applied_at.is_(None))
@@ -543,6 +552,40 @@ def recent_uploads(limit: int = 10) -> list[RosterUpload]:
 
 
 # --- Applying ------------------------------------------------------------------------
+
+
+def _lock() -> None:
+    """Make this transaction the only roster import being applied, on every server.
+
+    Two imports that each read the accounts and then write their plan would leave a mix
+    of both files (both add their joiners), so the lock is taken before anything is read,
+    and lasts until the transaction ends (commit or rollback, even if the process dies).
+    PostgreSQL: a transaction-level advisory lock, refused at once if another import holds
+    it. SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock, waiting for the
+    busy timeout; the caller then reads the accounts as the other import left them.
+
+    :raise Refused: another import holds the lock.
+    """
+    try:
+        if on_postgresql():
+            locked = db.session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                       {"key": LOCK_KEY})
+        else:
+            locked = _begin_immediate()
+    except sa.exc.OperationalError:  # SQLite: "database is locked" after the busy timeout
+        locked = False
+    if not locked:
+        db.session.rollback()
+        raise Refused(_l("Another roster import is being applied; nothing changed. "
+                         "Try again when it has finished."))
+
+
+def _begin_immediate() -> bool:
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # else: the driver only opens a transaction before a write, so it holds the lock already.
+    return True
 
 
 def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetime) -> None:

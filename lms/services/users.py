@@ -20,6 +20,7 @@ from lms.extensions import db
 from lms.extensions import on_postgresql
 from lms.models import Role
 from lms.models import User
+from lms.models import UserSession
 from lms.queries import catalog
 from lms.services import Refused
 from lms.services import audit
@@ -195,6 +196,8 @@ def set_active_many(deactivated: list[tuple[int, str, str]],
     if not rows:
         return
     db.session.execute(sa.update(User), rows)
+    # A leaver's sign-ins end now, so their old cookies do not work if they come back.
+    UserSession.end_all(uid for uid, _, _ in deactivated)
     events.record_many("person.deactivated", [
         (uid, {"employee_id": eid, "reason": reason}) for uid, eid, reason in deactivated],
         at=now)

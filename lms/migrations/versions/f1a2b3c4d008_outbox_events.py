@@ -2,7 +2,7 @@
 same transaction as the change it reports
 
 Revision ID: f1a2b3c4d008
-Revises: e8c4a0d3f007
+Revises: 7c1d5e0a9f31
 Create Date: 2026-12-07 11:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'f1a2b3c4d008'
-down_revision = 'e8c4a0d3f007'
+down_revision = '7c1d5e0a9f31'
 branch_labels = None
 depends_on = None
 
