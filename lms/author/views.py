@@ -1,6 +1,6 @@
 """Authoring pages: courses, the editor, previews, publishing, versions, translations."""
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 from flask import Response
 from flask import abort
@@ -23,6 +23,7 @@ from lms.author.forms import GiftUploadForm
 from lms.author.forms import PublishForm
 from lms.author.forms import RollbackForm
 from lms.content import diff as content_diff
+from lms.content import pages
 from lms.content import translation_status
 from lms.content.course_files import languages_of
 from lms.content.course_files import text_for_editing
@@ -34,7 +35,6 @@ from lms.permissions import role_required
 from lms.queries import catalog
 from lms.queries import workspaces
 from lms.services import authoring
-from lms.services import learning
 
 author_required = role_required(Role.MARKETING)
 
@@ -128,27 +128,27 @@ def status(course_id: str):
                            statuses=translation_status.STATUSES)
 
 
-# --- Preview as a learner: the learner's own templates, with the draft course ------------
-
-_PREVIEW_ENDPOINTS = {
-    "learn.index": "author.preview_course",
-    "learn.course": "author.preview_course",
-    "learn.module": "author.preview_module",
-    "learn.quiz": "author.preview_quiz",
-}
+# --- Preview as a learner: the learner's pages, built from the draft, with the preview's links
 
 
-def _preview_url_for(course_id: str, lang: str):
-    """``url_for`` for the learner templates: their links stay inside the preview."""
+@dataclass(frozen=True)
+class PreviewLinks:
+    """Where the shared course, module and quiz pages link to in a preview: the preview's
+    own pages, in the previewed language. The learner's "My training" has no counterpart."""
 
-    def preview_url_for(endpoint: str, **values) -> str:
-        if endpoint.startswith("learn."):
-            target = _PREVIEW_ENDPOINTS.get(endpoint, "author.preview_course")
-            extra = {"module_id": values["module_id"]} if "module_id" in values else {}
-            return url_for(target, course_id=course_id, lang=lang, **extra)
-        return url_for(endpoint, **values)
+    course_id: str
+    lang: str
+    home = None
 
-    return preview_url_for
+    def course(self) -> str:
+        return url_for("author.preview_course", course_id=self.course_id, lang=self.lang)
+
+    def module(self, module_id: str) -> str:
+        return url_for("author.preview_module", course_id=self.course_id,
+                       module_id=module_id, lang=self.lang)
+
+    def quiz(self) -> str:
+        return url_for("author.preview_quiz", course_id=self.course_id, lang=self.lang)
 
 
 def _preview(course_id: str):
@@ -164,44 +164,40 @@ def _preview(course_id: str):
     return ws, course, lang
 
 
-def _preview_context(ws, course, lang) -> dict:
-    label = (_("draft after %(version)s", version=ws.version.version) if ws.draft
-             else ws.version.version)
-    return {"course": course, "lang": lang, "ws": ws, "version": SimpleNamespace(version=label),
-            "url_for": _preview_url_for(ws.course_id, lang),
-            "preview_languages": languages_of(ws.course_id, ws.files)}
+def _render_preview(template: str, ws: authoring.Workspace, lang: str,
+                    page: pages.CoursePage | pages.ModulePage | pages.QuizPage) -> str:
+    """A learner's page for the previewed version, without any learner: the templates
+    leave out progress, the "Done" button and attempts, and nothing is recorded."""
+    return render_template(template, page=page, links=PreviewLinks(ws.course_id, lang), ws=ws,
+                           lang=lang, preview_languages=languages_of(ws.course_id, ws.files))
+
+
+def _version_label(ws: authoring.Workspace) -> str:
+    return (_("draft after %(version)s", version=ws.version.version) if ws.draft
+            else ws.version.version)
 
 
 @bp.route("/<course_id>/preview")
 @author_required
 def preview_course(course_id: str):
     ws, course, lang = _preview(course_id)
-    return render_template(
-        "author/preview_course.html", **_preview_context(ws, course, lang),
-        enrollment=SimpleNamespace(due_at=None, completed_at=None), done=set(),
-        progress=learning.progress_of(None, course), certification=None)
+    page = pages.course_page(course, lang, _version_label(ws))
+    return _render_preview("author/preview_course.html", ws, lang, page)
 
 
 @bp.route("/<course_id>/preview/modules/<module_id>")
 @author_required
 def preview_module(course_id: str, module_id: str):
     ws, course, lang = _preview(course_id)
-    module = course.module(lang, module_id) or abort(404)
-    ids = course.module_ids
-    position = ids.index(module_id)
-    return render_template(
-        "author/preview_module.html", **_preview_context(ws, course, lang), module=module,
-        form=None, previous_id=ids[position - 1] if position else None,
-        next_id=ids[position + 1] if position + 1 < len(ids) else None,
-        position=position + 1, total=len(ids), reviewing=True, completed=False, view_token="")
+    page = pages.module_page(course, lang, module_id) or abort(404)
+    return _render_preview("author/preview_module.html", ws, lang, page)
 
 
 @bp.route("/<course_id>/preview/quiz")
 @author_required
 def preview_quiz(course_id: str):
     ws, course, lang = _preview(course_id)
-    return render_template("author/preview_quiz.html", **_preview_context(ws, course, lang),
-                           quiz=course.quiz(lang))
+    return _render_preview("author/preview_quiz.html", ws, lang, pages.quiz_page(course, lang))
 
 
 # --- Versions ------------------------------------------------------------------------------
