@@ -15,6 +15,7 @@ from spectree import SecurityScheme
 from spectree import SpecTree
 from spectree.models import SecureType
 from spectree.models import SecuritySchemeData
+from werkzeug.exceptions import MethodNotAllowed
 
 bp = Blueprint("api", __name__)
 
@@ -38,11 +39,16 @@ spec = SpecTree(
 
 
 @bp.after_app_request
-def _not_stored(response):
+def _api_headers(response):
+    if not request.path.startswith("/api/"):
+        return response
     # Clearance answers change at any moment and concern people: no cache may keep them.
-    # after_app_request so that errors for unknown /api paths get it too.
-    if request.path.startswith("/api/"):
-        response.headers["Cache-Control"] = "no-store"
+    # after_app_request, so that errors for unknown /api paths get it too.
+    response.headers["Cache-Control"] = "no-store"
+    # The JSON error handler answers a wrong method without the Allow header HTTP requires.
+    refused = request.routing_exception
+    if isinstance(refused, MethodNotAllowed) and refused.valid_methods:
+        response.headers.setdefault("Allow", ", ".join(sorted(refused.valid_methods)))
     return response
 
 

@@ -44,10 +44,12 @@ def test_no_api_answer_may_be_stored_by_a_cache(client, employee, token, path, w
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_a_wrong_method_is_json_and_not_stored_either(client, employee, token):
-    response = client.post("/api/v1/clearance/employee@example.com",
+@pytest.mark.parametrize("method", ["POST", "DELETE", "TRACE"])
+def test_a_wrong_method_is_refused_saying_which_are_allowed(client, employee, token, method):
+    response = client.open("/api/v1/clearance/employee@example.com", method=method,
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 405 and response.is_json
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"  # required by RFC 9110
     assert response.headers["Cache-Control"] == "no-store"
 
 
