@@ -15,6 +15,10 @@ LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|[0-9]{3}))?$
 MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 REVISION = re.compile(r"^[0-9a-f]{12}$")
 BOM = "\ufeff"
+# UTF-16 surrogates are not characters: UTF-8 cannot encode them, so a page holding one
+# fails to render. Files cannot contain them (decoding refuses), but escapes can make them
+# (YAML "\ud83d"), and so can any text handed over as a Python string.
+SURROGATES = re.compile("[\ud800-\udfff]+")
 
 
 def revision_of(data: bytes) -> str:
@@ -75,3 +79,32 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, line, message)]
     text = text.removeprefix(BOM)
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def surrogate_message(found: str) -> str:
+    """Why the surrogate code points ``found`` are refused, and what to write instead."""
+    escapes = "".join(f"\\u{ord(c):04x}" for c in found)
+    try:
+        # A well-formed pair is a character spelt in UTF-16: name the character.
+        chars = found.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        what = ("is half of a UTF-16 surrogate pair" if len(found) == 1
+                else "are UTF-16 surrogates that do not pair up")
+        return f'"{escapes}" {what}, not a character: remove it or write the whole character'
+    codes = "".join(f"\\U{ord(c):08X}" for c in chars)
+    return (f'"{escapes}" spells {chars} as UTF-16 surrogates, which are not characters: '
+            f'write {chars} itself or "{codes}"')
+
+
+def surrogate_problem(text: str, path: str, first_line: int = 1) -> Problem | None:
+    """An error at the line of the first surrogate in ``text``, else None."""
+    found = SURROGATES.search(text)
+    if found is None:
+        return None
+    line = first_line + text[: found.start()].count("\n")
+    return Problem(path, line, surrogate_message(found.group()))
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with every surrogate replaced by U+FFFD, so it can still be shown."""
+    return SURROGATES.sub("\ufffd", text)
