@@ -108,3 +108,33 @@ def surrogate_problem(text: str, path: str, first_line: int = 1) -> Problem | No
 def without_surrogates(text: str) -> str:
     """``text`` with every surrogate replaced by U+FFFD, so it can still be shown."""
     return SURROGATES.sub("\ufffd", text)
+
+
+class NotUtf8(ValueError):
+    """An uploaded text file that is not UTF-8: ``utf16`` when it is UTF-16 (what Word and
+    Excel save as "Unicode text"), else the ``line``, ``byte`` and ``offset`` of the first
+    byte that is not UTF-8."""
+
+    def __init__(self, utf16: bool = False, line: int = 1, byte: int = 0, offset: int = 0):
+        super().__init__("UTF-16" if utf16 else f"not UTF-8: byte 0x{byte:02x} on line {line}")
+        self.utf16, self.line, self.byte, self.offset = utf16, line, byte, offset
+
+
+def _looks_utf16(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    # Without a byte-order mark, Latin text in UTF-16 has a NUL in every other byte.
+    return len(data) >= 2 and data.count(0) * 4 >= len(data)
+
+
+def decode_upload(data: bytes) -> str:
+    """An uploaded text file as text: UTF-8, byte-order mark removed, LF line endings.
+    Raises :class:`NotUtf8`."""
+    if _looks_utf16(data):
+        raise NotUtf8(utf16=True)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NotUtf8(line=line, byte=data[exc.start], offset=exc.start) from exc
+    return text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")

@@ -724,10 +724,10 @@ def _comment(name: str, value: str) -> str:
     return f"<!-- {name}: {' '.join(value.replace('--', '- -').split())} -->"
 
 
-def _convert(question: GiftQuestion, taken: set[str]) -> tuple[str, list[str]]:
+def _convert(question: GiftQuestion, taken: set[str], source: str) -> tuple[str, list[str]]:
     """(our Markdown for the question, notes); raises _Unsupported."""
     if question.kind == "invalid":
-        raise _Unsupported(f"not valid GIFT: {question.error}")
+        raise _Unsupported(f"not valid {source}: {question.error}")
     if question.kind in _SKIPPED_KINDS:
         raise _Unsupported(_SKIPPED_KINDS[question.kind])
     if question.embedded:
@@ -758,10 +758,12 @@ def _front_matter(title: str, pool: int | None, shuffle: bool) -> str:
 
 
 def gift_to_quiz(
-    questions: list[GiftQuestion], title: str, pool: int | None = None, shuffle: bool = True
+    questions: list[GiftQuestion], title: str, pool: int | None = None, shuffle: bool = True,
+    source: str = "GIFT",
 ) -> ConversionResult:
     """Our quiz Markdown for the questions that fit; every other one is reported in
     ``skipped``, and converted ones whose meaning shifted (grading, images) in ``notes``.
+    ``source`` names the format the questions were read from (the Aiken importer's too).
 
     Raises ValueError when ``pool`` is not between 1 and the number of converted questions.
     """
@@ -777,7 +779,7 @@ def gift_to_quiz(
         if question.kind == "category":
             continue
         try:
-            markdown, found = _convert(question, taken)
+            markdown, found = _convert(question, taken, source)
         except _Unsupported as why:
             skipped.append(Report(question.line, label(question), str(why)))
             continue
