@@ -95,15 +95,6 @@ def test_the_form_is_checked(author):
     assert too_many.status_code == 400 and "pool must be from 1" in text_of(too_many)
 
 
-def test_only_authors_may_import(client, make_user):
-    from lms.models import Role
-    from tests.author.conftest import sign_in
-
-    sign_in(client, make_user(roles=[Role.HR]))
-    assert client.get(f"/author/{COURSE}/aiken").status_code == 403
-    assert upload(client, BANK.encode()).status_code == 403
-
-
 def test_gift_upload_explains_utf16_too(author):
     form = {"file": (io.BytesIO("Q?{T}".encode("utf-16")), "bank.gift"), "lang": "de",
             "title": "Fragen"}
