@@ -41,11 +41,13 @@ def test_migrations_create_exactly_the_models(migrated_url):
         db.engine.dispose()
 
 
-def test_first_run_creates_the_database_and_publishes_content(tmp_path):
+def test_first_run_creates_the_database_and_publishes_content_when_serving(tmp_path):
+
     app = build_app(f"sqlite:///{tmp_path / 'fresh.db'}", AUTO_MIGRATE=True,
                     CONTENT_SYNC_ON_START=True)
     with app.app_context():
-
+        assert catalog.current_versions() == []  # building the app publishes nothing
+        app.test_client().get("/")
         assert [v.course_id for v in catalog.current_versions()] == ["policy-basics"]
 
 

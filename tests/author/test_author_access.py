@@ -26,6 +26,7 @@ ROUTES = {
     "author.rollback": ("GET", "POST"),
     "author.gift": ("GET", "POST"),
     "author.gift_save": ("POST",),
+    "author.aiken": ("GET", "POST"),
 }
 CASES = [(endpoint, method) for endpoint, methods in ROUTES.items() for method in methods]
 

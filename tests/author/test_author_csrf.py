@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD
 
 POSTS = [edit_url(EN_MODULE), f"/author/{COURSE}/draft/discard", f"/author/{COURSE}/languages",
          f"/author/{COURSE}/publish", f"/author/{COURSE}/versions/1.0/rollback",
-         f"/author/{COURSE}/gift", f"/author/{COURSE}/gift/save"]
+         f"/author/{COURSE}/gift", f"/author/{COURSE}/gift/save", f"/author/{COURSE}/aiken"]
 
 
 @pytest.fixture

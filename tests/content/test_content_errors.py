@@ -125,6 +125,21 @@ CASES = {
         _put(f, M1, "---\ntitle: x\ntitle2: 'open\n---\nBody\n"), 3, "broken YAML"),
     "bad translation_of": lambda f: (
         _put(f, HE1, "---\ntitle: x\ntranslation_of: abc\n---\nx"), 3, "12 hexadecimal digits"),
+    "lone surrogate escape in a title": lambda f: (
+        _put(f, M1, '---\ntitle: "Why \\ud83d"\n---\nBody\n'), 2, "UTF-16 surrogate pair"),
+    "surrogate pair escape in course.yml": lambda f: (
+        YML, _yml(f, "  en: Social media policy", '  en: "Policy \\ud83d\\ude00"'),
+        'write 😀 itself or "\\U0001F600"'),
+    "surrogate escape on a later line": lambda f: (
+        YML, _yml(f, "  en: Social media policy", '  en: "Policy\n    and \\U0000DC00"') + 1,
+        '"\\udc00" is half of a UTF-16 surrogate pair'),
+    "surrogate escape in a key": lambda f: (
+        _put(f, M1, '---\ntitle: x\n"\\ud800": y\n---\nBody\n'), 3, "surrogate"),
+    "surrogate escape in a list": lambda f: (
+        EN, _quiz(f, EN, "pool: 2", 'pool: 2\nnotes: [a, "\\udfff"]') + 1, "surrogate"),
+    "surrogate escape in a quiz title": lambda f: (
+        EN, _quiz(f, EN, "title: Social media policy quiz", 'title: "Quiz \\ud83d"'),
+        "surrogate"),
     "not utf-8": lambda f: (
         _put(f, M1, b"---\ntitle: x\n---\n\nCaf\xe9\n"), 5, "not UTF-8"),
     "quiz missing for source": lambda f: (f.pop(EN) and EN, None, "quiz missing"),
@@ -248,3 +263,22 @@ def test_problems_are_formatted_for_editors(files, tree):
     assert str(unknown) == (
         f"{YML}:11: error: unknown key 'pass_mrak' (did you mean 'pass_mark'?)"
     )
+
+
+def test_a_surrogate_in_text_handed_over_as_a_string_is_refused_with_its_line():
+    """Files cannot hold one (UTF-8 decoding refuses it); text from elsewhere is checked."""
+    from lms.content.modules import parse_module
+
+    text = "---\ntitle: Fine\n---\n\nFirst line.\nSecond \ud83d line.\n"
+    module, problems, _ = parse_module(text, M1, "en", (1, "why-it-matters"), "0" * 12)
+    assert [(p.line, p.severity) for p in problems] == [(6, "error")]
+    assert "half of a UTF-16 surrogate pair" in problems[0].message
+    module.html.encode()  # still shown (U+FFFD), so the editor's preview can show it
+
+
+def test_a_surrogate_never_reaches_the_rendered_course(files, tree):
+    files[M1] = '---\ntitle: "Why \\ud83d\\ude00"\n---\nBody\n'
+    course, problems = load_course(tree(files), COURSE)
+    assert course is None
+    for problem in problems:
+        str(problem).encode()
