@@ -1,10 +1,66 @@
-"""Helpers shared by the HTTP tests."""
+"""Helpers shared by the tests: the app factory for tests, sign-in, page text, quiz forms."""
+
+import re
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
+from lms import create_app
 from lms.extensions import db
 from lms.models import QuizAttempt
+from lms.models import User
 from lms.services import quiz as quiz_service
+
+DATA = Path(__file__).parent / "data"
+TEST_CONTENT = DATA / "content"
+PASSWORD = "correct horse battery staple"
+
+
+class FreshRequestClient(FlaskClient):
+    """Requests share the test's app context (so tests can use ``db.session``); drop what
+    extensions cache on ``g`` so that each request starts as on a real server."""
+
+    def open(self, *args, **kwargs):
+        for key in ("_flask_babel", "_login_user"):
+            g.pop(key, None)
+        return super().open(*args, **kwargs)
+
+
+def build_app(url: str, content_root: Path = TEST_CONTENT, **config):
+    """The app as the tests run it: on ``url``, serving ``content_root``, CSRF off."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "AUTO_MIGRATE": False,
+        "CONTENT_SYNC_ON_START": False,
+        "CONTENT_ROOT": str(content_root),
+    }
+    settings.update(config)
+    app = create_app(settings)
+    app.test_client_class = FreshRequestClient
+    return app
+
+
+class Auth:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user: User, password: str = PASSWORD):
+        return self.client.post("/login", data={"email": user.email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+def text_of(response) -> str:
+    """The visible text of an HTML response, whitespace collapsed, for assertions."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def latest_attempt(user) -> QuizAttempt:

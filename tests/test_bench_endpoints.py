@@ -2,8 +2,10 @@
 
 from contextlib import contextmanager
 
+import pytest
+
 from lms.extensions import db
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 
 @contextmanager
@@ -35,6 +37,7 @@ def test_env_flag_false_keeps_them_off(monkeypatch, database_url):
         assert "bench.ok" not in app.view_functions
 
 
+@pytest.mark.fresh_database  # a second app reads the employee the fixture committed
 def test_present_with_the_flag(app, database_url, employee):
     user_id, employee_id = employee.id, employee.employee_id  # read in the fixture's app
     with bench_app(database_url, BENCH_ENDPOINTS=True) as flagged:

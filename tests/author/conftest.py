@@ -3,7 +3,7 @@
 import pytest
 
 from lms.models import Role
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 COURSE = "policy-basics"
 EN_MODULE = f"courses/{COURSE}/en/01-say-who-you-are.md"

@@ -9,7 +9,7 @@ from tests.author.conftest import COURSE
 from tests.author.conftest import EN_MODULE
 from tests.author.support import publish
 from tests.author.support import save
-from tests.conftest import TEST_CONTENT
+from tests.helpers import TEST_CONTENT
 
 HE_CRLF = f"courses/{COURSE}/he/02-keep-secrets.md"
 ZH_BOM = f"courses/{COURSE}/zh_Hans/guidelines.md"

@@ -11,7 +11,7 @@ from lms.services import content_store
 from tests.author.conftest import COURSE
 from tests.author.conftest import EN_MODULE
 from tests.author.conftest import edit_url
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 POSTS = [edit_url(EN_MODULE), f"/author/{COURSE}/draft/discard", f"/author/{COURSE}/languages",
          f"/author/{COURSE}/publish", f"/author/{COURSE}/versions/1.0/rollback",

@@ -16,7 +16,7 @@ from tests.author.conftest import edit_url
 from tests.author.conftest import sign_in
 from tests.author.support import draft_text
 from tests.author.support import save
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 NEW_EN = """---
 title: Say who you work for

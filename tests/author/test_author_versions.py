@@ -21,7 +21,7 @@ from tests.author.support import draft_text
 from tests.author.support import events
 from tests.author.support import publish
 from tests.author.support import save
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 CHANGED = "---\ntitle: Say who you work for\n---\n\nAlways disclose that you work for us.\n"
 

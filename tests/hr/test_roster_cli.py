@@ -4,8 +4,8 @@ import pytest
 
 from lms.models import Role
 from lms.services import clearance
-from tests.conftest import PASSWORD
-from tests.conftest import text_of
+from tests.helpers import PASSWORD
+from tests.helpers import text_of
 from tests.hr.roster_support import GOOD_ROWS
 from tests.hr.roster_support import HEADER
 from tests.hr.roster_support import certify

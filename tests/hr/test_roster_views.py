@@ -8,7 +8,7 @@ import pytest
 from lms.extensions import db
 from lms.models import Role
 from lms.services import roster
-from tests.conftest import text_of
+from tests.helpers import text_of
 from tests.hr.roster_support import GOOD_ROWS
 from tests.hr.roster_support import counts
 from tests.hr.roster_support import events
