@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import AuditEvent
 from lms.models import Certification
-from tests.helpers import text_of
 from tests.helpers import answer_form
 from tests.helpers import latest_attempt
 from tests.helpers import read_all_modules
+from tests.helpers import text_of
 
 COURSE = "policy-basics"
 MODULES = ["say-who-you-are", "keep-secrets"]

@@ -10,10 +10,10 @@ from lms.models import AuditEvent
 from lms.models import Certification
 from lms.models import QuizAttempt
 from lms.models import utcnow
-from tests.helpers import text_of
 from tests.helpers import answer_form
 from tests.helpers import latest_attempt
 from tests.helpers import read_all_modules
+from tests.helpers import text_of
 
 COURSE = "policy-basics"
 
