@@ -45,12 +45,14 @@ from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
 from lms.extensions import limiter
+from lms.models import Role
 from lms.models import User
 from lms.services import content_store
 from tests.helpers import PASSWORD
 from tests.helpers import TEST_CONTENT
 from tests.helpers import Auth
 from tests.helpers import build_app
+from tests.helpers import sign_in
 
 PG_URL = os.environ.get("TEST_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -399,3 +401,16 @@ def employee(make_user):
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def marketer(make_user):
+    return make_user(roles=[Role.MARKETING], name="Mia Marketing", email="mia@example.com")
+
+
+@pytest.fixture
+def author(app, marketer):
+    """A test client signed in as the marketing author."""
+    client = app.test_client()
+    sign_in(client, marketer)
+    return client

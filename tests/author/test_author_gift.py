@@ -4,7 +4,7 @@ import io
 from pathlib import Path
 
 from lms.services import authoring
-from tests.author.conftest import COURSE
+from tests.helpers import COURSE
 from tests.helpers import text_of
 
 GIFT = Path(__file__).parents[1] / "data" / "gift" / "giftFormatPhpExamples.gift"
