@@ -34,6 +34,7 @@ import sqlite3
 import threading
 import uuid
 import weakref
+from collections import OrderedDict
 from contextlib import closing
 from contextlib import contextmanager
 from pathlib import Path
@@ -218,14 +219,21 @@ def app(request, database_url, content_root, app_config, databases):
         yield app
 
 
-_apps: dict[tuple[str, str, str], Flask] = {}
+_apps: OrderedDict[tuple[str, str, str], Flask] = OrderedDict()
+_MAX_APPS = 8  # each keeps a pooled connection; settings made per test (ports) vary a lot
 
 
 def _shared_app(url: str, content_root: Path, app_config: dict) -> Flask:
     key = (url, str(content_root), repr(sorted(app_config.items())))
-    if key not in _apps:
-        _apps[key] = build_app(url, content_root, **app_config)
-    return _apps[key]
+    if key in _apps:
+        _apps.move_to_end(key)
+        return _apps[key]
+    while len(_apps) >= _MAX_APPS:
+        _, unused = _apps.popitem(last=False)
+        with unused.app_context():
+            db.engine.dispose()
+    app = _apps[key] = build_app(url, content_root, **app_config)
+    return app
 
 
 @contextmanager
