@@ -1,6 +1,7 @@
 """The suite's own isolation (tests/conftest.py): commits inside a rolled-back test work,
 and what cannot work there fails with a message that names the way out."""
 
+import shutil
 import threading
 
 import pytest
@@ -8,6 +9,9 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import User
+from lms.services import content_store
+from tests.helpers import COURSE
+from tests.helpers import TEST_CONTENT
 
 
 def test_code_that_commits_and_rolls_back_works_inside_the_test_transaction(make_user):
@@ -51,3 +55,22 @@ def test_a_fresh_database_test_commits_for_other_connections(make_user, database
     with engine.connect() as conn:
         assert conn.scalar(sa.select(User.email).where(User.email == "seen@example.com"))
     engine.dispose()
+
+
+class TestAnotherContentRoot:
+    """A test that overrides ``content_root`` sees that content only, as on a new database."""
+
+    @pytest.fixture
+    def content_root(self, tmp_path):
+        root = tmp_path / "content"
+        shutil.copytree(TEST_CONTENT, root)
+        module = root / "courses" / COURSE / "en" / "01-say-who-you-are.md"
+        module.write_text(module.read_text() + "\nA sentence only this root has.\n")
+        return root
+
+    def test_its_content_is_published_as_the_first_version(self, app):
+        [version] = content_store.current_versions()
+        assert (version.course_id, version.version) == (COURSE, "1.0")
+        files = content_store.version_files(version)
+        assert b"A sentence only this root has." in files[
+            f"courses/{COURSE}/en/01-say-who-you-are.md"]
