@@ -7,8 +7,8 @@ import pytest
 
 from lms.queries import workspaces
 from lms.services import authoring
-from tests.author.conftest import COURSE
-from tests.conftest import text_of as html_text_of
+from tests.helpers import COURSE
+from tests.helpers import text_of as html_text_of
 
 BANK = """\
 What do you do before you post about the company?

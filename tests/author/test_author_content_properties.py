@@ -23,11 +23,11 @@ from lms.extensions import db
 from lms.queries import workspaces
 from lms.services import authoring
 from lms.services import content_store
-from tests.author.conftest import COURSE
-from tests.author.conftest import COURSE_YML
-from tests.author.conftest import EN_QUIZ
-from tests.author.conftest import edit_url
-from tests.author.conftest import sign_in
+from tests.helpers import COURSE
+from tests.helpers import COURSE_YML
+from tests.helpers import EN_QUIZ
+from tests.helpers import edit_url
+from tests.helpers import sign_in
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
                   .read_text(encoding="utf-8"))

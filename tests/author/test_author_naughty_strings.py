@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.author.conftest import EN_MODULE
-from tests.author.conftest import EN_QUIZ
-from tests.author.conftest import edit_url
+from tests.helpers import EN_MODULE
+from tests.helpers import EN_QUIZ
+from tests.helpers import edit_url
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
                   .read_text(encoding="utf-8"))

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import CourseVersion
-from tests.author.conftest import COURSE
-from tests.author.conftest import EN_MODULE
-from tests.author.conftest import EN_QUIZ
-from tests.author.conftest import edit_url
-from tests.author.support import publish
-from tests.author.support import save
-from tests.conftest import text_of
+from tests.helpers import COURSE
+from tests.helpers import EN_MODULE
+from tests.helpers import EN_QUIZ
+from tests.helpers import edit_url
+from tests.helpers import publish
+from tests.helpers import save
+from tests.helpers import text_of
 
 LONE = '"Say who \\ud83d you are"'
 PAIR = '"Say who \\ud83d\\ude00 you are"'

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import AuditEvent
 from lms.models import CourseVersion
-from tests.conftest import PASSWORD
-from tests.conftest import TEST_CONTENT
-from tests.conftest import build_app
-from tests.conftest import text_of
+from tests.helpers import PASSWORD
+from tests.helpers import TEST_CONTENT
+from tests.helpers import build_app
+from tests.helpers import text_of
 
 PROJECT = Path(__file__).parents[2]
 FLASK = Path(sys.executable).parent / "flask"
@@ -35,7 +35,9 @@ def empty_database_url(database_url):
     name = f"lms_deploy_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    # A database of its own, without the session schema the suite's URL selects.
+    yield (sa.make_url(database_url).set(database=name, query={})
+           .render_as_string(hide_password=False))
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()

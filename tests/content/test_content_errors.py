@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from content_support import COURSE
-from content_support import COURSE_YML
-from content_support import EN_QUIZ
-from content_support import line_of
 
 from lms.content import load_course
+from tests.helpers import SAMPLE_COURSE
+from tests.helpers import SAMPLE_COURSE_YML
+from tests.helpers import SAMPLE_EN_QUIZ
+from tests.helpers import line_of
 
-P = f"courses/{COURSE}"
+P = f"courses/{SAMPLE_COURSE}"
 YML = f"{P}/course.yml"
 M1 = f"{P}/en/01-why-it-matters.md"
 HE1 = f"{P}/he/01-why-it-matters.md"
-Q = f"quizzes/{COURSE}"
+Q = f"quizzes/{SAMPLE_COURSE}"
 EN = f"{Q}/en.md"
 ZH = f"{Q}/zh_Hans.md"
 
@@ -224,7 +224,7 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_error_is_reported_with_file_and_line(case, files, tree):
     path, line, fragment = CASES[case](files)
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     errors = [p for p in problems if p.severity == "error"]
     assert course is None
     matching = [p for p in errors if p.path == path and fragment in p.message]
@@ -233,15 +233,15 @@ def test_error_is_reported_with_file_and_line(case, files, tree):
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tree):
-    quiz = EN_QUIZ.replace("pool: 2", "pool: 9")  # 1: pool larger than the quiz
+    quiz = SAMPLE_EN_QUIZ.replace("pool: 2", "pool: 9")  # 1: pool larger than the quiz
     quiz = quiz.replace("{#never-post .multiple}", "{#never-post .multi}")  # 2: unknown type
     quiz = quiz.replace("- [ ] True", "- True")  # 3: not a task item
     files = {
-        f"{P}/course.yml": COURSE_YML,
+        f"{P}/course.yml": SAMPLE_COURSE_YML,
         M1: "---\ntitle: Why\n---\nText.\n",
         EN: quiz,
     }
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     assert course is None
     assert [(p.path, p.line) for p in problems] == [
         (EN, 3), (EN, line_of(quiz, "never-post")), (EN, line_of(quiz, "- True"))
@@ -252,13 +252,13 @@ def test_problems_in_many_files_are_all_reported(files, tree):
     files[YML] = files[YML].replace("pass_mark: 80", "pass_mark: 0")
     files[M1] = "---\ntitle: x\n---\n"
     files[EN] = files[EN].replace("{#never-post .multiple}", "{#never-post .multi}")
-    _, problems = load_course(tree(files), COURSE)
+    _, problems = load_course(tree(files), SAMPLE_COURSE)
     assert {p.path for p in problems if p.severity == "error"} >= {YML, M1, EN}
 
 
 def test_problems_are_formatted_for_editors(files, tree):
     files[YML] = files[YML].replace("pass_mark: 80", "pass_mrak: 80")
-    _, problems = load_course(tree(files), COURSE)
+    _, problems = load_course(tree(files), SAMPLE_COURSE)
     unknown = next(p for p in problems if "pass_mrak" in p.message)
     assert str(unknown) == (
         f"{YML}:11: error: unknown key 'pass_mrak' (did you mean 'pass_mark'?)"
@@ -278,7 +278,7 @@ def test_a_surrogate_in_text_handed_over_as_a_string_is_refused_with_its_line():
 
 def test_a_surrogate_never_reaches_the_rendered_course(files, tree):
     files[M1] = '---\ntitle: "Why \\ud83d\\ude00"\n---\nBody\n'
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     assert course is None
     for problem in problems:
         str(problem).encode()

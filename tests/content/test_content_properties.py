@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 
 import yaml
-from content_support import COURSE
-from content_support import valid_files
 from hypothesis import HealthCheck
 from hypothesis import event
 from hypothesis import given
@@ -24,13 +22,15 @@ from hypothesis import strategies as st
 from lms.content import Course
 from lms.content import Problem
 from lms.content.loader import build_course
+from tests.helpers import SAMPLE_COURSE
+from tests.helpers import sample_files
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
                   .read_text(encoding="utf-8"))
-EN_MODULE = f"courses/{COURSE}/en/01-why-it-matters.md"
-HE_MODULE = f"courses/{COURSE}/he/01-why-it-matters.md"
-EN_QUIZ = f"quizzes/{COURSE}/en.md"
-YML = f"courses/{COURSE}/course.yml"
+EN_MODULE = f"courses/{SAMPLE_COURSE}/en/01-why-it-matters.md"
+HE_MODULE = f"courses/{SAMPLE_COURSE}/he/01-why-it-matters.md"
+EN_QUIZ = f"quizzes/{SAMPLE_COURSE}/en.md"
+YML = f"courses/{SAMPLE_COURSE}/course.yml"
 
 PROPERTY = settings(max_examples=60, derandomize=True, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -56,7 +56,7 @@ def yaml_value(text: str, how: str) -> str:
 
 def files_with(title: str, body: str, option: str, how: str) -> dict[str, bytes]:
     # One module in each language and one quiz are enough, and much faster than all.
-    files = {path: text for path, text in valid_files().items()
+    files = {path: text for path, text in sample_files().items()
              if not path.endswith(("02-what-to-share.md", "10-checklist.md", "zh_Hans.md"))}
     files[EN_MODULE] = f"---\ntitle: {yaml_value(title, how)}\n---\n\n{body}\n\n- {body}\n"
     files[HE_MODULE] = files[HE_MODULE].replace("כל עובד הוא קול.", body or "x")
@@ -75,7 +75,7 @@ def shown(course: Course) -> str:
 @PROPERTY
 @given(title=naughty, body=naughty, option=naughty, how=spelling)
 def test_any_text_builds_and_a_valid_course_can_be_stored_and_shown(title, body, option, how):
-    course, problems = build_course(COURSE, files_with(title, body, option, how))
+    course, problems = build_course(SAMPLE_COURSE, files_with(title, body, option, how))
     assert all(isinstance(p, Problem) for p in problems)
     for problem in problems:
         str(problem).encode("utf-8")  # every message can be shown, its file and line too
@@ -97,7 +97,7 @@ def test_any_text_builds_and_a_valid_course_can_be_stored_and_shown(title, body,
 @given(text=naughty)
 def test_a_surrogate_is_always_an_error_with_a_line_and_never_reaches_a_page(text):
     surrogates = [c for c in text if 0xD800 <= ord(c) <= 0xDFFF]
-    course, problems = build_course(COURSE, files_with(text, "Body.", "Option.", "json"))
+    course, problems = build_course(SAMPLE_COURSE, files_with(text, "Body.", "Option.", "json"))
     if surrogates:
         assert course is None
         located = [p for p in problems if p.path in (EN_MODULE, YML) and "surrogate" in p.message]

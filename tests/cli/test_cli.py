@@ -11,7 +11,7 @@ from lms.models import AuditEvent
 from lms.models import CourseVersion
 from lms.models import User
 from lms.models.api_token import hash_token
-from tests.conftest import TEST_CONTENT
+from tests.helpers import TEST_CONTENT
 
 
 def test_content_check_passes_on_valid_content(runner):
