@@ -24,6 +24,7 @@ import re
 import sys
 import time
 import traceback
+from collections import Counter
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -237,7 +238,7 @@ class World:
         self.crawl_pages = crawl_pages
         self.clients: dict[str, object] = {}
         self.cookies: dict[str, list] = {}
-        self.users: dict[str, object] = {}
+        self.users: dict[str, tuple[str, str]] = {}  # role -> (email, employee id)
         self.token = ""
         self.known = Knowledge()
         self.adapter = app.url_map.bind("localhost")
@@ -255,11 +256,13 @@ class World:
         self._crawl("employee", self._start_quiz())
         self._crawl("hr", [self._upload_roster(), self._add_rule()])
         self._crawl("admin", self._unseen_forms())
-        for user in self.users.values():
-            self.known.path_values["identifier"] |= {user.email, user.employee_id}
+        for email, employee_id in self.users.values():
+            self.known.path_values["identifier"] |= {email, employee_id}
         return self
 
     def _make_users(self) -> None:
+        """A user per role (all in one department, so the lead sees the employee) and an
+        API token, in an app context of their own (the requests get theirs)."""
         from werkzeug.security import generate_password_hash
 
         from lms.extensions import db
@@ -269,23 +272,24 @@ class World:
 
         roles = {"employee": [], "hr": [Role.HR], "marketing": [Role.MARKETING],
                  "lead": [Role.LEAD], "admin": [Role.ADMIN]}
-        for number, (name, granted) in enumerate(roles.items(), start=1):
-            user = User(employee_id=f"FZ{number:03d}", email=f"fuzz-{name}@example.com",
-                        name=f"Fuzz {name.title()}", department="Sales", country="DE",
-                        preferred_language="en")
-            # A single-round hash: signing in is not what is measured here.
-            user.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1")
-            for role in granted:
-                user.grant(role)
-            db.session.add(user)
-            self.users[name] = user
-        row, self.token = ApiToken.issue("fuzz")
-        db.session.add(row)
-        db.session.commit()
+        with self.app.app_context():
+            for number, (name, granted) in enumerate(roles.items(), start=1):
+                user = User(employee_id=f"FZ{number:03d}", email=f"fuzz-{name}@example.com",
+                            name=f"Fuzz {name.title()}", department="Sales", country="DE",
+                            preferred_language="en")
+                # A single-round hash: signing in is not what is fuzzed here.
+                user.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1")
+                for role in granted:
+                    user.grant(role)
+                db.session.add(user)
+                self.users[name] = (user.email, user.employee_id)
+            row, self.token = ApiToken.issue("fuzz")
+            db.session.add(row)
+            db.session.commit()
 
     def _sign_in(self, role: str) -> None:
         client = self.clients[role]
-        response = client.post("/login", data={"email": self.users[role].email,
+        response = client.post("/login", data={"email": self.users[role][0],
                                                 "password": PASSWORD})
         if response.status_code != 302:
             raise RuntimeError(f"{role} cannot sign in: {response.status_code}")
@@ -532,7 +536,10 @@ class World:
         elif request.method == "POST":
             options.update(data="&".join(f"{k}={v}" for k, v in request.form).encode(),
                            content_type="application/x-www-form-urlencoded")
-        return client.open(request.url(), **options)
+        response = client.open(request.url(), **options)
+        if target.rule.endpoint == "auth.logout" and role != "anonymous":
+            self._sign_in(role)  # signing out may end the session on the server too
+        return response
 
 
 def _plain(encoded: str) -> str:
@@ -550,9 +557,15 @@ class Recorder:
 
     def __init__(self, app: Flask):
         self.app = app
-        self.failures: dict[tuple, Failure] = {}
         self.requests = 0
+        #: How often each route and method answered each status: what the fuzz reached.
+        self.statuses: Counter[tuple[str, int]] = Counter()
+        self._failures: dict[tuple, Failure] = {}
         self._exception: BaseException | None = None
+
+    @property
+    def failures(self) -> list[Failure]:
+        return list(self._failures.values())
 
     def __enter__(self) -> Recorder:
         got_request_exception.connect(self._caught, self.app)
@@ -579,14 +592,15 @@ class Recorder:
         finally:
             _end_transaction(world.app)
         self.requests += 1
+        self.statuses[f"{target.method} {target.rule.rule}", status] += 1
         if status < 500:
             return
         error = _describe(self._exception) if self._exception else "(no exception)"
         key = (str(target), error.split("\n")[0])
-        if key in self.failures:
-            self.failures[key].count += 1
+        if key in self._failures:
+            self._failures[key].count += 1
         else:
-            self.failures[key] = Failure(str(target), request.url(), status, error,
+            self._failures[key] = Failure(str(target), request.url(), status, error,
                                          _excerpt(request, body))
 
 
@@ -628,7 +642,7 @@ def _drawn(check: Callable, requests: st.SearchStrategy, examples: int,
 
 
 def fuzz(world: World, examples: int, seed: int | None = None,
-         progress: Callable[[str], None] | None = None) -> list[Failure]:
+         progress: Callable[[str], None] | None = None) -> Recorder:
     """Per target, the :meth:`World.explicit` requests then ``examples`` drawn ones;
     seeded, so two runs send the same requests."""
     with Recorder(world.app) as recorder:
@@ -641,7 +655,7 @@ def fuzz(world: World, examples: int, seed: int | None = None,
             if progress:
                 progress(f"{target}: {recorder.requests} requests, "
                          f"{len(recorder.failures)} failure(s)")
-    return list(recorder.failures.values())
+    return recorder
 
 
 # ---------------------------------------------------------------- the command
@@ -667,15 +681,21 @@ def campaign(url: str, examples: int, seed: int | None) -> list[Failure]:
         db.drop_all()
         db.create_all()
         content_store.sync(TEST_CONTENT)
-        world = World(app).build()
-        targets = world.targets()
-        print(f"{url}: {len(targets)} targets × {examples} examples", flush=True)
-        started = time.perf_counter()
-        failures = fuzz(world, examples, seed, progress=lambda line: print(
-            f"  {time.perf_counter() - started:6.1f} s  {line}", flush=True))
-        db.session.remove()
+    # Each request gets its own app context, as on a server (one shared context would
+    # keep the first request's user and session for all).
+    world = World(app).build()
+    print(f"{url}: {len(world.targets())} targets × {examples} examples", flush=True)
+    started = time.perf_counter()
+    recorder = fuzz(world, examples, seed, progress=lambda line: print(
+        f"  {time.perf_counter() - started:6.1f} s  {line}", flush=True))
+    with app.app_context():
         db.drop_all()
-    return failures
+    print("Answers per route (every role):")
+    routes = sorted({route for route, _ in recorder.statuses})
+    for route in routes:
+        counts = sorted((status, n) for (r, status), n in recorder.statuses.items() if r == route)
+        print(f"  {route:<55} " + "  ".join(f"{status}×{n}" for status, n in counts))
+    return recorder.failures
 
 
 def main(argv: list[str] | None = None) -> int:
