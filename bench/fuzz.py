@@ -255,6 +255,7 @@ class World:
         # Deeper pages: an open quiz attempt, an uploaded roster's preview, a rule's button.
         self._crawl("employee", self._start_quiz())
         self._crawl("hr", [self._upload_roster(), self._add_rule()])
+        self._crawl("marketing", self._start_draft())
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
@@ -315,9 +316,28 @@ class World:
             attempts.append(response.headers.get("Location", ""))
         return attempts
 
+    def _start_draft(self) -> list[str]:
+        """A draft (so publishing and discarding have forms) and a converted GIFT file
+        (whose page has the form that saves it)."""
+        client = self.clients["marketing"]
+        self._restore("marketing")
+        pages = []
+        for course_id in sorted(self.known.path_values["course_id"]):
+            values = {"course_id": course_id}
+            client.post(self.adapter.build("author.add_language", values), data={"lang": "fr"})
+            gift = self.adapter.build("author.gift", values)
+            response = client.post(gift, content_type="multipart/form-data", data={
+                "file": (io.BytesIO(b"::Q1:: Two and two? {=four ~five}\n"), "q.gift"),
+                "lang": "en", "title": "Fuzz"})
+            self._learn_page(gift, response.get_data(as_text=True))
+            pages += [self.adapter.build(endpoint, values)
+                      for endpoint in ("author.course", "author.publish")]
+        return pages
+
     def _upload_roster(self) -> str:
         # Applying it adds one person; accounts made by hand (the fuzz users) stay active.
-        content = b"employee_id,email,name\nFZ900,fuzz-new@example.com,New Person\n"
+        content = (b"employee_id,email,name,department,country,manager,preferred_language,"
+                   b"hire_date,active\nFZ900,fuzz-new@example.com,New Person,Sales,DE,,,,\n")
         self._restore("hr")
         response = self.clients["hr"].post(
             "/hr/roster", data={"file": (io.BytesIO(content), "r.csv")},
