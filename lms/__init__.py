@@ -23,7 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     Configuration comes from :mod:`lms.config`, then ``LMS_*`` environment variables
     (``LMS_SECRET_KEY``, …) and ``DATABASE_URL``, then ``test_config``.
     """
+    from lms import input_checks
+
     app = Flask(__name__, instance_relative_config=True)
+    input_checks.init_app(app)  # before the routes: it sets what <int:…> accepts
     _configure(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)

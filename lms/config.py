@@ -44,6 +44,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     #: Longest stretch of reading counted for one page view, so an open tab does not count.
     MAX_SECONDS_PER_PAGE_VIEW = 30 * 60
+    #: Uploaded roster files (personal data) are deleted this many days after upload.
+    ROSTER_UPLOAD_RETENTION_DAYS = 30
 
 
 class ProductionConfig(Config):

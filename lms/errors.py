@@ -7,7 +7,18 @@ Unhandled exceptions reach the same handler as a 500 (Flask wraps them in
 from flask import Flask
 from flask import render_template
 from flask import request
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db
+
+
+class Refused(BadRequest):
+    """A 400 whose ``description`` is a translated message for the person who sent it
+    (shown on the error page and in the JSON ``message``)."""
+
+    def __init__(self, message) -> None:
+        super().__init__(description=str(message))
 
 
 def wants_json() -> bool:
@@ -23,7 +34,11 @@ def json_error(status: int, message: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        # Whatever the request left half-done is abandoned; and after a database error
+        # the session cannot run the page's own queries (the signed-in user, the menu)
+        # until it is rolled back.
+        db.session.rollback()
         if wants_json():
             return json_error(error.code or 500, error.description or "")
-        return render_template("errors/error.html", error=error), error.code
-
+        message = error.description if isinstance(error, Refused) else None
+        return render_template("errors/error.html", error=error, message=message), error.code

@@ -2,13 +2,19 @@
 
 Five headers do not justify a dependency (Flask-Talisman is unmaintained); the cookie
 flags are Flask's own settings in :mod:`lms.config`.
+
+Images load from this site only (``img-src 'self' data:``): authored Markdown could
+otherwise embed a remote image that tells its owner who read which module, and when (a
+tracking pixel). The sanitiser turns remote images into links (:mod:`lms.content.render`);
+the policy holds even for HTML that did not pass through it.
 """
 
 from flask import Flask
+from flask import request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "img-src 'self' data: https:",
+    "img-src 'self' data:",
     "script-src 'self'",
     "style-src 'self'",
     "object-src 'none'",
@@ -31,6 +37,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith("/api/"):
+            # Clearance answers change as people certify and leave: no cache may keep one.
+            headers["Cache-Control"] = "no-store"
         return response
 
 

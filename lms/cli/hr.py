@@ -51,6 +51,18 @@ def roster_import(file: Path, dry_run: bool):
     sys.exit(1 if preview.problems else 0)
 
 
+@roster_cli.command("purge-uploads")
+@click.option("--days", type=click.IntRange(min=0),
+              help="Delete uploads older than this (default ROSTER_UPLOAD_RETENTION_DAYS, 30).")
+@click.option("--now", "now_text", help="Pretend it is this UTC date/time (ISO 8601).")
+def roster_purge_uploads(days, now_text):
+    """Delete uploaded roster files past their retention (the daily job runs this too)."""
+    from lms.services import roster_retention
+
+    purged = roster_retention.purge_uploads(_when(now_text), days)
+    click.echo(f"{purged} roster upload(s) older than "
+               f"{roster_retention.retention_days() if days is None else days} day(s) deleted.")
+
 
 assignments_cli = AppGroup("assignments", help="Assignment rules, renewals and recertification.")
 reminders_cli = AppGroup("reminders", help="Reminder e-mails about due and overdue courses.")
@@ -144,16 +156,19 @@ def assignments_apply(now_text):
 @click.option("--now", "now_text", help="Pretend it is this UTC date/time (ISO 8601).")
 def assignments_run(now_text):
     """The daily job (cron, any number of servers): renewals, recertifications, rules for
-    new employees, and clearances that lapsed."""
+    new employees, clearances that lapsed, and roster uploads past their retention."""
     from time import perf_counter
 
     from lms.services import assignments
+    from lms.services import roster_retention
 
     started = perf_counter()
     report = assignments.run(_when(now_text))
     click.echo(f"{report.renewals} renewal(s), {report.recertifications} recertification(s), "
                f"{report.assigned} assigned by rules, {report.clearances_refreshed} lapsed "
                f"clearance(s) refreshed in {perf_counter() - started:.2f} s.")
+    purged = roster_retention.purge_uploads(_when(now_text))
+    click.echo(f"{purged} roster upload(s) past their retention deleted.")
 
 
 @reminders_cli.command("send")

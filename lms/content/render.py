@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from html import escape
 from html import unescape
 from html.parser import HTMLParser
 
@@ -79,7 +80,7 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 
 
 def _clean(html: str, tags: set[str] = _TAGS) -> str:
-    return nh3.clean(
+    return _link_remote_images(nh3.clean(
         html,
         tags=tags,
         attributes=_ATTRIBUTES,
@@ -88,7 +89,34 @@ def _clean(html: str, tags: set[str] = _TAGS) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
-    )
+    ))
+
+
+# nh3 writes every attribute as name="value" with quotes escaped, so these are exact.
+_IMG = re.compile(r'<img((?:\s+[a-z-]+="[^"]*")*)\s*/?>')
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def _link_remote_images(html: str) -> str:
+    """An image from another site becomes a link to it, labelled with its alt text: an
+    embedded one would load without a click and tell that site who read the page, and
+    when (a tracking pixel). Images on this site stay (the CSP allows only those too)."""
+
+    def replace(match: re.Match) -> str:
+        attributes = {k: unescape(v) for k, v in _ATTRIBUTE.findall(match.group(1))}
+        src = attributes.get("src", "")
+        if not _is_remote(src):
+            return match.group(0)
+        label = attributes.get("alt") or attributes.get("title") or src
+        return f'<a href="{escape(src)}" rel="noopener noreferrer">{escape(label)}</a>'
+
+    return _IMG.sub(replace, html)
+
+
+def _is_remote(url: str) -> bool:
+    # Browsers ignore surrounding spaces and read "\" as "/": "\\host" means "//host".
+    url = url.strip().replace("\\", "/")
+    return url.startswith("//") or bool(_SCHEME.match(url))
 
 
 _local = threading.local()

@@ -20,6 +20,7 @@ from lms.models import Role
 from lms.models import RosterUpload
 from lms.permissions import role_required
 from lms.services import roster
+from lms.services import roster_retention
 
 #: The preview lists this many bad rows, and this many people per kind of change.
 MAX_PROBLEMS_SHOWN = 500
@@ -34,7 +35,8 @@ def roster_upload():
         file = form.file.data
         upload = roster.store_upload(file.read(), file.filename or "", current_user.id)
         return redirect(url_for("hr.roster_preview", upload_id=upload.id))
-    return render_template("hr/roster.html", form=form, uploads=roster.recent_uploads())
+    return render_template("hr/roster.html", form=form, uploads=roster.recent_uploads(),
+                           retention_days=roster_retention.retention_days())
 
 
 @bp.route("/roster/uploads/<int:upload_id>")

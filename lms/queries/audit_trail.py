@@ -23,6 +23,8 @@ from lms.queries.reporting import Page
 COLUMNS = ("id", "occurred_at", "action", "actor_employee_id", "actor_name",
            "subject_employee_id", "subject_name", "course", "before", "after")
 _ACTION = re.compile(r"^[a-z0-9_.\-]{1,64}$")
+#: "Until" includes its whole day, so the query adds a day to it: the last date that can be.
+LATEST = date.max - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,22 @@ def parse_filters(args: Mapping[str, str]) -> tuple[AuditFilters, list[str]]:
         raw["course"] = None
     for key in ("since", "until"):
         if raw[key]:
-            try:
-                raw[key] = date.fromisoformat(raw[key])
-            except ValueError:
-                errors.append(_l("“%(value)s” is not a date (YYYY-MM-DD).", value=raw[key]))
-                raw[key] = None
+            raw[key] = _date(raw[key], errors)
     return AuditFilters(**raw), errors
+
+
+def _date(value: str, errors: list) -> date | None:
+    """An ISO date up to :data:`LATEST`, else None with the reason in ``errors``."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors.append(_l("“%(value)s” is not a date (YYYY-MM-DD).", value=value))
+        return None
+    if day > LATEST:
+        errors.append(_l("“%(value)s” is too far in the future: the latest date is "
+                         "%(latest)s.", value=value, latest=LATEST.isoformat()))
+        return None
+    return day
 
 
 def actions() -> list[str]:
@@ -98,6 +110,7 @@ def events(filters: AuditFilters, page: int = 1, per_page: int = 50) -> Page:
     """A page of events, newest first."""
     stmt = _select(filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    page = Page.clamp(page, total, per_page)
     items = db.session.execute(
         stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()

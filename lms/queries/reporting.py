@@ -458,10 +458,17 @@ class Page:
     def __post_init__(self):
         self.pages = max(1, -(-self.total // self.per_page))
 
+    @staticmethod
+    def clamp(page: int, total: int, per_page: int) -> int:
+        """``page`` within 1 … the last page: a number past the end shows the last page
+        (and never reaches the database as an offset it cannot hold)."""
+        return min(max(page, 1), max(1, -(-total // per_page)))
+
 
 def people(rows: sa.Subquery, page: int = 1, per_page: int = 50) -> Page:
     """The people behind a figure, a page at a time, with their manager's name."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(rows))
+    page = Page.clamp(page, total, per_page)
     manager = so.aliased(User, name="manager")
     items = db.session.execute(
         sa.select(rows, manager.employee_id.label("manager_employee_id"),

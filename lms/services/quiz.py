@@ -1,6 +1,7 @@
 """Quiz attempts: starting one, submitting it once, and certifying on a pass."""
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -156,10 +157,15 @@ def parse_submission(attempt: QuizAttempt, form: dict[str, list[str]]) -> dict[s
     return chosen
 
 
+#: A display position as the page sends it. Not str.isdigit()/int(): they also take "²",
+#: full-width and Arabic-Indic digits, and int() fails on 5,000 of them.
+_POSITION = re.compile(r"[0-9]{1,3}")
+
+
 def _answer_ids(question, answers, values: list[str]) -> list[str]:
     positions = set()
     for value in values:
-        if not value.isdigit() or int(value) >= len(answers):
+        if not _POSITION.fullmatch(value) or int(value) >= len(answers):
             raise Refused(_l("The submission contains an answer that was not offered. "
                              "Nothing was recorded."))
         positions.add(int(value))

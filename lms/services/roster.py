@@ -10,6 +10,7 @@ file writes nothing, not even to the audit trail.
 The file format is described in ``docs/roster.md``.
 """
 
+import codecs
 import csv
 import hashlib
 import io
@@ -177,6 +178,12 @@ class _Parsed:
 
 def _parse(data: bytes, languages: list[str]) -> _Parsed:
     parsed = _Parsed()
+    wide = _wide_encoding(data)
+    if wide:  # every line would be "not UTF-8": one message that says what to do instead
+        parsed.problems.append(Problem(1, None, _l(
+            "This file is %(encoding)s. Save it as UTF-8 (CSV UTF-8 in Excel) and upload "
+            "it again.", encoding=wide)))
+        return parsed
     text, parsed.problems = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
@@ -196,6 +203,18 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         return data.decode("utf-8-sig", errors="replace"), _undecodable_lines(data)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when the file is in one of them (Excel's "Unicode text" is
+    UTF-16): by its byte order mark, or, without one, by the NUL byte beside every ASCII
+    character."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    sample = data[:4096]
+    return "UTF-16" if len(sample) >= 8 and sample.count(0) * 3 >= len(sample) else None
 
 
 def _undecodable_lines(data: bytes) -> list[Problem]:
@@ -220,8 +239,14 @@ def _delimiter(text: str) -> str:
         return ","
 
 
+#: Column names without case, spaces, hyphens or underscores: "E-mail" and "Employee ID"
+#: name ``email`` and ``employee_id``.
+_COLUMN_KEYS = {name.replace("_", ""): name for name in COLUMNS}
+
+
 def _normalise_column(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+    key = re.sub(r"[\s\-_]+", "", name.strip().lower())
+    return _COLUMN_KEYS.get(key, key)
 
 
 def _header(reader, parsed: _Parsed) -> list[str] | None:

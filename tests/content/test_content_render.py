@@ -59,10 +59,35 @@ def test_links_get_rel_and_keep_safe_urls():
     assert 'href="mailto:a@example.com"' in html and 'href="/x"' in html
 
 
-def test_images_only_http_or_relative():
+def test_images_only_from_this_site_remote_ones_become_links():
     html = render_markdown("![a](https://e.com/a.png) ![b](b.png) ![c](mailto:x@y.z)")
-    assert 'src="https://e.com/a.png"' in html and 'src="b.png"' in html
+    assert '<a href="https://e.com/a.png" rel="noopener noreferrer">a</a>' in html
+    assert not re.search(r"<img[^>]*e\.com", html) and 'src="b.png"' in html
     assert "mailto" not in html
+
+
+@pytest.mark.parametrize("source", [
+    "![pixel](https://tracker.example/p.gif)", "![](http://tracker.example/p.gif)",
+    "![x](//tracker.example/p.gif)", '<img src="https://tracker.example/p.gif">',
+    '<img src=" //tracker.example/p.gif" alt="x">', "<img src='\\\\tracker.example/p'>",
+    '<img src="/\\tracker.example/p">', "![x](HTTPS://tracker.example/p.gif)",
+    'A ![x](https://tracker.example/p.gif "T") inline',
+])
+def test_no_remote_image_is_embedded(source):
+    for html in (render_markdown(source), render_inline(source)):
+        assert not re.search(r"<img[^>]*tracker", html), html
+        assert_safe(html)
+
+
+def test_a_remote_image_link_keeps_its_text_escaped():
+    html = render_markdown('<img src="https://e.com/a.png" alt="<b>&quot;hi&quot;</b>">')
+    assert html == ('<p><a href="https://e.com/a.png" rel="noopener noreferrer">'
+                    "&lt;b&gt;&quot;hi&quot;&lt;/b&gt;</a></p>")
+
+
+def test_images_on_this_site_stay():
+    html = render_markdown("![logo](/static/logo.png) ![b](img/b.png)")
+    assert '<img alt="logo" src="/static/logo.png">' in html and 'src="img/b.png"' in html
 
 
 def test_admonition():

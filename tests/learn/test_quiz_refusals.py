@@ -39,9 +39,14 @@ def _not_drawn(attempt):
     return next(q for q in ["disclose", "confidential", "disclaimer", "press"] if q not in drawn)
 
 
+#: Digits that str.isdigit() or int() accept but no page sends: refused like any forgery.
+ODD_DIGITS = {"superscript_two": "²", "full_width_one": "１", "arabic_indic_one": "١",
+              "five_thousand_digits": "9" * 5000, "signed": "+1", "spaced": " 1"}
+
+
 @pytest.mark.parametrize("forge", [
     "unknown_question", "question_not_drawn", "answer_out_of_range", "answer_not_a_number",
-    "two_answers_to_single", "unanswered"])
+    "two_answers_to_single", "unanswered", *ODD_DIGITS])
 def test_forged_submission_is_refused_and_changes_nothing(client, open_attempt, forge):
     form = answer_form(open_attempt)
     first = next(k for k in form if open_attempt.questions[0]["id"] in k)
@@ -58,6 +63,8 @@ def test_forged_submission_is_refused_and_changes_nothing(client, open_attempt, 
         form[f"q-{single}"] = ["0", "1"]
     elif forge == "unanswered":
         del form[first]
+    elif forge in ODD_DIGITS:
+        form[first] = [ODD_DIGITS[forge]]
     before = _snapshot()
     response = client.post(f"/training/attempts/{open_attempt.id}", data=form)
     assert response.status_code == 400
