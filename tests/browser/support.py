@@ -26,6 +26,12 @@ SCREENSHOTS = os.environ.get("LMS_BROWSER_SCREENSHOTS")
 AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
 
 
+#: Reported like an axe violation: the whole page scrolls sideways, as on a phone when a
+#: table or a long word is wider than the screen.
+SIDEWAYS = {"id": "page-wider-than-screen", "impact": "serious", "nodes": [{"target": ["html"]}],
+            "help": "The page must fit the width of the screen (WCAG 1.4.10 Reflow)"}
+
+
 def seed_demo(content_root: Path, password: str) -> None:
     """What `flask lms demo` gives on a fresh install, plus a past certification so that
     the HR pages have history to show."""
@@ -82,6 +88,9 @@ class Journey:
         assert response.status == status, (
             f"{self.name}: {response.url} answered {response.status}, expected {status}")
         self.visited.append(self.path)
+        overflow = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        self.findings += [(self.path, SIDEWAYS)] if overflow > 0 else []
         self._scan()
         if SCREENSHOTS:
             slug = re.sub(r"[^a-z0-9]+", "-", self.path.lower()).strip("-") or "home"
