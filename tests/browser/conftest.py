@@ -16,6 +16,7 @@ from lms import create_app
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from tests.browser.support import PASSWORD
+from tests.browser.support import PHONE_SCREEN
 from tests.browser.support import Journey
 from tests.browser.support import seed_demo
 
@@ -23,7 +24,7 @@ from tests.browser.support import seed_demo
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  "--no-first-run"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+PHONE = {"viewport": PHONE_SCREEN, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 

@@ -21,11 +21,10 @@ COURSE = "social-media-policy"
 FAILING_IMPACTS = {"serious", "critical"}
 #: Set to a folder to keep a full-page PNG of every page a journey visits.
 SCREENSHOTS = os.environ.get("LMS_BROWSER_SCREENSHOTS")
+PHONE_SCREEN = {"width": 390, "height": 844}
 #: Every page gets axe-core (bundled by axe-playwright-python) from the browser context's
 #: init script (see the ``journey`` fixture): loading it once per page, not once per scan.
 AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
-
-
 #: Reported like an axe violation: the whole page scrolls sideways, as on a phone when a
 #: table or a long word is wider than the screen.
 SIDEWAYS = {"id": "page-wider-than-screen", "impact": "serious", "nodes": [{"target": ["html"]}],

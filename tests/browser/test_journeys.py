@@ -5,6 +5,7 @@ and the elements they were found on (see ``Journey.assert_accessible``).
 """
 
 from tests.browser.support import COURSE
+from tests.browser.support import PHONE_SCREEN
 
 MODULE = f"courses/{COURSE}/en/01-everyone-is-a-voice.md"
 HEBREW_MODULE = f"courses/{COURSE}/he/01-everyone-is-a-voice.md"
@@ -70,7 +71,7 @@ def test_hr_sees_the_dashboard_roster_a_person_and_the_audit_trail(journey, tmp_
     assert "Cleared to represent the brand until" in me.text()
     me.click('main a[href="/hr/audit?employee=E1003"]')
     assert "user.created" in me.text()
-    me.page.set_viewport_size({"width": 390, "height": 844})  # the same pages on a phone
+    me.page.set_viewport_size(PHONE_SCREEN)  # the same pages on a phone
     for path in ("/hr/", preview, "/hr/people/E1003", "/hr/audit"):
         me.open(path)
     me.assert_accessible()
@@ -103,7 +104,7 @@ def test_marketing_edits_previews_translates_and_publishes(journey):
     assert me.path == f"/author/{COURSE}/versions"
     me.click(f'main a[href="/author/{COURSE}/versions/1.1"]')
     assert "Ask the social media team" in me.text()
-    me.page.set_viewport_size({"width": 390, "height": 844})
+    me.page.set_viewport_size(PHONE_SCREEN)
     me.open(f"/author/{COURSE}/versions/1.1")
     me.assert_accessible()
 
