@@ -157,11 +157,12 @@ def _course_info(version, course, rng: random.Random) -> CourseInfo:
 def _publish_variants(log) -> None:
     """Two optional courses, made from the bundled one (new id, title, not required)."""
     from lms.extensions import db
+    from lms.queries import catalog
     from lms.services import content_store
 
-    base = content_store.course_of(content_store.latest_version(REQUIRED_COURSE))
+    base = catalog.course_of(catalog.latest_version(REQUIRED_COURSE))
     for course_id, title, _share in EXTRA_COURSES:
-        if content_store.latest_version(course_id) is not None:
+        if catalog.latest_version(course_id) is not None:
             continue
         meta = dataclasses.replace(base.meta, id=course_id, required=False,
                                    titles={lang: title for lang in base.meta.titles},
@@ -510,9 +511,10 @@ def _verify_sample(app, now: datetime, rng: random.Random, employees: int, n: in
     from lms.extensions import db
     from lms.models import Clearance
     from lms.models import User
+    from lms.queries import catalog
     from lms.services import clearance
 
-    required = clearance.required_courses()
+    required = catalog.required_courses()
     ids = rng.sample(range(1, employees + 1), min(n, employees))
     for uid in ids:
         user = db.session.get(User, uid)
@@ -542,7 +544,7 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
     from lms import create_app
     from lms.extensions import db
     from lms.models import ApiToken
-    from lms.services import content_store
+    from lms.queries import catalog
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -570,12 +572,12 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
         _publish_variants(log)
         rng = random.Random(seed)
         courses = {}
-        for version in content_store.current_versions():
+        for version in catalog.current_versions():
             courses[version.course_id] = _course_info(
-                version, content_store.course_of(version), rng)
+                version, catalog.course_of(version), rng)
         required = [c for c in courses.values() if c.required]
         if [c.id for c in required] != [REQUIRED_COURSE] or any(
-                v.recertify_by for v in content_store.current_versions()):
+                v.recertify_by for v in catalog.current_versions()):
             raise SystemExit("the generator expects exactly one required course "
                              f"({REQUIRED_COURSE}) with one version")
         t = lap("two more courses", t)

@@ -41,7 +41,6 @@ def _production_environ(url: str):
     the call (any ``test_config`` would select the testing configuration), then restore."""
     saved = dict(os.environ)
     env = production_env(url)
-    env.pop("LMS_BENCH_ENDPOINTS")
     os.environ.clear()
     os.environ.update(env)
     try:
@@ -62,22 +61,25 @@ def hr_client(app):
     """A test client signed in as the generator's first HR user.
 
     HR accounts have no password (they would sign in through single sign-on), so the
-    session gets the user id Flask-Login stores; every request still loads the user and
-    checks the role, as for a real session.
+    bench opens a sign-in itself and gives the session the id Flask-Login stores; every
+    request still loads the user and checks the role, as for a real session.
     """
     import sqlalchemy as sa
 
     from lms.extensions import db
+    from lms.models import UserSession
 
     with app.app_context():
         user_id = db.session.scalar(sa.text(
             "SELECT user_id FROM user_roles WHERE role = 'hr' ORDER BY user_id LIMIT 1"))
+        if user_id is None:
+            raise RuntimeError("no HR user in the generated data")
+        token = UserSession.open(user_id)
+        db.session.commit()
         db.session.remove()
-    if user_id is None:
-        raise RuntimeError("no HR user in the generated data")
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}:{token}"
         session["_fresh"] = True
     return client
 
@@ -88,7 +90,7 @@ def hr_client(app):
 def _params(app, dialect: str) -> dict:
     """The required courses and the instants the reports use, as bound parameters."""
     from lms.models import utcnow
-    from lms.services import reporting
+    from lms.queries import reporting
 
     with app.app_context():
         now = utcnow()
@@ -190,7 +192,7 @@ def _with_booleans(params: dict, dialect: str) -> dict:
 
 def _page_figures(app, now, courses) -> dict:
     """The dashboard's own department and country figures and headline (not timed)."""
-    from lms.services import reporting
+    from lms.queries import reporting
 
     scope, filters = reporting.Scope(), reporting.Filters()
     with app.app_context():
@@ -327,7 +329,7 @@ if kind == "baseline":
                 sa.text(sql), params)
             writer = csv.writer(sink, lineterminator="\r\n")
             sink.write("\ufeff")
-            from lms.services.reporting import STATUS_COLUMNS
+            from lms.queries.reporting import STATUS_COLUMNS
             writer.writerow(STATUS_COLUMNS)
             lines = 1
             for rows in result.partitions():

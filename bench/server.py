@@ -1,7 +1,8 @@
 """The app under test: gunicorn exactly as the README's production section runs it.
 
-``python -m gunicorn -w 2 -b 127.0.0.1:<free port> wsgi:app`` with ``LMS_ENV=production``,
-a secret key, ``DATABASE_URL`` and ``LMS_BENCH_ENDPOINTS=true`` (the baseline endpoints).
+``python -m gunicorn -w 2 -b 127.0.0.1:<free port> bench.wsgi:app`` with ``LMS_ENV=production``,
+a secret key and ``DATABASE_URL``, serving :mod:`bench.wsgi` (the app plus the baseline
+endpoints).
 Loopback only; stopped by its process id.
 """
 
@@ -35,7 +36,6 @@ def production_env(database_url: str) -> dict[str, str]:
         "LMS_ENV": "production",
         "LMS_SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": database_url,
-        "LMS_BENCH_ENDPOINTS": "true",
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -61,7 +61,7 @@ class Server:
     def start(self, timeout: float = 60) -> float:
         """Start gunicorn and wait until both workers answer; returns the seconds taken."""
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers),
-               "-b", f"127.0.0.1:{self.port}", "wsgi:app"]
+               "-b", f"127.0.0.1:{self.port}", "bench.wsgi:app"]
         self._log = open(self.log_path, "w") if self.log_path else subprocess.DEVNULL
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, cwd=PROJECT, env=production_env(self.database_url),

@@ -93,10 +93,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for CSRF to protect
-    if app.config.get("BENCH_ENDPOINTS"):  # baselines for `python -m bench`; off by default
-        from lms.bench_endpoints import bp as bench_bp
-
-        app.register_blueprint(bench_bp)
 
 
 def _prepare_database(app: Flask) -> None:

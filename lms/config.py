@@ -35,6 +35,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # largest upload; a 100,000-person roster is ~12 MB
 
     RATELIMIT_STORAGE_URI = "memory://"  # set LMS_RATELIMIT_STORAGE_URI=redis://… for many servers
     RATELIMIT_HEADERS_ENABLED = True

@@ -7,6 +7,7 @@ from flask import Flask
 from flask import current_app
 
 from lms import i18n
+from lms.models import Role
 
 
 def minutes(seconds: int) -> int:
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["language_name"] = i18n.language_name
     app.jinja_env.globals["html_lang"] = i18n.html_lang
     app.jinja_env.globals["text_direction"] = i18n.text_direction
+    app.jinja_env.globals["Role"] = Role  # navigation shows links by role
 
     @app.context_processor
     def page_language():

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from lms import MIGRATIONS_DIR
 from lms.extensions import db
 from lms.models import AuditEvent
+from lms.queries import catalog
 from lms.services import audit
 from tests.conftest import build_app
 
@@ -44,9 +45,8 @@ def test_first_run_creates_the_database_and_publishes_content(tmp_path):
     app = build_app(f"sqlite:///{tmp_path / 'fresh.db'}", AUTO_MIGRATE=True,
                     CONTENT_SYNC_ON_START=True)
     with app.app_context():
-        from lms.services import content_store
 
-        assert [v.course_id for v in content_store.current_versions()] == ["policy-basics"]
+        assert [v.course_id for v in catalog.current_versions()] == ["policy-basics"]
 
 
 @pytest.mark.parametrize("statement", [

@@ -1,6 +1,6 @@
 """Authoring pages: courses, the editor, previews, publishing, versions, translations."""
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 from flask import Response
 from flask import abort
@@ -22,18 +22,19 @@ from lms.author.forms import GiftSaveForm
 from lms.author.forms import GiftUploadForm
 from lms.author.forms import PublishForm
 from lms.author.forms import RollbackForm
+from lms.content import diff as content_diff
+from lms.content import pages
+from lms.content import translation_status
+from lms.content.course_files import languages_of
+from lms.content.course_files import text_for_editing
 from lms.content.files import LOCALE
 from lms.i18n import current_language
 from lms.i18n import language_name
 from lms.models import Role
 from lms.permissions import role_required
+from lms.queries import catalog
+from lms.queries import workspaces
 from lms.services import authoring
-from lms.services import content_diff
-from lms.services import content_store
-from lms.services import learning
-from lms.services import translation_status
-from lms.services.content_files import languages_of
-from lms.services.content_files import text_for_editing
 
 author_required = role_required(Role.MARKETING)
 
@@ -41,7 +42,7 @@ author_required = role_required(Role.MARKETING)
 @bp.route("")
 @author_required
 def index():
-    return render_template("author/index.html", workspaces=authoring.overview())
+    return render_template("author/index.html", workspaces=workspaces.overview())
 
 
 @bp.route("/<course_id>")
@@ -51,7 +52,7 @@ def course(course_id: str):
     return _course_page(ws, AddLanguageForm())
 
 
-def _course_page(ws: authoring.Workspace, language_form: AddLanguageForm, status: int = 200):
+def _course_page(ws: workspaces.Workspace, language_form: AddLanguageForm, status: int = 200):
     return render_template(
         "author/course.html", ws=ws, problems=authoring.check(ws.course_id, ws.files)[1],
         matrix=translation_status.matrix(ws.course_id, ws.files), language_form=language_form,
@@ -127,27 +128,27 @@ def status(course_id: str):
                            statuses=translation_status.STATUSES)
 
 
-# --- Preview as a learner: the learner's own templates, with the draft course ------------
-
-_PREVIEW_ENDPOINTS = {
-    "learn.index": "author.preview_course",
-    "learn.course": "author.preview_course",
-    "learn.module": "author.preview_module",
-    "learn.quiz": "author.preview_quiz",
-}
+# --- Preview as a learner: the learner's pages, built from the draft, with the preview's links
 
 
-def _preview_url_for(course_id: str, lang: str):
-    """``url_for`` for the learner templates: their links stay inside the preview."""
+@dataclass(frozen=True)
+class PreviewLinks:
+    """Where the shared course, module and quiz pages link to in a preview: the preview's
+    own pages, in the previewed language. The learner's "My training" has no counterpart."""
 
-    def preview_url_for(endpoint: str, **values) -> str:
-        if endpoint.startswith("learn."):
-            target = _PREVIEW_ENDPOINTS.get(endpoint, "author.preview_course")
-            extra = {"module_id": values["module_id"]} if "module_id" in values else {}
-            return url_for(target, course_id=course_id, lang=lang, **extra)
-        return url_for(endpoint, **values)
+    course_id: str
+    lang: str
+    home = None
 
-    return preview_url_for
+    def course(self) -> str:
+        return url_for("author.preview_course", course_id=self.course_id, lang=self.lang)
+
+    def module(self, module_id: str) -> str:
+        return url_for("author.preview_module", course_id=self.course_id,
+                       module_id=module_id, lang=self.lang)
+
+    def quiz(self) -> str:
+        return url_for("author.preview_quiz", course_id=self.course_id, lang=self.lang)
 
 
 def _preview(course_id: str):
@@ -163,44 +164,40 @@ def _preview(course_id: str):
     return ws, course, lang
 
 
-def _preview_context(ws, course, lang) -> dict:
-    label = (_("draft after %(version)s", version=ws.version.version) if ws.draft
-             else ws.version.version)
-    return {"course": course, "lang": lang, "ws": ws, "version": SimpleNamespace(version=label),
-            "url_for": _preview_url_for(ws.course_id, lang),
-            "preview_languages": languages_of(ws.course_id, ws.files)}
+def _render_preview(template: str, ws: authoring.Workspace, lang: str,
+                    page: pages.CoursePage | pages.ModulePage | pages.QuizPage) -> str:
+    """A learner's page for the previewed version, without any learner: the templates
+    leave out progress, the "Done" button and attempts, and nothing is recorded."""
+    return render_template(template, page=page, links=PreviewLinks(ws.course_id, lang), ws=ws,
+                           lang=lang, preview_languages=languages_of(ws.course_id, ws.files))
+
+
+def _version_label(ws: authoring.Workspace) -> str:
+    return (_("draft after %(version)s", version=ws.version.version) if ws.draft
+            else ws.version.version)
 
 
 @bp.route("/<course_id>/preview")
 @author_required
 def preview_course(course_id: str):
     ws, course, lang = _preview(course_id)
-    return render_template(
-        "author/preview_course.html", **_preview_context(ws, course, lang),
-        enrollment=SimpleNamespace(due_at=None, completed_at=None), done=set(),
-        progress=learning.progress_of(None, course), certification=None)
+    page = pages.course_page(course, lang, _version_label(ws))
+    return _render_preview("author/preview_course.html", ws, lang, page)
 
 
 @bp.route("/<course_id>/preview/modules/<module_id>")
 @author_required
 def preview_module(course_id: str, module_id: str):
     ws, course, lang = _preview(course_id)
-    module = course.module(lang, module_id) or abort(404)
-    ids = course.module_ids
-    position = ids.index(module_id)
-    return render_template(
-        "author/preview_module.html", **_preview_context(ws, course, lang), module=module,
-        form=None, previous_id=ids[position - 1] if position else None,
-        next_id=ids[position + 1] if position + 1 < len(ids) else None,
-        position=position + 1, total=len(ids), reviewing=True, completed=False, view_token="")
+    page = pages.module_page(course, lang, module_id) or abort(404)
+    return _render_preview("author/preview_module.html", ws, lang, page)
 
 
 @bp.route("/<course_id>/preview/quiz")
 @author_required
 def preview_quiz(course_id: str):
     ws, course, lang = _preview(course_id)
-    return render_template("author/preview_quiz.html", **_preview_context(ws, course, lang),
-                           quiz=course.quiz(lang))
+    return _render_preview("author/preview_quiz.html", ws, lang, pages.quiz_page(course, lang))
 
 
 # --- Versions ------------------------------------------------------------------------------
@@ -229,14 +226,14 @@ def publish(course_id: str):
     return render_template(
         "author/publish.html", ws=ws, form=form, refused=problems,
         problems=authoring.check(course_id, ws.files)[1],
-        diffs=content_diff.diff_files(course_id, content_store.version_files(ws.version),
+        diffs=content_diff.diff_files(course_id, catalog.version_files(ws.version),
                                       ws.files) if ws.draft else [],
         numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
 
 
-def _grace_days(ws: authoring.Workspace) -> int:
+def _grace_days(ws: workspaces.Workspace) -> int:
     course = authoring.check(ws.course_id, ws.files)[0]
-    return (course or content_store.course_of(ws.version)).meta.recertify_grace_days
+    return (course or catalog.course_of(ws.version)).meta.recertify_grace_days
 
 
 @bp.route("/<course_id>/versions")
@@ -244,29 +241,29 @@ def _grace_days(ws: authoring.Workspace) -> int:
 def versions(course_id: str):
     ws = _workspace(course_id)
     return render_template("author/versions.html", ws=ws,
-                           history=authoring.history(course_id))
+                           history=workspaces.history(course_id))
 
 
 @bp.route("/<course_id>/versions/<label>")
 @author_required
 def version(course_id: str, label: str):
     ws = _workspace(course_id)
-    target = authoring.find_version(course_id, label) or abort(404)
+    target = workspaces.find_version(course_id, label) or abort(404)
     against = request.args.get("against")
-    base = (authoring.find_version(course_id, against) if against
-            else authoring.previous_version(course_id, target))
-    old = content_store.version_files(base) if base else {}
+    base = (workspaces.find_version(course_id, against) if against
+            else workspaces.previous_version(course_id, target))
+    old = catalog.version_files(base) if base else {}
     return render_template(
         "author/version.html", ws=ws, target=target, base=base,
-        history=authoring.history(course_id),
-        diffs=content_diff.diff_files(course_id, old, content_store.version_files(target)))
+        history=workspaces.history(course_id),
+        diffs=content_diff.diff_files(course_id, old, catalog.version_files(target)))
 
 
 @bp.route("/<course_id>/versions/<label>/rollback", methods=["GET", "POST"])
 @author_required
 def rollback(course_id: str, label: str):
     ws = _workspace(course_id)
-    target = authoring.find_version(course_id, label) or abort(404)
+    target = workspaces.find_version(course_id, label) or abort(404)
     form = RollbackForm()
     problems, status = [], 200
     if request.method == "GET":
@@ -284,8 +281,8 @@ def rollback(course_id: str, label: str):
             flash(_("The content of version %(old)s is published again as version %(new)s.",
                     old=target.version, new=new.version), "success")
             return redirect(url_for("author.versions", course_id=course_id))
-    diffs = content_diff.diff_files(course_id, content_store.version_files(ws.version),
-                                    content_store.version_files(target))
+    diffs = content_diff.diff_files(course_id, catalog.version_files(ws.version),
+                                    catalog.version_files(target))
     return render_template(
         "author/rollback.html", ws=ws, target=target, form=form, refused=problems,
         diffs=diffs,
@@ -334,11 +331,11 @@ def gift_save(course_id: str):
     return redirect(url_for("author.edit_file", course_id=course_id, path=path))
 
 
-def _language_choices(ws: authoring.Workspace) -> list[SelectChoice]:
+def _language_choices(ws: workspaces.Workspace) -> list[SelectChoice]:
     codes = languages_of(ws.course_id, ws.files)
     codes += [c for c in current_app.config["LANGUAGES"] if c not in codes]
     return [SelectChoice(code, f"{language_name(code)} ({code})") for code in codes]
 
 
-def _workspace(course_id: str) -> authoring.Workspace:
-    return authoring.workspace(course_id) or abort(404)
+def _workspace(course_id: str) -> workspaces.Workspace:
+    return workspaces.workspace(course_id) or abort(404)

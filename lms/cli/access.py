@@ -1,18 +1,16 @@
 """``flask lms token|user|demo|clearance-refresh``: who may do what, and their clearance."""
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
 from lms.cli import lms_cli
-from lms.extensions import db
-from lms.models import ApiToken
 from lms.models import Role
-from lms.models import User
-from lms.models import utcnow
-from lms.services import audit
+from lms.queries import access
+from lms.services import Refused
+from lms.services import api_tokens
 from lms.services import clearance
+from lms.services import users
 
 token_cli = AppGroup("token", help="API tokens for other systems.")
 user_cli = AppGroup("user", help="Accounts.")
@@ -24,15 +22,13 @@ lms_cli.add_command(user_cli)
 @click.argument("name")
 def token_create(name: str):
     """Create a token for the system NAME; it is printed once and stored hashed."""
-    row, token = ApiToken.issue(name)
-    db.session.add(row)
-    db.session.commit()
+    row, token = api_tokens.issue(name)
     click.echo(f"Token {row.id} for {name} (shown once, store it now):\n{token}")
 
 
 @token_cli.command("list")
 def token_list():
-    for row in db.session.scalars(sa.select(ApiToken).order_by(ApiToken.id)):
+    for row in access.api_tokens():
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
         click.echo(f"{row.id:>4}  {row.name:<30} created {row.created_at:%Y-%m-%d}  {state}")
 
@@ -40,11 +36,10 @@ def token_list():
 @token_cli.command("revoke")
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int):
-    row = db.session.get(ApiToken, token_id)
-    if row is None:
-        raise click.ClickException(f"No token with id {token_id}.")
-    row.revoked_at = row.revoked_at or utcnow()
-    db.session.commit()
+    try:
+        api_tokens.revoke(token_id)
+    except Refused as refused:
+        raise click.ClickException(str(refused.message)) from None
     click.echo(f"Token {token_id} revoked.")
 
 
@@ -56,18 +51,11 @@ def token_revoke(token_id: int):
 @click.password_option()
 def user_create(email: str, name: str, employee_id: str, roles: tuple[str], password: str):
     """Create an account (the first admin, typically)."""
-    if User.find(email) or User.find(employee_id):
-        raise click.ClickException("A user with that email or employee id exists.")
-    user = User(email=email.lower(), name=name, employee_id=employee_id)
-    user.set_password(password)
-    for role in roles:
-        user.grant(Role(role))
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user.created", subject=user,
-                 after={"email": user.email, "roles": sorted(r.value for r in user.roles)})
-    clearance.refresh(user)
-    db.session.commit()
+    try:
+        user = users.create(email=email, name=name, employee_id=employee_id,
+                            roles=[Role(r) for r in roles], password=password)
+    except Refused as refused:
+        raise click.ClickException(str(refused.message)) from None
     click.echo(f"Created {user.email}.")
 
 
@@ -77,7 +65,7 @@ def demo(password: str | None):
     """Create demo accounts for every role and print their credentials."""
     if current_app.config["LMS_ENV"] == "production":
         raise click.ClickException("Demo accounts are refused in production.")
-    from lms.demo import create_demo_users
+    from lms.services.demo import create_demo_users
 
     for user, plain in create_demo_users(password):
         roles = ", ".join(sorted(r.value for r in user.roles))
@@ -87,8 +75,7 @@ def demo(password: str | None):
 @lms_cli.command("clearance-refresh")
 def clearance_refresh():
     """Recompute everyone's clearance (a nightly job catches expiries as audit events)."""
-    count = clearance.refresh_everyone()
-    db.session.commit()
+    count = clearance.recompute_everyone()
     click.echo(f"Refreshed {count} clearance(s).")
 
 

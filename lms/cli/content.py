@@ -95,7 +95,7 @@ content_cli.add_command(content_sync, "import")
 def content_export(course_id: str | None, drafts: bool, out: Path | None):
     """Write the published files (or drafts) of every course, or COURSE_ID, back in the
     courses/ and quizzes/ layout, byte for byte."""
-    from lms.services import content_export as exporter
+    from lms.queries import content_export as exporter
 
     out = out or _content_root()
     try:

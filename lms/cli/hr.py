@@ -30,7 +30,11 @@ def roster_import(file: Path, dry_run: bool):
         if dry_run:
             preview = roster.check(file.read_bytes(), languages, file.name)
         else:
-            preview = roster.import_file(file.read_bytes(), languages, filename=file.name)
+            try:
+                preview = roster.import_file(file.read_bytes(), languages, filename=file.name)
+            except roster.Refused as refused:
+                click.echo(f"{file}: {refused.message}", err=True)
+                sys.exit(1)
         for problem in preview.problems:
             click.echo(f"{file}:{problem}", err=True)
     counts = preview.counts()

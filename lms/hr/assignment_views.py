@@ -14,8 +14,9 @@ from lms.hr.assignment_forms import DeactivateForm
 from lms.i18n import current_language
 from lms.models import Role
 from lms.permissions import role_required
+from lms.queries import catalog
+from lms.services import Refused
 from lms.services import assignments
-from lms.services import content_store
 
 
 @bp.route("/assignments", methods=["GET", "POST"])
@@ -29,8 +30,8 @@ def assignments_index():
             _rule, created = assignments.create_rule(
                 current_user, form.course_id.data, form.scope_kind.data, form.scope_value.data,
                 form.due_kind.data, due_date=form.due_date.data, due_days=form.due_days.data)
-        except assignments.RuleError as error:
-            flash(str(error), "danger")
+        except Refused as refused:
+            flash(str(refused.message), "danger")
         else:
             flash(_("Rule saved: %(count)d people enrolled.", count=created), "success")
             return redirect(url_for("hr.assignments_index"))
@@ -50,5 +51,5 @@ def assignments_deactivate(rule_id: int):
 
 def _course_titles() -> dict[str, str]:
     lang = current_language()
-    return {v.course_id: content_store.course_of(v).meta.title(lang)
-            for v in content_store.current_versions()}
+    return {v.course_id: catalog.course_of(v).meta.title(lang)
+            for v in catalog.current_versions()}

@@ -4,12 +4,12 @@ from flask import render_template
 from flask import request
 
 from lms.hr import bp
-from lms.hr.reports import _refused
-from lms.hr.reports import csv_response
-from lms.hr.reports import page_number
+from lms.hr.responses import csv_response
+from lms.hr.responses import page_number
+from lms.hr.responses import refusal
 from lms.models import Role
 from lms.permissions import role_required
-from lms.services import audit_trail
+from lms.queries import audit_trail
 
 PER_PAGE = 50
 
@@ -29,5 +29,5 @@ def audit():
 def audit_export():
     filters, errors = audit_trail.parse_filters(request.args)
     if errors:
-        return _refused(errors)
+        return refusal(errors)
     return csv_response("audit.csv", audit_trail.COLUMNS, audit_trail.export(filters))

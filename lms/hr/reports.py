@@ -1,28 +1,28 @@
 """The HR dashboard, its drill-down lists, transcripts and CSV exports.
 
 HR and admins see everyone; a department lead sees their own department, enforced by the
-:class:`~lms.services.reporting.Scope` every query takes.
+:class:`~lms.queries.reporting.Scope` every query takes.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Response
 from flask import abort
 from flask import render_template
 from flask import request
-from flask import stream_with_context
 from flask_babel import _
 from flask_login import current_user
 
 from lms.hr import bp
 from lms.hr import charts
+from lms.hr.responses import csv_response
+from lms.hr.responses import page_number
+from lms.hr.responses import refusal
 from lms.models import Role
 from lms.models import utcnow
 from lms.permissions import role_required
-from lms.services import csv_export
-from lms.services import reporting
-from lms.services import transcript as transcripts
+from lms.queries import reporting
+from lms.queries import transcript as transcripts
 
 PER_PAGE = 50
 
@@ -47,10 +47,6 @@ def _report() -> Report:
     courses = reporting.required_courses(now)
     filters, errors = reporting.parse_filters(request.args, scope, courses)
     return Report(scope, courses, filters, errors, now)
-
-
-def page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 @bp.route("/")
@@ -109,7 +105,7 @@ def person(employee_id: str):
 def export_status():
     report = _report()
     if report.errors:
-        return _refused(report.errors)
+        return refusal(report.errors)
     rows = reporting.status_export(report.rows(), report.now)
     return csv_response("status.csv", reporting.STATUS_COLUMNS, rows)
 
@@ -119,23 +115,6 @@ def export_status():
 def export_attempts():
     report = _report()
     if report.errors:
-        return _refused(report.errors)
+        return refusal(report.errors)
     rows = reporting.attempts_export(report.scope, report.filters, report.courses, report.now)
     return csv_response("attempts.csv", reporting.ATTEMPT_COLUMNS, rows)
-
-
-def csv_response(filename: str, header, rows) -> Response:
-    """A streamed CSV download: the generator runs while the response is sent."""
-    response = Response(stream_with_context(csv_export.stream(header, rows)),
-                        mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _refused(errors: list) -> Response:
-    message = "\n".join(str(e) for e in errors)
-    return Response(message + "\n", status=400, mimetype="text/plain")
-
-
-from lms.hr import audit_views  # noqa: E402,F401  (the audit trail pages, on the same bp)

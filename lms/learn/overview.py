@@ -13,7 +13,7 @@ from lms.models import Certification
 from lms.models import CourseVersion
 from lms.models import Enrollment
 from lms.models import User
-from lms.services import content_store
+from lms.queries import catalog
 from lms.services import learning
 
 
@@ -43,8 +43,8 @@ class CourseCard:
 def course_cards(user: User, now: datetime) -> list[CourseCard]:
     """Every current course, required ones first."""
     cards = []
-    for version in content_store.current_versions():
-        course = content_store.course_of(version)
+    for version in catalog.current_versions():
+        course = catalog.course_of(version)
         enrollment = (learning.open_enrollment(user, course.id)
                       or learning.latest_enrollment(user, course.id))
         cert = valid_certification(user, course.id, now)
@@ -69,7 +69,7 @@ def _reading_statement() -> sa.Select:
               .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
               .limit(1).scalar_subquery())
     return (sa.select(CourseVersion, Enrollment)
-            .options(content_store.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
+            .options(catalog.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
             .outerjoin(Enrollment, (Enrollment.course_id == CourseVersion.course_id)
                        & (Enrollment.user_id == sa.bindparam("user_id"))
                        & Enrollment.completed_at.is_(None))
@@ -91,4 +91,4 @@ def reading(user: User, course_id: str) -> tuple[CourseVersion, content.Course, 
     version, enrollment = row
     enrollment = (enrollment or learning.latest_enrollment(user, course_id)
                   or learning.enroll_self(user, course_id))
-    return version, content_store.course_of(version), enrollment
+    return version, catalog.course_of(version), enrollment

@@ -1,5 +1,6 @@
 """The learner's pages: my training, modules, the quiz and its results."""
 
+from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadData
 from itsdangerous import URLSafeTimedSerializer
 
+from lms.content import pages
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.learn import bp
@@ -29,6 +31,25 @@ from lms.services import quiz as quiz_service
 
 class ActionForm(FlaskForm):
     """A button that changes state: only its CSRF token is checked."""
+
+
+@dataclass(frozen=True)
+class LearnerLinks:
+    """Where the shared course, module and quiz pages link to for a learner."""
+
+    course_id: str
+
+    def home(self) -> str:
+        return url_for("learn.index")
+
+    def course(self) -> str:
+        return url_for("learn.course", course_id=self.course_id)
+
+    def module(self, module_id: str) -> str:
+        return url_for("learn.module", course_id=self.course_id, module_id=module_id)
+
+    def quiz(self) -> str:
+        return url_for("learn.quiz", course_id=self.course_id)
 
 
 @bp.route("")
@@ -49,8 +70,8 @@ def course(course_id: str):
     version, course, enrollment = _reading(course_id)
     done = {p.module_id for p in enrollment.progress if p.completed_at}
     return render_template(
-        "learn/course.html", course=course, version=version, lang=current_language(),
-        enrollment=enrollment, done=done,
+        "learn/course.html", page=pages.course_page(course, current_language(), version.version),
+        links=LearnerLinks(course_id), enrollment=enrollment, done=done,
         progress=learning.progress_of(enrollment, course, enrollment.completed_at is not None),
         certification=overview.valid_certification(current_user, course_id, now))
 
@@ -59,24 +80,19 @@ def course(course_id: str):
 @employee_required
 def module(course_id: str, module_id: str):
     version, course, enrollment = _reading(course_id)
-    lang = current_language()
-    module = course.module(lang, module_id) or abort(404)
+    page = pages.module_page(course, current_language(), module_id) or abort(404)
     # The page is read far more often than its button is pressed: a form object (and
     # its CSRF check) only for the press; the page renders the session's token itself.
     if request.method == "POST" and ActionForm().validate_on_submit():
         if enrollment.completed_at is None:
-            learning.finish_reading(enrollment, version, module, _viewed_since(enrollment.id,
-                                    module_id), current_app.config["MAX_SECONDS_PER_PAGE_VIEW"])
-        return redirect(_after(course, module_id))
+            learning.finish_reading(enrollment, version, page.module, _viewed_since(
+                enrollment.id, module_id), current_app.config["MAX_SECONDS_PER_PAGE_VIEW"])
+        return redirect(_after(page))
     if enrollment.completed_at is None:
-        learning.start_reading(enrollment, version, module)
-    position = course.module_ids.index(module_id)
-    ids = course.module_ids
+        learning.start_reading(enrollment, version, page.module)
     return render_template(
-        "learn/module.html", course=course, module=module, lang=lang,
-        previous_id=ids[position - 1] if position else None,
-        next_id=ids[position + 1] if position + 1 < len(ids) else None,
-        position=position + 1, total=len(ids), reviewing=enrollment.completed_at is not None,
+        "learn/module.html", page=page, links=LearnerLinks(course_id),
+        reviewing=enrollment.completed_at is not None,
         completed=any(p.module_id == module_id and p.completed_at for p in enrollment.progress),
         view_token=_view_token(enrollment.id, module_id))
 
@@ -95,8 +111,9 @@ def quiz(course_id: str):
         else:
             return redirect(url_for("learn.attempt", attempt_id=attempt.id))
     return render_template(
-        "learn/quiz.html", course=course, lang=current_language(), form=form, now=now,
-        enrollment=enrollment, attempts=quiz_service.attempts_of(enrollment),
+        "learn/quiz.html", page=pages.quiz_page(course, current_language()),
+        links=LearnerLinks(course_id), form=form, enrollment=enrollment,
+        attempts=quiz_service.attempts_of(enrollment),
         ready=quiz_service.readiness(enrollment, course, now),
         certification=overview.valid_certification(current_user, course_id, now))
 
@@ -153,12 +170,10 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def _after(course, module_id: str) -> str:
-    ids = course.module_ids
-    position = ids.index(module_id)
-    if position + 1 < len(ids):
-        return url_for("learn.module", course_id=course.id, module_id=ids[position + 1])
-    return url_for("learn.quiz", course_id=course.id)
+def _after(page: pages.ModulePage) -> str:
+    """Where "Done" leads: the next module, or the quiz after the last one."""
+    links = LearnerLinks(page.course.id)
+    return links.module(page.next_id) if page.next_id else links.quiz()
 
 
 # Reading time is measured from when the page was served: the page carries a signed

@@ -11,10 +11,12 @@ from lms.models.certification import Clearance
 from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
+from lms.models.event import OutboxEvent
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.roster import RosterUpload
+from lms.models.session import UserSession
 from lms.models.types import utcnow
 from lms.models.user import Role
 from lms.models.user import User
@@ -33,11 +35,13 @@ __all__ = [
     "CourseVersionFile",
     "Enrollment",
     "ModuleProgress",
+    "OutboxEvent",
     "QuizAttempt",
     "ReminderSent",
     "Role",
     "RosterUpload",
     "User",
     "UserRole",
+    "UserSession",
     "utcnow",
 ]

@@ -6,9 +6,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.extensions import db
-from lms.models.certification import Certification
-from lms.models.certification import Clearance
-from lms.models.learning import Enrollment
 from lms.models.types import UTCDateTime
 from lms.models.types import utcnow
 
@@ -75,13 +72,3 @@ class ReminderSent(db.Model):
     claimed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
-
-# Indexes on other tables that the scheduled jobs need at 100,000+ people; declared here
-# (and created by this part's migration) so the owning models stay untouched.
-OPEN_BY_DUE = sa.Index("ix_enrollments_open_due", Enrollment.due_at,
-                       sqlite_where=sa.text("completed_at IS NULL"),
-                       postgresql_where=sa.text("completed_at IS NULL"))
-#: "Does this person hold a valid certification for this course?", asked per person.
-CERTS_BY_PERSON = sa.Index("ix_certifications_person_course", Certification.user_id,
-                           Certification.course_id, Certification.expires_at)
-CLEARANCES_BY_EXPIRY = sa.Index("ix_clearances_valid_until", Clearance.valid_until)

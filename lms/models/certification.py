@@ -23,6 +23,9 @@ class Certification(db.Model):
     __table_args__ = (
         sa.Index("ix_certifications_course_person_issued", "course_id", "user_id",
                  "issued_at", "id"),
+        # "Does this person hold a valid certification for this course?", asked per
+        # person by the scheduled jobs at 100,000+ people.
+        sa.Index("ix_certifications_person_course", "user_id", "course_id", "expires_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -53,7 +56,10 @@ class Clearance(db.Model):
     __tablename__ = "clearances"
     # HR's headline counts who is cleared among the people in scope: a join answered
     # from this index, without reading the rows' JSON.
-    __table_args__ = (sa.Index("ix_clearances_user_status", "user_id", "cleared", "valid_until"),)
+    __table_args__ = (
+        sa.Index("ix_clearances_user_status", "user_id", "cleared", "valid_until"),
+        sa.Index("ix_clearances_valid_until", "valid_until"),  # the daily expiry sweep
+    )
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     cleared: so.Mapped[bool]

@@ -32,6 +32,13 @@ class Enrollment(db.Model):
             sqlite_where=sa.text("completed_at IS NULL"),
             postgresql_where=sa.text("completed_at IS NULL"),
         ),
+        # Reminders walk open enrolments by due date.
+        sa.Index(
+            "ix_enrollments_open_due",
+            "due_at",
+            sqlite_where=sa.text("completed_at IS NULL"),
+            postgresql_where=sa.text("completed_at IS NULL"),
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -1,8 +1,10 @@
 """People: employees and the roles they hold."""
 
 import enum
+import secrets
 from datetime import date
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -11,6 +13,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
+from lms.models.session import UserSession
 from lms.models.types import UTCDateTime
 from lms.models.types import utcnow
 
@@ -83,18 +86,54 @@ class User(UserMixin, db.Model):
     def find(cls, identifier: str) -> "User | None":
         return db.session.scalar(sa.select(cls).where(cls.identified_by(identifier)))
 
+    @classmethod
+    def authenticate(cls, identifier: str, password: str) -> "User | None":
+        """The active account with this email or employee id and this password, or None.
+
+        Every path checks exactly one password hash of the same cost (unknown accounts and
+        accounts without a password against a decoy), so the time the answer takes does
+        not tell whether an account exists.
+        """
+        user = cls.find(identifier)
+        if user is None:
+            check_password_hash(_decoy_hash(), password)
+            return None
+        return user if user.check_password(password) and user.active else None
+
     def set_password(self, password: str) -> None:
+        """Set a new password and end every sign-in made with the old one."""
         self.password_hash = generate_password_hash(password)
+        if self.id is not None:
+            UserSession.end_all([self.id])
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """Whether ``password`` is this account's; always one hash check (see above)."""
+        matches = check_password_hash(self.password_hash or _decoy_hash(), password)
+        return matches and bool(self.password_hash)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    #: The token of the sign-in this object was loaded for or made by (not a column).
+    session_token = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and "keep me signed in" cookies: the account
+        and its sign-in's token, so that a cookie only works while its sign-in exists."""
+        if self.session_token is None:
+            raise RuntimeError("sign in through lms.auth.sessions.sign_in")
+        return f"{self.id}:{self.session_token}"
+
     def __repr__(self) -> str:
         return f"<User {self.employee_id} {self.email}>"
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash of a random password nobody knows, made with the current method and cost
+    (once per process), to check against when there is no real hash to check."""
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 class UserRole(db.Model):

@@ -9,12 +9,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from lms.extensions import db
 from lms.i18n import current_language
 from lms.i18n import supported
 from lms.public import bp
+from lms.queries import catalog
 from lms.security import local_path_or
-from lms.services import content_store
+from lms.services import users
 
 
 class LanguageForm(FlaskForm):
@@ -35,8 +35,7 @@ def set_language():
     if lang:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.preferred_language = lang
-            db.session.commit()
+            users.set_language(current_user, lang)
     return redirect(local_path_or(form.next.data, url_for("public.home")))
 
 
@@ -48,8 +47,8 @@ def guidelines(lang: str | None = None):
         abort(404)
     lang = lang or current_language()
     pages = []
-    for version in content_store.current_versions():
-        course = content_store.course_of(version)
+    for version in catalog.current_versions():
+        course = catalog.course_of(version)
         page = course.public_guidelines(lang)
         if page is not None:
             pages.append((course, page, sorted(course.guidelines)))

@@ -37,18 +37,15 @@ from lms.models.assignment import DUE_KINDS
 from lms.models.assignment import SCOPE_KINDS
 from lms.models.types import UTCDateTime
 from lms.models.types import iso
+from lms.queries import catalog
 from lms.rules import clearance as rules
+from lms.services import Refused
 from lms.services import audit
 from lms.services import bulk
 from lms.services import clearance
-from lms.services import content_store
 from lms.services import learning
 
 CHUNK = 2000
-
-
-class RuleError(ValueError):
-    """A rule that cannot be saved; the message says why (translatable)."""
 
 
 @dataclass
@@ -66,19 +63,19 @@ def create_rule(actor: User | None, course_id: str, scope_kind: str, scope_value
                 due_kind: str, due_date: date | None = None, due_days: int | None = None,
                 now: datetime | None = None) -> tuple[AssignmentRule, int]:
     """Save a rule, apply it at once and commit; returns the rule and how many people
-    were enrolled. Raises :class:`RuleError` for a rule that makes no sense."""
+    were enrolled. Raises :class:`Refused` for a rule that makes no sense."""
     from flask_babel import lazy_gettext as _l
 
     now = now or utcnow()
-    if course_id not in {v.course_id for v in content_store.current_versions()}:
-        raise RuleError(_l("No published course %(id)s.", id=course_id))
+    if course_id not in {v.course_id for v in catalog.current_versions()}:
+        raise Refused(_l("No published course %(id)s.", id=course_id))
     scope_value = _clean_scope(scope_kind, scope_value)
     if due_kind not in DUE_KINDS:
-        raise RuleError(_l("Choose when the course is due."))
+        raise Refused(_l("Choose when the course is due."))
     if due_kind == "date" and due_date is None:
-        raise RuleError(_l("Give the due date."))
+        raise Refused(_l("Give the due date."))
     if due_kind != "date" and (due_days is None or due_days < 1):
-        raise RuleError(_l("Give the number of days (1 or more)."))
+        raise Refused(_l("Give the number of days (1 or more)."))
     rule = AssignmentRule(
         course_id=course_id, scope_kind=scope_kind, scope_value=scope_value,
         due_kind=due_kind, due_date=_end_of_day(due_date) if due_kind == "date" else None,
@@ -98,17 +95,17 @@ def _clean_scope(kind: str, value: str | None) -> str | None:
 
     value = (value or "").strip()
     if kind not in SCOPE_KINDS:
-        raise RuleError(_l("Choose who must take the course."))
+        raise Refused(_l("Choose who must take the course."))
     if kind == "all":
         return None
     if not value:
-        raise RuleError(_l("Name the department, country or role."))
+        raise Refused(_l("Name the department, country or role."))
     if kind == "country":
         if len(value) != 2 or not value.isalpha():
-            raise RuleError(_l("A country is a two-letter code, e.g. DE."))
+            raise Refused(_l("A country is a two-letter code, e.g. DE."))
         return value.upper()
     if kind == "role" and value not in {r.value for r in Role}:
-        raise RuleError(_l("Unknown role %(role)s.", role=value))
+        raise Refused(_l("Unknown role %(role)s.", role=value))
     return value
 
 
@@ -259,8 +256,8 @@ def _rule_due(rule: AssignmentRule, hire_date: date | None, now: datetime,
 
 
 def _course_due_days(course_id: str) -> int:
-    version = content_store.latest_version(course_id)
-    return content_store.course_of(version).meta.due_days if version else 30
+    version = catalog.latest_version(course_id)
+    return catalog.course_of(version).meta.due_days if version else 30
 
 
 def _end_of_day(day: date) -> datetime:
@@ -286,10 +283,10 @@ def create_renewals(now: datetime | None = None) -> tuple[int, int]:
     who are certified on an older major version (due by its recertification deadline);
     commit. Returns (renewals, recertifications)."""
     now = now or utcnow()
-    versions = {v.course_id: v for v in content_store.current_versions() if v.required}
+    versions = {v.course_id: v for v in catalog.current_versions() if v.required}
     counts = {"renewal": 0, "recertify": 0}
-    for course in clearance.required_courses():
-        meta = content_store.course_of(versions[course.id]).meta
+    for course in catalog.required_courses():
+        meta = catalog.course_of(versions[course.id]).meta
         for chunk in _keyset(_renewal_candidates(course, meta.renewal_window_days, now),
                              User.id):
             rows = _renewal_rows(course, meta, [user_id for (user_id,) in chunk], now)
@@ -341,7 +338,7 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
     audit event (and, later, a webhook) even if nobody asks; commit. Rows are locked and
     skipped when another server holds them (PostgreSQL), so each lapse is recorded once."""
     now = now or utcnow()
-    required = clearance.required_courses()
+    required = catalog.required_courses()
     count = 0
     while True:
         users = db.session.scalars(

@@ -14,7 +14,6 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from babel import Locale
 from babel import UnknownLocaleError
 from flask_babel import lazy_gettext as _l
@@ -22,6 +21,16 @@ from sqlalchemy.exc import IntegrityError
 
 from lms import content
 from lms import services
+from lms.content import translation_status
+from lms.content.course_files import FileRef
+from lms.content.course_files import course_yml_path
+from lms.content.course_files import describe
+from lms.content.course_files import encode_like
+from lms.content.course_files import text_for_editing
+from lms.content.course_files import translated_path
+from lms.content.course_files import with_translation_of
+from lms.content.course_files import with_version
+from lms.content.course_files import without_translation_of
 from lms.content.files import LOCALE
 from lms.content.files import revision_of
 from lms.content.files import tree_hash
@@ -38,19 +47,10 @@ from lms.models import CourseDraftFile
 from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
+from lms.queries import catalog
+from lms.queries.workspaces import Workspace
 from lms.services import audit
 from lms.services import content_store
-from lms.services import translation_status
-from lms.services.content_files import FileRef
-from lms.services.content_files import course_yml_path
-from lms.services.content_files import describe
-from lms.services.content_files import encode_like
-from lms.services.content_files import source_language
-from lms.services.content_files import text_for_editing
-from lms.services.content_files import translated_path
-from lms.services.content_files import with_translation_of
-from lms.services.content_files import with_version
-from lms.services.content_files import without_translation_of
 
 KINDS = ("minor", "major")
 MAX_GRACE_DAYS = 3650
@@ -66,55 +66,6 @@ class Refused(services.Refused):
 
 class Conflict(Refused):
     """The file changed since the author opened it (someone else saved it)."""
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """What authors work on: the draft if there is one, else the published version."""
-
-    course_id: str
-    version: CourseVersion  # the current published version
-    draft: CourseDraft | None
-    files: dict[str, bytes]
-
-    @property
-    def stale(self) -> bool:
-        """A newer version was published after the draft was started."""
-        return self.draft is not None and self.draft.base_version_id != self.version.id
-
-    @property
-    def source_language(self) -> str:
-        return source_language(self.course_id, self.files)
-
-    @property
-    def title(self) -> str:
-        """The published title in the source language."""
-        meta = content_store.course_of(self.version).meta
-        return meta.title(meta.source_language)
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: CourseVersion
-    kind: str  # first, minor or major
-    publisher: str | None
-
-
-def workspace(course_id: str) -> Workspace | None:
-    """None when the course has never been published."""
-    version = content_store.latest_version(course_id)
-    if version is None:
-        return None
-    draft = db.session.get(CourseDraft, course_id)
-    files = draft.file_map() if draft else content_store.version_files(version)
-    return Workspace(course_id, version, draft, files)
-
-
-def overview() -> list[Workspace]:
-    """Every published course with its draft, if any."""
-    drafts = {d.course_id: d for d in db.session.scalars(sa.select(CourseDraft))}
-    return [Workspace(v.course_id, v, drafts.get(v.course_id), {})
-            for v in content_store.current_versions()]
 
 
 # Built courses by content hash: a file set always builds to the same result, so every
@@ -319,47 +270,12 @@ def rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | 
     """Publish ``target``'s files again, as a NEW version; the history stays intact."""
     if target.id == ws.version.id:
         raise Refused(_l("This is already the current version."))
-    course, files = _prepare(ws, content_store.version_files(target), kind, grace_days)
+    course, files = _prepare(ws, catalog.version_files(target), kind, grace_days)
     audit.record("content.rolled_back", actor=actor, course_id=ws.course_id,
                  before={"version": ws.version.version},
                  after={"version": course.meta.version, "restored": target.version,
                         "kind": kind, "grace_days": grace_days if kind == "major" else None})
     return _publish(ws, course, files, kind, grace_days, actor, "rollback")
-
-
-def find_version(course_id: str, label: str) -> CourseVersion | None:
-    """The version numbered ``label`` ("1.2")."""
-    major, _, minor = label.partition(".")
-    if not (major.isdigit() and minor.isdigit()):
-        return None
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course_id, CourseVersion.major == int(major),
-        CourseVersion.minor == int(minor)))
-
-
-def history(course_id: str) -> list[VersionInfo]:
-    """Every version, newest first, with whether it was a major or a minor step."""
-    rows = db.session.execute(
-        sa.select(CourseVersion, User.name)
-        .outerjoin(User, User.id == CourseVersion.published_by_id)
-        .where(CourseVersion.course_id == course_id)
-        .order_by(CourseVersion.major, CourseVersion.minor)).all()
-    infos, previous = [], None
-    for version, name in rows:
-        kind = ("first" if previous is None
-                else "major" if version.major > previous.major else "minor")
-        infos.append(VersionInfo(version, kind, name))
-        previous = version
-    return infos[::-1]
-
-
-def previous_version(course_id: str, version: CourseVersion) -> CourseVersion | None:
-    return db.session.scalar(
-        sa.select(CourseVersion)
-        .where(CourseVersion.course_id == course_id,
-               sa.tuple_(CourseVersion.major, CourseVersion.minor)
-               < sa.tuple_(version.major, version.minor))
-        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc()).limit(1))
 
 
 # --- The editor ----------------------------------------------------------------------------

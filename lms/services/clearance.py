@@ -8,29 +8,13 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Certification
 from lms.models import Clearance
-from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import catalog
 from lms.rules import clearance as rules
 from lms.services import audit
-
-
-def required_courses() -> list[rules.RequiredCourse]:
-    """Courses whose current version is required, with their recertification deadlines."""
-    rows = db.session.execute(
-        sa.select(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor,
-                  CourseVersion.required, CourseVersion.recertify_by)
-        .order_by(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor)
-    ).all()
-    latest: dict[str, tuple] = {}
-    deadlines: dict[str, dict[int, datetime]] = {}
-    for course_id, major, minor, required, recertify_by in rows:
-        latest[course_id] = (major, minor, required)
-        if recertify_by is not None:
-            deadlines.setdefault(course_id, {}).setdefault(major, recertify_by)
-    return [rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}))
-            for cid, (major, minor, required) in latest.items() if required]
+from lms.services import events
 
 
 def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
@@ -38,13 +22,14 @@ def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
     facts = [rules.CertificationFact(c.course_id, c.major, c.minor, c.issued_at, c.expires_at,
                                      c.status) for c in certs]
     if required is None:
-        required = required_courses()
+        required = catalog.required_courses()
     return rules.evaluate(required, facts, active=user.active, now=now)
 
 
 def refresh(user: User, now: datetime | None = None, required=None) -> Clearance:
-    """Recompute ``user``'s clearance into the clearance table, in the caller's transaction,
-    writing an audit event when the answer changes."""
+    """Step: recompute ``user``'s clearance into the clearance table, in the caller's
+    transaction, recording an audit event and a ``clearance.changed`` domain event when
+    the answer changes."""
     now = now or utcnow()
     result = evaluate(user, now, required)
     row = db.session.get(Clearance, user.id)
@@ -61,13 +46,16 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
     # A first computation that finds "not cleared" changes nothing anyone relied on.
     if before != after and (before is not None or row.cleared):
         audit.record("clearance.changed", subject=user, before=before, after=after)
+        events.record("clearance.changed", user_id=user.id, at=now,
+                      payload={"employee_id": user.employee_id, "before": before,
+                               "after": after})
     return row
 
 
 def refresh_everyone(now: datetime | None = None) -> int:
-    """Recompute every person's clearance (after a required course changed)."""
+    """Step: recompute every person's clearance (after a required course changed)."""
     now = now or utcnow()
-    required = required_courses()
+    required = catalog.required_courses()
     count = 0
     for user in db.session.scalars(sa.select(User)):
         refresh(user, now, required)
@@ -75,9 +63,17 @@ def refresh_everyone(now: datetime | None = None) -> int:
     return count
 
 
+def recompute_everyone() -> int:
+    """Operation: :func:`refresh_everyone` now, and commit (the nightly job)."""
+    count = refresh_everyone()
+    db.session.commit()
+    return count
+
+
 def current(user: User, now: datetime | None = None) -> Clearance:
-    """The clearance as of now: one read, recomputed only when the stored answer may have
-    lapsed by itself (its ``valid_until`` has passed) or was never computed."""
+    """Operation: the clearance as of now. One read; when the stored answer may have lapsed
+    by itself (its ``valid_until`` has passed) or was never computed, it is recomputed
+    (with its audit and domain events) and committed."""
     now = now or utcnow()
     row = db.session.get(Clearance, user.id)
     if row is None or (row.valid_until is not None and row.valid_until <= now):

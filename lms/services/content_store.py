@@ -12,8 +12,6 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
 from lms import content
@@ -27,88 +25,17 @@ from lms.models import CourseVersionFile
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import catalog
 from lms.services import audit
+from lms.services import events
 
 log = logging.getLogger(__name__)
-
-# Rendered courses by version. Versions never change once published, so every server may
-# keep its own copy: nothing here needs to be shared. The hash is part of the key because
-# ids are only unique within one database.
-_course_cache: dict[tuple[int, str], content.Course] = {}
-
 
 @dataclass
 class SyncReport:
     published: list[CourseVersion] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: dict[str, list[content.Problem]] = field(default_factory=dict)
-
-
-# Versions are read on every page, their payload (megabytes of rendered content) only on a
-# cache miss in course_of(): defer it.
-WITHOUT_PAYLOAD = so.defer(CourseVersion.payload)
-
-
-def latest_version(course_id: str) -> CourseVersion | None:
-    return db.session.scalar(
-        sa.select(CourseVersion)
-        .options(WITHOUT_PAYLOAD)
-        .where(CourseVersion.course_id == course_id)
-        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
-        .limit(1)
-    )
-
-
-def latest_from_files(course_id: str) -> CourseVersion | None:
-    """The newest version that a sync of the files published (else the newest at all)."""
-    return db.session.scalar(
-        sa.select(CourseVersion)
-        .options(WITHOUT_PAYLOAD)
-        .where(CourseVersion.course_id == course_id, CourseVersion.origin == "files")
-        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
-        .limit(1)
-    ) or latest_version(course_id)
-
-
-def version_files(version: CourseVersion) -> dict[str, bytes]:
-    """The files of ``version`` as published, byte for byte.
-
-    Versions published before the bytes were kept give their normalised sources.
-    """
-    rows = db.session.execute(
-        sa.select(CourseVersionFile.path, CourseVersionFile.data)
-        .where(CourseVersionFile.version_id == version.id)
-    ).all()
-    if rows:
-        return {path: bytes(data) for path, data in rows}
-    return {path: text.encode() for path, text in version.payload["sources"].items()}
-
-
-def current_versions() -> list[CourseVersion]:
-    """The current version of every course, by course id."""
-    newest = (
-        sa.select(CourseVersion.course_id, sa.func.max(CourseVersion.id).label("id"))
-        .group_by(CourseVersion.course_id)
-        .subquery()
-    )
-    # Version numbers only grow, so the newest row is the highest version.
-    return list(
-        db.session.scalars(
-            sa.select(CourseVersion)
-            .options(WITHOUT_PAYLOAD)
-            .join(newest, CourseVersion.id == newest.c.id)
-            .order_by(CourseVersion.course_id)
-        )
-    )
-
-
-def course_of(version: CourseVersion) -> content.Course:
-    """The rendered course stored with ``version``, rebuilt once per process."""
-    key = (version.id, version.content_hash)
-    cached = _course_cache.get(key)
-    if cached is None:
-        cached = _course_cache[key] = content.Course.from_dict(version.payload)
-    return cached
 
 
 def sync(root: Path, actor: User | None = None) -> SyncReport:
@@ -122,7 +49,7 @@ def sync(root: Path, actor: User | None = None) -> SyncReport:
     for course_dir in sorted(p for p in (root / "courses").iterdir() if p.is_dir()):
         course_id = course_dir.name
         files = read_tree(root, course_id)
-        imported = latest_from_files(course_id)
+        imported = catalog.latest_from_files(course_id)
         if imported and imported.content_hash == tree_hash(files):
             report.unchanged.append(course_id)
             continue
@@ -154,7 +81,7 @@ def publish(course: content.Course, actor: User | None = None, *,
     from lms.services import clearance  # clearance reads versions: import late, no cycle
 
     now = utcnow()
-    latest = latest_version(course.id)
+    latest = catalog.latest_version(course.id)
     major, minor = _next_number(course.meta, latest)
     grace = course.meta.recertify_grace_days if grace_days is None else grace_days
     version = CourseVersion(
@@ -179,6 +106,8 @@ def publish(course: content.Course, actor: User | None = None, *,
                         "required": course.meta.required, "kind": kind, "origin": origin,
                         "grace_days": grace if kind == "major" else None,
                         "recertify_by": iso(version.recertify_by)})
+    events.record("content.published", course_id=course.id, at=now, payload={
+        "version": version.version, "kind": kind, "required": course.meta.required})
     if course.meta.required or (latest and latest.required):
         clearance.refresh_everyone(now)
     db.session.commit()

@@ -15,10 +15,10 @@ from lms.models import ModuleProgress
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import catalog
 from lms.rules import clearance as rules
 from lms.services import audit
 from lms.services import clearance
-from lms.services import content_store
 
 # Why a required course needs doing again, by clearance status.
 REASON_BY_STATUS = {
@@ -71,14 +71,14 @@ def ensure_required_enrollments(user: User, now: datetime | None = None) -> None
     enters its renewal window, or when a new major version asks for recertification.
     """
     now = now or utcnow()
-    versions = {v.course_id: v for v in content_store.current_versions() if v.required}
+    versions = {v.course_id: v for v in catalog.current_versions() if v.required}
     result = clearance.evaluate(user, now)
     created = False
     for status in result.courses:
         version = versions.get(status.course_id)
         if version is None or open_enrollment(user, status.course_id):
             continue
-        meta = content_store.course_of(version).meta
+        meta = catalog.course_of(version).meta
         due_at = due_date(status, meta, now)
         if due_at is not None:
             _enroll(user, status.course_id, REASON_BY_STATUS[status.status], due_at, now)

@@ -18,11 +18,12 @@ from lms.models import QuizAttempt
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import catalog
 from lms.rules import attempts as attempt_rules
 from lms.rules import grading
 from lms.services import audit
 from lms.services import clearance
-from lms.services import content_store
+from lms.services import events
 from lms.services import learning
 
 
@@ -85,8 +86,8 @@ def start(user: User, enrollment: Enrollment, lang: str, now: datetime | None = 
     if touched.rowcount != 1:
         db.session.rollback()
         raise Refused(_l("You have already completed this course."))
-    version = content_store.latest_version(enrollment.course_id)
-    course = content_store.course_of(version)
+    version = catalog.latest_version(enrollment.course_id)
+    course = catalog.course_of(version)
     ready = readiness(enrollment, course, now)
     if ready.open_attempt is not None:
         db.session.commit()
@@ -128,7 +129,7 @@ def drawn_questions(attempt: QuizAttempt) -> list[tuple[content.Question, list[c
 
 
 def course_for(attempt: QuizAttempt) -> content.Course:
-    return content_store.course_of(db.session.get(CourseVersion, attempt.course_version_id))
+    return catalog.course_of(db.session.get(CourseVersion, attempt.course_version_id))
 
 
 def parse_submission(attempt: QuizAttempt, form: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -214,4 +215,7 @@ def _certify(user: User, attempt: QuizAttempt, course: content.Course, now: date
     audit.record("certification.issued", subject=user, course_id=attempt.course_id,
                  after={"certification_id": cert.id, "version": version.version,
                         "attempt_id": attempt.id, "expires_at": iso(cert.expires_at)})
+    events.record("certification.issued", user_id=user.id, course_id=attempt.course_id,
+                  at=now, payload={"certification_id": cert.id, "version": version.version,
+                                   "issued_at": iso(now), "expires_at": iso(cert.expires_at)})
     clearance.refresh(user, now)

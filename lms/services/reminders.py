@@ -34,7 +34,7 @@ from lms.models import Enrollment
 from lms.models import ReminderSent
 from lms.models import User
 from lms.models import utcnow
-from lms.services import content_store
+from lms.queries import catalog
 
 log = logging.getLogger(__name__)
 
@@ -265,10 +265,10 @@ def _wording(kind: str, title: str, when: str) -> tuple[str, str]:
 
 
 def _course_title(course_id: str, lang: str) -> str:
-    version = content_store.latest_version(course_id)
+    version = catalog.latest_version(course_id)
     if version is None:
         return course_id
-    return content_store.course_of(version).meta.title(lang)
+    return catalog.course_of(version).meta.title(lang)
 
 
 # --- Sending -------------------------------------------------------------------------

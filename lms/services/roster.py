@@ -14,7 +14,6 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -36,23 +35,22 @@ from lms.models import User
 from lms.models import utcnow
 from lms.services import assignments
 from lms.services import bulk
-from lms.services import clearance
+from lms.services import users
+from lms.services.users import FIELDS
 
 COLUMNS = ("employee_id", "email", "name", "department", "country", "manager",
            "preferred_language", "hire_date", "active")
 REQUIRED = ("employee_id", "email", "name")
 MAX_LENGTH = {"employee_id": 64, "email": 254, "name": 200, "department": 120, "manager": 254}
-#: The fields an import compares and writes (``manager`` is the manager's employee id).
-FIELDS = ("email", "name", "department", "country", "manager", "preferred_language",
-          "hire_date")
 TRUE = {"", "true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 COUNTRY = re.compile(r"[A-Z]{2}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # line breaks, tabs, NUL (PostgreSQL refuses NUL)
-CHUNK = 1000  # ids per IN (…) list
-MAX_LEVELS = 30  # levels of new managers inserted one after another (see _insert_added)
+#: The PostgreSQL advisory lock that serialises roster applies (any 64-bit number that no
+#: other part of the app uses: these are the bytes of "roster" as a number).
+LOCK_KEY = int.from_bytes(b"roster", "big")
 
 
 Refused = services.Refused  # the import is refused and nothing changed
@@ -490,8 +488,11 @@ def import_file(data: bytes, languages: list[str], *, filename: str = "",
 
     :param actor_id: who imports (None for the system, e.g. a scheduled ``flask`` command).
     :return: the preview; ``applied`` says whether anything was written.
+    :raise Refused: another import is being applied (PostgreSQL refuses at once; SQLite
+        waits for it for the database's busy timeout, then checks and applies on top).
     """
     started = perf_counter()
+    _lock()
     preview, people = _check(data, languages, filename)
     preview.check_seconds = perf_counter() - started
     if not preview.ok:
@@ -517,11 +518,13 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
 
     :param fingerprint: the preview's :attr:`Preview.fingerprint`; if the changes differ
         now (someone else imported meanwhile), nothing is applied.
-    :raise Refused: already applied, or the planned changes are not the ones previewed.
+    :raise Refused: already applied, another import is being applied, or the planned
+        changes are not the ones previewed.
     :return: the preview; if it has problems, nothing changed.
     """
     now = now or utcnow()
     started = perf_counter()
+    _lock()
     claimed = db.session.execute(
         sa.update(RosterUpload)
         .where(RosterUpload.id == upload_id, RosterUpload.applied_at.is_(None))
@@ -551,16 +554,52 @@ def recent_uploads(limit: int = 10) -> list[RosterUpload]:
 # --- Applying ------------------------------------------------------------------------
 
 
+def _lock() -> None:
+    """Make this transaction the only roster import being applied, on every server.
+
+    Two imports that each read the accounts and then write their plan would leave a mix
+    of both files (both add their joiners), so the lock is taken before anything is read,
+    and lasts until the transaction ends (commit or rollback, even if the process dies).
+    PostgreSQL: a transaction-level advisory lock, refused at once if another import holds
+    it. SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock, waiting for the
+    busy timeout; the caller then reads the accounts as the other import left them.
+
+    :raise Refused: another import holds the lock.
+    """
+    try:
+        if on_postgresql():
+            locked = db.session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                       {"key": LOCK_KEY})
+        else:
+            locked = _begin_immediate()
+    except sa.exc.OperationalError:  # SQLite: "database is locked" after the busy timeout
+        locked = False
+    if not locked:
+        db.session.rollback()
+        raise Refused(_l("Another roster import is being applied; nothing changed. "
+                         "Try again when it has finished."))
+
+
+def _begin_immediate() -> bool:
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # else: the driver only opens a transaction before a write, so it holds the lock already.
+    return True
+
+
 def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetime) -> None:
     """Write the plan with bulk statements, audit it and commit, all in one transaction."""
     started = perf_counter()
     if preview.changes_anything:
         ids = {p.employee_id: p.id for p in people.by_id.values()}
-        _insert_added(preview.added, ids, now)
-        _write_updates(preview.updated, ids)
-        _write_active(preview.deactivated, preview.reactivated)
+        users.insert_many(preview.added, ids, now)
+        users.update_many([(u.person.id, u.entry, u.changes) for u in preview.updated], ids,
+                          now)
+        users.set_active_many(
+            [(x.person.id, x.person.employee_id, x.reason) for x in preview.deactivated],
+            [(p.id, p.employee_id) for p in preview.reactivated], now)
         _write_audit(preview, ids, actor_id, now)
-        _refresh_clearances(preview, now)
         # Newcomers and returners get what the assignment rules give them, in this transaction.
         joined = [ids[e.employee_id] for e in preview.added] + [ids[p.employee_id]
                                                                 for p in preview.reactivated]
@@ -569,93 +608,6 @@ def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetim
     db.session.commit()
     preview.applied = True
     preview.apply_seconds = perf_counter() - started
-
-
-def _insert_added(added: list[Entry], ids: dict[str, int], now: datetime) -> None:
-    """Insert the new people, managers before their reports, adding their ids to ``ids``.
-
-    Each level of the hierarchy is one bulk INSERT, so managers' ids are known when their
-    reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
-    :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
-    """
-    if on_postgresql():
-        _copy_added(added, ids, now)
-        return
-    unlinked = []
-    for level in _levels(added):
-        rows = [_user_row(e, ids.get(e.manager) if e.manager else None, now) for e in level]
-        db.session.execute(sa.insert(User.__table__), rows)
-        ids.update(_ids_of([e.employee_id for e in level]))
-        unlinked += [e for e, row in zip(level, rows, strict=True)
-                     if e.manager and row["manager_id"] is None]
-    if unlinked:
-        db.session.execute(sa.update(User), [
-            {"id": ids[e.employee_id], "manager_id": ids[e.manager]} for e in unlinked])
-
-
-def _copy_added(added: list[Entry], ids: dict[str, int], now: datetime) -> None:
-    """PostgreSQL: take the new people's ids from the sequence first, so everyone,
-    managers included, goes in with one COPY (foreign keys are checked at its end)."""
-    new_ids = db.session.scalars(sa.text(
-        "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(added)}).all()
-    ids.update(zip((e.employee_id for e in added), new_ids, strict=True))
-    bulk.insert(User.__table__, [
-        {"id": ids[e.employee_id]} | _user_row(e, ids[e.manager] if e.manager else None, now)
-        for e in added])
-
-
-def _ids_of(employee_ids: list[str]) -> Iterator[tuple[str, int]]:
-    # Plain executemany INSERTs and these SELECTs beat INSERT … RETURNING on PostgreSQL:
-    # psycopg spends longer parsing the huge multi-row statements RETURNING needs.
-    for chunk in _chunks(employee_ids, CHUNK):
-        yield from db.session.execute(
-            sa.select(User.employee_id, User.id).where(User.employee_id.in_(chunk)))
-
-
-def _levels(added: list[Entry]) -> list[list[Entry]]:
-    """New people grouped by how many new managers stand above them (0: none)."""
-    new = {e.employee_id: e for e in added}
-    depth: dict[str, int] = {}
-    for entry in added:
-        chain, node = [], entry
-        while node is not None and node.employee_id not in depth:
-            chain.append(node)
-            node = new.get(node.manager) if node.manager else None
-        base = depth[node.employee_id] if node is not None else -1
-        for offset, member in enumerate(reversed(chain), start=1):
-            depth[member.employee_id] = base + offset
-    levels: list[list[Entry]] = [[] for _ in range(min(max(depth.values(), default=0),
-                                                       MAX_LEVELS) + 1)]
-    for entry in added:
-        levels[min(depth[entry.employee_id], MAX_LEVELS)].append(entry)
-    return [level for level in levels if level]
-
-
-def _user_row(entry: Entry, manager_id: int | None, now: datetime) -> dict:
-    return {"employee_id": entry.employee_id, "email": entry.email, "name": entry.name,
-            "department": entry.department, "country": entry.country,
-            "manager_id": manager_id, "preferred_language": entry.preferred_language,
-            "hire_date": entry.hire_date, "active": entry.active, "roster_managed": True,
-            "password_hash": None, "created_at": now}
-
-
-def _write_updates(updated: list[Update], ids: dict[str, int]) -> None:
-    if not updated:
-        return
-    db.session.execute(sa.update(User), [
-        {"id": u.person.id, "email": u.entry.email, "name": u.entry.name,
-         "department": u.entry.department, "country": u.entry.country,
-         "manager_id": ids[u.entry.manager] if u.entry.manager else None,
-         "preferred_language": u.entry.preferred_language, "hire_date": u.entry.hire_date}
-        for u in updated])
-
-
-def _write_active(deactivated: list[Leaver], reactivated: list[Person]) -> None:
-    rows = [{"id": x.person.id, "active": False} for x in deactivated]
-    rows += [{"id": p.id, "active": True} for p in reactivated]
-    if rows:
-        db.session.execute(sa.update(User), rows)
 
 
 def _write_audit(preview: Preview, ids: dict[str, int], actor_id: int | None,
@@ -683,22 +635,3 @@ def _write_audit(preview: Preview, ids: dict[str, int], actor_id: int | None,
 
 def _json(values: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-
-
-def _refresh_clearances(preview: Preview, now: datetime) -> None:
-    """Leavers lose their clearance (and people who return may regain it) in this
-    transaction, so no other system hears "cleared" for someone who has left."""
-    user_ids = [x.person.id for x in preview.deactivated] + [p.id for p in preview.reactivated]
-    if not user_ids:
-        return
-    required = clearance.required_courses()
-    for chunk in _chunks(user_ids, CHUNK):
-        users = db.session.scalars(sa.select(User).where(User.id.in_(chunk))
-                                   .execution_options(populate_existing=True))
-        for user in users:
-            clearance.refresh(user, now, required)
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

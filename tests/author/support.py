@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import AuditEvent
+from lms.queries import workspaces
 from lms.services import authoring
 from tests.author.conftest import COURSE
 from tests.author.conftest import edit_url
@@ -14,13 +15,13 @@ from tests.helpers import read_all_modules
 
 def draft_text(path: str, course_id: str = COURSE) -> str:
     db.session.expire_all()
-    return authoring.workspace(course_id).files[path].decode()
+    return workspaces.workspace(course_id).files[path].decode()
 
 
 def save(client, path: str, text: str, **extra):
     """Post the editor form as the page would, with the file's current fingerprint."""
     db.session.expire_all()
-    ws = authoring.workspace(COURSE)
+    ws = workspaces.workspace(COURSE)
     data = {"text": text, "base": authoring.fingerprint(ws.files[path]), "save": "Save draft"}
     data.update(extra)
     return client.post(edit_url(path), data=data)

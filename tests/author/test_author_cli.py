@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from lms.extensions import db
-from lms.services import content_store
+from lms.queries import catalog
 from tests.author.conftest import COURSE
 from tests.author.conftest import EN_MODULE
 from tests.author.support import publish
@@ -58,7 +58,7 @@ def test_import_does_not_undo_a_version_published_in_the_browser(app, runner, au
     result = runner.invoke(args=["lms", "content", "import"])  # the files are still 1.0
     assert f"unchanged {COURSE}" in result.output
     db.session.expire_all()
-    assert content_store.latest_version(COURSE).version == "1.1"
+    assert catalog.latest_version(COURSE).version == "1.1"
 
 
 def test_export_of_drafts_and_of_one_course(app, runner, author, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from lms.extensions import db
 from lms.models import CourseDraft
 from lms.models import Role
-from lms.services import content_store
+from lms.queries import catalog
 from tests.author.conftest import COURSE
 from tests.author.conftest import EN_MODULE
 from tests.author.conftest import edit_url
@@ -41,7 +41,7 @@ def test_posts_without_a_token_are_refused(signed_in, path):
             "kind": "minor", "markdown": "x"}
     assert signed_in.post(path, data=data).status_code == 400
     assert db.session.get(CourseDraft, COURSE) is None
-    assert content_store.latest_version(COURSE).version == "1.0"
+    assert catalog.latest_version(COURSE).version == "1.0"
 
 
 def test_saving_with_the_pages_token_works(signed_in):

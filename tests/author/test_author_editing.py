@@ -6,6 +6,7 @@ from lms.content import revision_of
 from lms.extensions import db
 from lms.models import CourseDraft
 from lms.models import CourseVersion
+from lms.queries import workspaces
 from lms.services import authoring
 from tests.author.conftest import COURSE
 from tests.author.conftest import COURSE_YML
@@ -98,7 +99,7 @@ def test_discard_draft(author):
 
 
 def test_saving_keeps_crlf_line_endings_and_the_byte_order_mark(author, marketer):
-    ws = authoring.workspace(COURSE)
+    ws = workspaces.workspace(COURSE)
     original = "\ufeff" + NEW_EN.replace("\n", "\r\n")
     authoring.save_quiz(ws, "he", "placeholder", marketer)  # any draft will do
     draft = db.session.get(CourseDraft, COURSE)
@@ -106,11 +107,11 @@ def test_saving_keeps_crlf_line_endings_and_the_byte_order_mark(author, marketer
     db.session.commit()
     # Browsers send textarea text with CRLF whatever the file had.
     save(author, HE_MODULE, NEW_EN.replace("\n", "\r\n").replace("always", "ALWAYS"))
-    data = authoring.workspace(COURSE).files[HE_MODULE]
+    data = workspaces.workspace(COURSE).files[HE_MODULE]
     assert data.startswith("\ufeff".encode()) and data.count(b"\r\n") == NEW_EN.count("\n")
     assert b"ALWAYS" in data
     save(author, EN_MODULE, NEW_EN.replace("\n", "\r\n"))
-    assert b"\r" not in authoring.workspace(COURSE).files[EN_MODULE]
+    assert b"\r" not in workspaces.workspace(COURSE).files[EN_MODULE]
 
 
 def test_a_save_over_someone_elses_newer_save_is_refused_once(author):
@@ -131,7 +132,7 @@ def test_unknown_files_and_courses_are_404(author):
 def test_add_language_creates_untranslated_copies(author, app, employee):
     response = author.post(f"/author/{COURSE}/languages", data={"lang": "de"})
     assert response.status_code == 302
-    files = authoring.workspace(COURSE).files
+    files = workspaces.workspace(COURSE).files
     de_module = f"courses/{COURSE}/de/01-say-who-you-are.md"
     assert files[de_module] == files[EN_MODULE]
     assert f"quizzes/{COURSE}/de.md" in files
@@ -162,7 +163,7 @@ def test_mark_as_current_translation_records_the_source_revision(author):
     he_text = draft_text(HE_MODULE)
     response = save(author, HE_MODULE, he_text, save_current="Save and mark")
     assert response.status_code == 302
-    source_revision = revision_of(authoring.workspace(COURSE).files[EN_MODULE])
+    source_revision = revision_of(workspaces.workspace(COURSE).files[EN_MODULE])
     assert f"translation_of: {source_revision}" in draft_text(HE_MODULE)
     assert "Current" in text_of(author.get(f"/author/{COURSE}/status?lang=he"))
 

@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+from lms.queries import workspaces
 from lms.services import authoring
 from tests.author.conftest import COURSE
 from tests.conftest import text_of
@@ -25,7 +26,7 @@ def test_upload_reports_every_skipped_question_with_its_line(author):
                          (28, "partial credit dropped")]:
         assert f"{line} " in page and reason in page
     assert "value=\"Save into the draft\"" in response.get_data(as_text=True)
-    assert authoring.workspace(COURSE).draft is None  # nothing saved before the author says so
+    assert workspaces.workspace(COURSE).draft is None  # nothing saved before the author says so
 
 
 def test_the_converted_quiz_is_saved_into_the_draft(author):
@@ -34,7 +35,7 @@ def test_the_converted_quiz_is_saved_into_the_draft(author):
                            data={"lang": "de", "markdown": markdown, "save": "Save"})
     path = f"quizzes/{COURSE}/de.md"
     assert response.headers["Location"].endswith(f"/author/{COURSE}/files/{path}")
-    assert authoring.workspace(COURSE).files[path].decode() == markdown
+    assert workspaces.workspace(COURSE).files[path].decode() == markdown
     editor = text_of(author.get(response.headers["Location"]))
     assert "question ids differ from quizzes/policy-basics/en.md" in editor
 
@@ -45,7 +46,7 @@ def test_the_converted_quiz_can_be_downloaded(author):
                                  "download": "Download"})
     assert response.headers["Content-Disposition"] == 'attachment; filename="de.md"'
     assert response.get_data(as_text=True) == "---\ntitle: x\n---\n"
-    assert authoring.workspace(COURSE).draft is None
+    assert workspaces.workspace(COURSE).draft is None
 
 
 def test_bad_files_are_explained_on_the_form(author):

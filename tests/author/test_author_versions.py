@@ -11,8 +11,8 @@ from lms.models import CourseDraft
 from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
+from lms.queries import catalog
 from lms.services import clearance
-from lms.services import content_store
 from tests.author.conftest import COURSE
 from tests.author.conftest import COURSE_YML
 from tests.author.conftest import EN_MODULE
@@ -41,7 +41,7 @@ def api_status(client, employee, token) -> dict:
 
 def latest() -> CourseVersion:
     db.session.expire_all()
-    return content_store.latest_version(COURSE)
+    return catalog.latest_version(COURSE)
 
 
 def test_publish_page_shows_the_changes_and_the_next_numbers(author):
@@ -63,8 +63,8 @@ def test_minor_publish_keeps_certifications_valid(app, author, employee, markete
     version = latest()
     assert version.version == "1.1" and version.recertify_by is None
     assert version.origin == "editor" and version.published_by_id == marketer.id
-    assert 'version: "1.1"' in content_store.version_files(version)[COURSE_YML].decode()
-    assert content_store.course_of(version).meta.version == "1.1"  # files and DB agree
+    assert 'version: "1.1"' in catalog.version_files(version)[COURSE_YML].decode()
+    assert catalog.course_of(version).meta.version == "1.1"  # files and DB agree
     assert db.session.get(CourseDraft, COURSE) is None  # the draft became the version
     body = api_status(app.test_client(), employee, token)
     assert body["cleared"] is True and body["courses"][0]["status"] == "cleared"
@@ -159,7 +159,7 @@ def test_history_and_diff_per_file(author):
 
 
 def test_rollback_publishes_the_old_content_as_a_new_version(author, marketer):
-    original = content_store.version_files(latest())[EN_MODULE]
+    original = catalog.version_files(latest())[EN_MODULE]
     save(author, EN_MODULE, CHANGED)
     publish(author, "minor")
     confirm = text_of(author.get(f"/author/{COURSE}/versions/1.0/rollback"))
@@ -169,7 +169,7 @@ def test_rollback_publishes_the_old_content_as_a_new_version(author, marketer):
     assert response.status_code == 302
     version = latest()
     assert version.version == "1.2" and version.origin == "rollback"
-    files = content_store.version_files(version)
+    files = catalog.version_files(version)
     assert files[EN_MODULE] == original
     assert 'version: "1.2"' in files[COURSE_YML].decode()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseVersion)) == 3

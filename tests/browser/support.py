@@ -5,14 +5,15 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from lms.demo import create_demo_users
 from lms.extensions import db
 from lms.models import Certification
 from lms.models import QuizAttempt
 from lms.models import User
 from lms.models import utcnow
+from lms.queries import catalog
 from lms.services import clearance
 from lms.services import content_store
+from lms.services.demo import create_demo_users
 from tests.helpers import answer_form
 
 PASSWORD = "correct horse battery staple"
@@ -37,7 +38,7 @@ def seed_demo(content_root: Path, password: str) -> None:
     content_store.sync(content_root)
     create_demo_users(password)
     wei = User.find("wei@example.com")
-    version = content_store.latest_version(COURSE)
+    version = catalog.latest_version(COURSE)
     issued = utcnow() - timedelta(days=40)
     db.session.add(Certification(
         user_id=wei.id, course_id=COURSE, course_version_id=version.id, major=version.major,

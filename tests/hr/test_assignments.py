@@ -18,9 +18,10 @@ from lms.models import CourseVersion
 from lms.models import Enrollment
 from lms.models import Role
 from lms.models import utcnow
+from lms.queries import catalog
+from lms.services import Refused
 from lms.services import assignments
 from lms.services import clearance
-from lms.services import content_store
 
 COURSE = "policy-basics"
 
@@ -185,7 +186,7 @@ def test_bad_rules_are_refused_and_change_nothing(people):
                  (COURSE, "department", "", "after_assignment", None, 5),
                  (COURSE, "all", None, "date", None, None),
                  (COURSE, "all", None, "after_hire", None, 0)]:
-        with pytest.raises(assignments.RuleError):
+        with pytest.raises(Refused):
             assignments.create_rule(people["hr"], *args[:4], due_date=args[4], due_days=args[5])
         db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AssignmentRule)) == 0
@@ -209,7 +210,7 @@ def test_renewal_is_created_inside_the_window_and_not_before(people):
 
 
 def add_major_version(now, grace_days=30) -> CourseVersion:
-    first = content_store.latest_version(COURSE)
+    first = catalog.latest_version(COURSE)
     version = CourseVersion(course_id=COURSE, major=2, minor=0, content_hash="v2",
                             required=True, payload=first.payload, published_at=now,
                             recertify_by=now + timedelta(days=grace_days))

@@ -31,9 +31,9 @@ from lms.models import Enrollment
 from lms.models import QuizAttempt
 from lms.models import Role
 from lms.models import utcnow
+from lms.queries import catalog
+from lms.queries import reporting
 from lms.services import audit
-from lms.services import content_store
-from lms.services import reporting
 from tests.conftest import text_of
 
 COURSE = "policy-basics"
@@ -43,7 +43,7 @@ COURSE = "policy-basics"
 def org(make_user):
     """The people of the module docstring, by employee id."""
     now = utcnow()
-    version = content_store.latest_version(COURSE)
+    version = catalog.latest_version(COURSE)
     people = {}
 
     def person(eid, dept, country, manager=None, roles=(), active=True, name=None):
@@ -149,12 +149,12 @@ def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
     from lms.models import CourseVersion
 
     now = utcnow()
-    first = content_store.latest_version(COURSE)
+    first = catalog.latest_version(COURSE)
     db.session.add(CourseVersion(course_id=COURSE, major=2, minor=0, content_hash="v2",
                                  required=True, payload=first.payload, published_at=now,
                                  recertify_by=now - timedelta(days=1)))
     db.session.commit()
-    version = content_store.latest_version(COURSE)
+    version = catalog.latest_version(COURSE)
     db.session.add(Certification(
         user_id=org["S3"].id, course_id=COURSE, course_version_id=version.id, major=2,
         minor=0, issued_at=now, expires_at=now + timedelta(days=365)))
@@ -167,7 +167,7 @@ def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
 
 
 def test_renewals_count_as_issued_but_not_as_newly_certified(app, org):
-    version = content_store.latest_version(COURSE)
+    version = catalog.latest_version(COURSE)
     db.session.add(Certification(
         user_id=org["S1"].id, course_id=COURSE, course_version_id=version.id,
         major=version.major, minor=version.minor, status="active",
@@ -262,7 +262,7 @@ def test_people_lists_are_paginated(client, org, monkeypatch):
 
 
 def add_attempts(org):
-    version = content_store.latest_version(COURSE)
+    version = catalog.latest_version(COURSE)
     for eid in ("S2", "P2"):
         enrollment = Enrollment(user_id=org[eid].id, course_id=COURSE, reason="self")
         enrollment.completed_at = utcnow()

@@ -31,8 +31,7 @@ from lms.models import QuizAttempt
 from lms.models import Role
 from lms.models import User
 from lms.models.types import UTCDateTime
-from lms.services import clearance as clearance_service
-from lms.services import content_store
+from lms.queries import catalog
 
 #: Per (employee, required course): certified and not expiring soon; certified but
 #: expiring within the renewal window; not certified and past due; not certified yet.
@@ -102,10 +101,10 @@ class RequiredCourse:
 
 def required_courses(now: datetime) -> list[RequiredCourse]:
     """The courses required for clearance now (a handful), with their reporting rules."""
-    versions = {v.course_id: v for v in content_store.current_versions()}
+    versions = {v.course_id: v for v in catalog.current_versions()}
     courses = []
-    for rule in clearance_service.required_courses():
-        meta = content_store.course_of(versions[rule.id]).meta
+    for rule in catalog.required_courses():
+        meta = catalog.course_of(versions[rule.id]).meta
         passed = [major for major, deadline in rule.recertify_by.items() if deadline <= now]
         courses.append(RequiredCourse(rule.id, meta, max(passed, default=0),
                                       meta.renewal_window_days or DEFAULT_WINDOW_DAYS))
@@ -513,7 +512,7 @@ def status_export(rows: sa.Subquery, now: datetime) -> Iterator[tuple]:
 
 def _iso_utc(column) -> sa.ColumnElement:
     """A stored (naive UTC) time as ``2025-01-31T09:30:00Z``, the text
-    :func:`lms.services.csv_export.cell` makes of it."""
+    :func:`lms.queries.csv_export.cell` makes of it."""
     if on_postgresql():
         return sa.func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)

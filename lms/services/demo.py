@@ -5,8 +5,8 @@ import secrets
 from lms.extensions import db
 from lms.models import Role
 from lms.models import User
-from lms.services import audit
 from lms.services import clearance
+from lms.services import users
 
 # email, name, employee id, department, country, language, extra roles
 DEMO_USERS = [
@@ -29,13 +29,9 @@ def create_demo_users(password: str | None = None) -> list[tuple[User, str]]:
     for email, name, employee_id, department, country, lang, roles in DEMO_USERS:
         user = User.find(email)
         if user is None:
-            user = User(email=email, name=name, employee_id=employee_id, department=department,
-                        country=country, preferred_language=lang)
-            db.session.add(user)
-            for role in roles:
-                user.grant(role)
-            db.session.flush()
-            audit.record("user.created", subject=user, after={"email": email, "demo": True})
+            user = users.add(email=email, name=name, employee_id=employee_id, roles=roles,
+                             department=department, country=country, preferred_language=lang,
+                             note={"demo": True})
         plain = password or secrets.token_urlsafe(9)
         user.set_password(plain)
         created.append((user, plain))

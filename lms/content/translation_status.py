@@ -11,15 +11,15 @@ from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 
+from lms.content.course_files import FileRef
+from lms.content.course_files import describe
+from lms.content.course_files import languages_of
+from lms.content.course_files import source_language
+from lms.content.course_files import translated_path
 from lms.content.files import decode
 from lms.content.files import revision_of
 from lms.content.frontmatter import revision_field
 from lms.content.frontmatter import split_front_matter
-from lms.services.content_files import FileRef
-from lms.services.content_files import describe
-from lms.services.content_files import languages_of
-from lms.services.content_files import source_language
-from lms.services.content_files import translated_path
 
 SOURCE = "source"
 MISSING = "missing"

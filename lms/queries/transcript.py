@@ -15,7 +15,7 @@ from lms.models import Enrollment
 from lms.models import ModuleProgress
 from lms.models import QuizAttempt
 from lms.models import User
-from lms.services.reporting import Scope
+from lms.queries.reporting import Scope
 
 #: The transcript shows this many audit events; the audit trail has them all.
 EVENTS_SHOWN = 200

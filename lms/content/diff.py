@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from lms.services.content_files import FileRef
-from lms.services.content_files import describe
+from lms.content.course_files import FileRef
+from lms.content.course_files import describe
 
 ADDED = "added"
 REMOVED = "removed"

@@ -11,8 +11,8 @@ from dataclasses import field
 from pathlib import Path
 
 from lms.content.files import read_tree
-from lms.services import authoring
-from lms.services import content_store
+from lms.queries import catalog
+from lms.queries import workspaces
 
 
 @dataclass
@@ -33,16 +33,16 @@ class ExportReport:
 def export(out: Path, course_id: str | None = None, drafts: bool = False) -> ExportReport:
     """Write every course (or ``course_id``) under ``out``: its draft when ``drafts`` and
     it has one, else its current published version. Raises LookupError for an unknown id."""
-    ids = [v.course_id for v in content_store.current_versions()]
+    ids = [v.course_id for v in catalog.current_versions()]
     if course_id is not None:
         if course_id not in ids:
             raise LookupError(course_id)
         ids = [course_id]
     report = ExportReport()
     for cid in ids:
-        ws = authoring.workspace(cid)
+        ws = workspaces.workspace(cid)
         use_draft = drafts and ws.draft is not None
-        files = ws.files if use_draft else content_store.version_files(ws.version)
+        files = ws.files if use_draft else catalog.version_files(ws.version)
         _write(out, files)
         report.courses.append(Exported(cid, "draft" if use_draft else ws.version.version,
                                        len(files)))

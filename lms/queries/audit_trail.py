@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from lms.extensions import db
 from lms.models import AuditEvent
 from lms.models import User
-from lms.services.reporting import Page
+from lms.queries.reporting import Page
 
 COLUMNS = ("id", "occurred_at", "action", "actor_employee_id", "actor_name",
            "subject_employee_id", "subject_name", "course", "before", "after")

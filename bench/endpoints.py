@@ -1,7 +1,6 @@
-"""Baseline endpoints for ``python -m bench``; registered only when ``BENCH_ENDPOINTS`` is on.
-
-Never on by default (``LMS_BENCH_ENDPOINTS=true`` turns them on): they exist so a benchmark
-can compare a real page with the cheapest possible request in the same app and server.
+"""Baseline endpoints for ``python -m bench``, served only by the benchmark's own app
+(:mod:`bench.wsgi`), never by ``lms``: they exist so a benchmark can compare a real page
+with the cheapest possible request in the same app and server.
 
 - ``/_bench/ok``: returns "ok" (the cost of Flask, the middleware and the server).
 - ``/_bench/lookup/<id>``: one primary-key lookup through Flask-SQLAlchemy.

@@ -1,0 +1,106 @@
+"""Published course versions as learners, authors and reports read them.
+
+Versions never change once published, so reading them is cheap to cache per process.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from lms import content
+from lms.extensions import db
+from lms.models import CourseVersion
+from lms.models import CourseVersionFile
+from lms.rules import clearance as rules
+
+# Rendered courses by version. Versions never change once published, so every server may
+# keep its own copy: nothing here needs to be shared. The hash is part of the key because
+# ids are only unique within one database.
+_course_cache: dict[tuple[int, str], content.Course] = {}
+
+
+# Versions are read on every page, their payload (megabytes of rendered content) only on a
+# cache miss in course_of(): defer it.
+WITHOUT_PAYLOAD = so.defer(CourseVersion.payload)
+
+
+def latest_version(course_id: str) -> CourseVersion | None:
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .options(WITHOUT_PAYLOAD)
+        .where(CourseVersion.course_id == course_id)
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+        .limit(1)
+    )
+
+
+def latest_from_files(course_id: str) -> CourseVersion | None:
+    """The newest version that a sync of the files published (else the newest at all)."""
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .options(WITHOUT_PAYLOAD)
+        .where(CourseVersion.course_id == course_id, CourseVersion.origin == "files")
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+        .limit(1)
+    ) or latest_version(course_id)
+
+
+def version_files(version: CourseVersion) -> dict[str, bytes]:
+    """The files of ``version`` as published, byte for byte.
+
+    Versions published before the bytes were kept give their normalised sources.
+    """
+    rows = db.session.execute(
+        sa.select(CourseVersionFile.path, CourseVersionFile.data)
+        .where(CourseVersionFile.version_id == version.id)
+    ).all()
+    if rows:
+        return {path: bytes(data) for path, data in rows}
+    return {path: text.encode() for path, text in version.payload["sources"].items()}
+
+
+def current_versions() -> list[CourseVersion]:
+    """The current version of every course, by course id."""
+    newest = (
+        sa.select(CourseVersion.course_id, sa.func.max(CourseVersion.id).label("id"))
+        .group_by(CourseVersion.course_id)
+        .subquery()
+    )
+    # Version numbers only grow, so the newest row is the highest version.
+    return list(
+        db.session.scalars(
+            sa.select(CourseVersion)
+            .options(WITHOUT_PAYLOAD)
+            .join(newest, CourseVersion.id == newest.c.id)
+            .order_by(CourseVersion.course_id)
+        )
+    )
+
+
+def course_of(version: CourseVersion) -> content.Course:
+    """The rendered course stored with ``version``, rebuilt once per process."""
+    key = (version.id, version.content_hash)
+    cached = _course_cache.get(key)
+    if cached is None:
+        cached = _course_cache[key] = content.Course.from_dict(version.payload)
+    return cached
+
+
+
+
+def required_courses() -> list[rules.RequiredCourse]:
+    """Courses whose current version is required, with their recertification deadlines."""
+    rows = db.session.execute(
+        sa.select(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor,
+                  CourseVersion.required, CourseVersion.recertify_by)
+        .order_by(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor)
+    ).all()
+    latest: dict[str, tuple] = {}
+    deadlines: dict[str, dict[int, datetime]] = {}
+    for course_id, major, minor, required, recertify_by in rows:
+        latest[course_id] = (major, minor, required)
+        if recertify_by is not None:
+            deadlines.setdefault(course_id, {}).setdefault(major, recertify_by)
+    return [rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}))
+            for cid, (major, minor, required) in latest.items() if required]

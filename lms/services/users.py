@@ -1,0 +1,224 @@
+"""People: the one place accounts are created, changed, deactivated and reactivated.
+
+The roster import, the CLI, the demo (and later SCIM and single sign-on) all come here, so
+every new or changed person gets the same audit event, domain event and clearance
+refresh. One person at a time (:func:`add`) or tens of thousands with bulk statements
+(:func:`insert_many`, :func:`update_many`, :func:`set_active_many`); every function here is
+a step in its caller's transaction, except :func:`create`, an operation that commits.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from datetime import date
+from datetime import datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from lms.extensions import db
+from lms.extensions import on_postgresql
+from lms.models import Role
+from lms.models import User
+from lms.models import UserSession
+from lms.queries import catalog
+from lms.services import Refused
+from lms.services import audit
+from lms.services import bulk
+from lms.services import clearance
+from lms.services import events
+
+CHUNK = 1000  # ids per IN (…) list
+MAX_LEVELS = 30  # levels of new managers inserted one after another (see insert_many)
+#: The fields of a person that imports compare and write (``manager`` is an employee id).
+FIELDS = ("email", "name", "department", "country", "manager", "preferred_language",
+          "hire_date")
+
+
+class PersonRecord(Protocol):
+    """What an import knows of a person (the roster's rows; later SCIM's resources)."""
+
+    employee_id: str
+    email: str
+    name: str
+    department: str | None
+    country: str | None
+    manager: str | None  # the manager's employee id
+    preferred_language: str | None
+    hire_date: date | None
+    active: bool
+
+
+def add(*, email: str, name: str, employee_id: str, roles: Iterable[Role] = (),
+        password: str | None = None, actor: User | None = None,
+        note: dict | None = None, **fields) -> User:
+    """Add one account in the caller's transaction, with its audit and domain events and a
+    first clearance.
+
+    :param note: extra facts for the audit event (``{"demo": True}``).
+    :raise Refused: the email or employee id is taken.
+    """
+    email = email.strip().lower()
+    if User.find(email) or User.find(employee_id):
+        raise Refused(_l("A person with that email or employee id exists."))
+    user = User(email=email, name=name, employee_id=employee_id, **fields)
+    if password is not None:
+        user.set_password(password)
+    for role in roles:
+        user.grant(role)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", actor=actor, subject=user, after={
+        "email": email, "roles": sorted(r.value for r in user.roles)} | (note or {}))
+    events.record("person.created", user_id=user.id, payload={
+        "employee_id": employee_id, "email": email, "active": user.active})
+    clearance.refresh(user)
+    return user
+
+
+def create(**kwargs) -> User:
+    """:func:`add`, as an operation of its own: commit. Same arguments."""
+    user = add(**kwargs)
+    db.session.commit()
+    return user
+
+
+def set_language(user: User, lang: str) -> None:
+    """Operation: the person's preferred language for pages, courses and e-mails; commit."""
+    user.preferred_language = lang
+    db.session.commit()
+
+
+# --- Many at once (imports) ------------------------------------------------------------
+
+
+def insert_many(added: list[PersonRecord], ids: dict[str, int], now: datetime) -> None:
+    """Insert new people, managers before their reports, adding their ids to ``ids``
+    (employee id → user id, which must already hold every existing manager).
+
+    Each level of the hierarchy is one bulk INSERT, so managers' ids are known when their
+    reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
+    :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
+    """
+    if on_postgresql():
+        _copy_added(added, ids, now)
+    else:
+        _insert_by_level(added, ids, now)
+    events.record_many("person.created", [
+        (ids[p.employee_id], {"employee_id": p.employee_id, "email": p.email,
+                              "active": p.active}) for p in added], at=now)
+
+
+def _insert_by_level(added: list[PersonRecord], ids: dict[str, int], now: datetime) -> None:
+    unlinked = []
+    for level in _levels(added):
+        rows = [_user_row(p, ids.get(p.manager) if p.manager else None, now) for p in level]
+        db.session.execute(sa.insert(User.__table__), rows)
+        ids.update(_ids_of([p.employee_id for p in level]))
+        unlinked += [p for p, row in zip(level, rows, strict=True)
+                     if p.manager and row["manager_id"] is None]
+    if unlinked:
+        db.session.execute(sa.update(User), [
+            {"id": ids[p.employee_id], "manager_id": ids[p.manager]} for p in unlinked])
+
+
+def _copy_added(added: list[PersonRecord], ids: dict[str, int], now: datetime) -> None:
+    """PostgreSQL: take the new people's ids from the sequence first, so everyone,
+    managers included, goes in with one COPY (foreign keys are checked at its end)."""
+    new_ids = db.session.scalars(sa.text(
+        "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(added)}).all()
+    ids.update(zip((p.employee_id for p in added), new_ids, strict=True))
+    bulk.insert(User.__table__, [
+        {"id": ids[p.employee_id]} | _user_row(p, ids[p.manager] if p.manager else None, now)
+        for p in added])
+
+
+def _ids_of(employee_ids: list[str]) -> Iterator[tuple[str, int]]:
+    # Plain executemany INSERTs and these SELECTs beat INSERT … RETURNING on PostgreSQL:
+    # psycopg spends longer parsing the huge multi-row statements RETURNING needs.
+    for chunk in chunks(employee_ids, CHUNK):
+        yield from db.session.execute(
+            sa.select(User.employee_id, User.id).where(User.employee_id.in_(chunk)))
+
+
+def _levels(added: list[PersonRecord]) -> list[list[PersonRecord]]:
+    """New people grouped by how many new managers stand above them (0: none)."""
+    new = {p.employee_id: p for p in added}
+    depth: dict[str, int] = {}
+    for person in added:
+        chain: list[PersonRecord] = []
+        node: PersonRecord | None = person
+        while node is not None and node.employee_id not in depth:
+            chain.append(node)
+            node = new.get(node.manager) if node.manager else None
+        base = depth[node.employee_id] if node is not None else -1
+        for offset, member in enumerate(reversed(chain), start=1):
+            depth[member.employee_id] = base + offset
+    levels: list[list[PersonRecord]] = [
+        [] for _ in range(min(max(depth.values(), default=0), MAX_LEVELS) + 1)]
+    for person in added:
+        levels[min(depth[person.employee_id], MAX_LEVELS)].append(person)
+    return [level for level in levels if level]
+
+
+def _user_row(person: PersonRecord, manager_id: int | None, now: datetime) -> dict:
+    return {"employee_id": person.employee_id, "email": person.email, "name": person.name,
+            "department": person.department, "country": person.country,
+            "manager_id": manager_id, "preferred_language": person.preferred_language,
+            "hire_date": person.hire_date, "active": person.active, "roster_managed": True,
+            "password_hash": None, "created_at": now}
+
+
+def update_many(changes: list[tuple[int, PersonRecord, dict]], ids: dict[str, int],
+                now: datetime) -> None:
+    """Write each ``(user id, new record, {field: (before, after)})``."""
+    if not changes:
+        return
+    db.session.execute(sa.update(User), [
+        {"id": user_id, "email": p.email, "name": p.name, "department": p.department,
+         "country": p.country, "manager_id": ids[p.manager] if p.manager else None,
+         "preferred_language": p.preferred_language, "hire_date": p.hire_date}
+        for user_id, p, _ in changes])
+    events.record_many("person.changed", [
+        (user_id, {"employee_id": p.employee_id} | {
+            k: [_json(before), _json(after)] for k, (before, after) in changed.items()})
+        for user_id, p, changed in changes], at=now)
+
+
+def set_active_many(deactivated: list[tuple[int, str, str]],
+                    reactivated: list[tuple[int, str]], now: datetime) -> None:
+    """Deactivate each ``(user id, employee id, reason)`` and reactivate each ``(user id,
+    employee id)``; their clearances follow in this transaction, so no other system hears
+    "cleared" for someone who has left."""
+    rows = [{"id": uid, "active": False} for uid, _, _ in deactivated]
+    rows += [{"id": uid, "active": True} for uid, _ in reactivated]
+    if not rows:
+        return
+    db.session.execute(sa.update(User), rows)
+    # A leaver's sign-ins end now, so their old cookies do not work if they come back.
+    UserSession.end_all(uid for uid, _, _ in deactivated)
+    events.record_many("person.deactivated", [
+        (uid, {"employee_id": eid, "reason": reason}) for uid, eid, reason in deactivated],
+        at=now)
+    events.record_many("person.reactivated", [
+        (uid, {"employee_id": eid}) for uid, eid in reactivated], at=now)
+    _refresh_clearances([row["id"] for row in rows], now)
+
+
+def _refresh_clearances(user_ids: list[int], now: datetime) -> None:
+    required = catalog.required_courses()
+    for chunk in chunks(user_ids, CHUNK):
+        users = db.session.scalars(sa.select(User).where(User.id.in_(chunk))
+                                   .execution_options(populate_existing=True))
+        for user in users:
+            clearance.refresh(user, now, required)
+
+
+def _json(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,116 @@
+"""The API's OpenAPI description: served, valid, and true of what the server answers.
+
+Schemathesis generates requests from the description (valid and invalid ones), sends them
+to the app in-process, and checks every answer: no server error, a documented status code
+and content type, and a body that matches the documented schema.
+"""
+
+import contextvars
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from openapi_spec_validator import validate
+from schemathesis import GenerationMode
+
+from lms.extensions import db
+from lms.models import Certification
+from lms.models import utcnow
+from lms.queries import catalog
+from lms.services import clearance
+
+SPEC = "/api/v1/openapi.json"
+EXAMPLES = 40  # per operation and mode
+KNOWN = ["E-CLEARED", "Cleared.Person@EXAMPLE.com", "E-NEW", "E-LAPSED", "E-REVOKED", "E-LEFT"]
+
+
+def certify(person, *, expires_in=timedelta(days=365), status="active"):
+    version = catalog.latest_version("policy-basics")
+    now = utcnow()
+    db.session.add(Certification(
+        user_id=person.id, course_id=version.course_id, course_version_id=version.id,
+        major=version.major, minor=version.minor, issued_at=now - timedelta(days=400),
+        expires_at=now + expires_in, status=status))
+    clearance.refresh(person, now)
+    db.session.commit()
+
+
+@pytest.fixture
+def people(make_user):
+    """Cleared, never certified, lapsed, revoked, and a leaver: every kind of answer."""
+    cleared = make_user(employee_id="E-CLEARED", email="cleared.person@example.com")
+    certify(cleared)
+    make_user(employee_id="E-NEW", email="new@example.com")
+    certify(make_user(employee_id="E-LAPSED"), expires_in=-timedelta(days=1))
+    certify(make_user(employee_id="E-REVOKED"), status="revoked")
+    leaver = make_user(employee_id="E-LEFT", active=False)
+    certify(leaver)
+    return cleared
+
+
+def each_request_alone(app):
+    """The app as a server runs it: each request in an empty context, so it gets its own
+    application context and database session, as it would in production (the test's own
+    application context would otherwise be shared by every request)."""
+
+    def wsgi(environ, start_response):
+        return contextvars.Context().run(app, environ, start_response)
+
+    return wsgi
+
+
+def requests_to_try(operation, mode, token):
+    """Valid requests carry the token, and half of them ask about the people above (else a
+    made-up identifier is nearly always a 404); invalid ones also make up the token."""
+    if mode is GenerationMode.NEGATIVE:
+        return operation.as_strategy(generation_mode=mode)
+    auth = {"Authorization": f"Bearer {token}"}
+    known = st.sampled_from(KNOWN).flatmap(lambda identifier: operation.as_strategy(
+        headers=auth, path_parameters={"identifier": identifier}))
+    return st.one_of(known, operation.as_strategy(headers=auth))
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                         ids=["valid-requests", "invalid-requests"])
+def test_every_answer_matches_the_description(app, people, token, mode):
+    """Bounded and derandomized: the same requests on every run, in a few seconds."""
+    schema = schemathesis.openapi.from_wsgi(SPEC, each_request_alone(app))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert [op.label for op in operations] == ["GET /api/v1/clearance/{identifier}"]
+    statuses = Counter()
+
+    for operation in operations:
+        @given(case=requests_to_try(operation, mode, token))
+        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck))
+        def answers_as_described(case):
+            response = case.call_and_validate()
+            statuses[response.status_code] += 1
+
+        answers_as_described()
+    # The run reached the answers it is meant to check, not only the token check.
+    expected = {200, 404} if mode is GenerationMode.POSITIVE else {401}
+    assert expected <= set(statuses), statuses
+
+
+def test_the_description_is_valid_openapi(client):
+    response = client.get(SPEC)
+    assert response.status_code == 200 and response.is_json
+    validate(response.json)  # raises, naming the offending part, if invalid
+
+
+def test_the_description_documents_the_token_and_every_answer(client):
+    described = client.get(SPEC).json  # no token: the description is public
+    assert described["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert described["security"] == [{"bearer": []}]
+    answers = described["paths"]["/api/v1/clearance/{identifier}"]["get"]["responses"]
+    assert {"200", "401", "404"} <= set(answers)
+    for answer in answers.values():
+        assert answer["description"] and answer["content"]["application/json"]["schema"]
+    # Only the API: neither the description itself nor any page.
+    assert list(described["paths"]) == ["/api/v1/clearance/{identifier}"]
