@@ -31,6 +31,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -545,6 +546,7 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
     from lms.extensions import db
     from lms.models import ApiToken
     from lms.queries import catalog
+    from lms.services import content_store
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -563,8 +565,9 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True,
-                      "CONTENT_SYNC_ON_START": True, "SECRET_KEY": "bench-generate",
-                      "SQLALCHEMY_ENGINE_OPTIONS": {}})
+                      "SECRET_KEY": "bench-generate", "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    with app.app_context():
+        content_store.sync(Path(app.config["CONTENT_ROOT"]))
     t = lap("schema (migrations) and bundled course (content sync)", t)
     now = datetime.now(UTC).replace(microsecond=0)
     today = now.replace(hour=0, minute=0, second=0)

@@ -145,13 +145,14 @@ def fresh_app(url: str):
     after the hire date."""
     from lms import create_app
     from lms.services import assignments
+    from lms.services import content_store
 
     reset_database(url)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True,
-                      "CONTENT_SYNC_ON_START": True, "SECRET_KEY": "bench-roster",
-                      "SQLALCHEMY_ENGINE_OPTIONS": {}})
+                      "SECRET_KEY": "bench-roster", "SQLALCHEMY_ENGINE_OPTIONS": {}})
     with app.app_context():
+        content_store.sync(Path(app.config["CONTENT_ROOT"]))
         assignments.create_rule(None, REQUIRED_COURSE, "all", None, "after_hire",
                                 due_days=RULE_DUE_DAYS)
     return app

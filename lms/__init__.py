@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -96,13 +97,54 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _prepare_database(app: Flask) -> None:
-    """Create or upgrade the schema, then publish changed content (first run: no set-up)."""
-    from lms.services import content_store
+    """Create or upgrade the schema (development), and publish changed content when the
+    app starts serving.
 
+    Content is never published while the app is built: a CLI command (``flask db
+    upgrade``, ``flask lms content check``) must not publish as a side effect, and on an
+    empty database the content tables do not exist yet. Deploys run ``flask lms content
+    sync`` (production turns ``CONTENT_SYNC_ON_START`` off).
+    """
     with app.app_context():
         if app.config["AUTO_MIGRATE"]:
             from flask_migrate import upgrade
 
             upgrade(directory=MIGRATIONS_DIR)
-        if app.config["CONTENT_SYNC_ON_START"]:
-            content_store.sync(Path(app.config["CONTENT_ROOT"]))
+    if app.config["CONTENT_SYNC_ON_START"]:
+        app.before_request(_ContentSyncOnce(Path(app.config["CONTENT_ROOT"])))
+
+
+class _ContentSyncOnce:
+    """A ``before_request`` hook: the first request a process serves publishes changed,
+    valid content (the development server's convenience); later requests skip it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.done = False
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            self._sync()
+
+    def _sync(self) -> None:
+        import sqlalchemy as sa
+
+        from lms.models import CourseVersion
+        from lms.services import content_store
+
+        log = logging.getLogger(__name__)
+        if not sa.inspect(db.engine).has_table(CourseVersion.__tablename__):
+            log.warning("content not published: the database has no tables; run "
+                        "`flask db upgrade`, then `flask lms content sync`")
+            return
+        try:
+            content_store.sync(self.root)
+        except Exception:  # serve the last published content rather than fail the request
+            db.session.rollback()
+            log.exception("content sync on start failed; the last published version stays")

@@ -22,7 +22,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     AUTO_MIGRATE = True  # create or upgrade the schema on start
     CONTENT_ROOT = str(PROJECT_ROOT)  # the folder holding courses/ and quizzes/
-    CONTENT_SYNC_ON_START = True  # publish changed, valid content on start
+    #: Publish changed, valid content when a server process serves its first request (a
+    #: development convenience; CLI commands never publish as a side effect).
+    CONTENT_SYNC_ON_START = True
 
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "en"
@@ -49,6 +51,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     AUTO_MIGRATE = False  # run `flask db upgrade` on deploy
+    CONTENT_SYNC_ON_START = False  # then `flask lms content sync`
 
 
 class TestingConfig(Config):

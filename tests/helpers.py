@@ -1,10 +1,99 @@
-"""Helpers shared by the HTTP tests."""
+"""Helpers shared by the tests, the one module they import besides the code under test.
+
+Sections: the app and signing in; the learner's path; authoring; the roster; a sample
+course as files (for the content engine). Fixtures live in the conftest.py files.
+"""
+
+import re
+from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
+from lms import create_app
+from lms.content import revision_of
 from lms.extensions import db
+from lms.models import AuditEvent
+from lms.models import Certification
 from lms.models import QuizAttempt
+from lms.models import User
+from lms.models import utcnow
+from lms.queries import catalog
+from lms.queries import workspaces
+from lms.services import authoring
+from lms.services import clearance
 from lms.services import quiz as quiz_service
+
+DATA = Path(__file__).parent / "data"
+TEST_CONTENT = DATA / "content"
+PASSWORD = "correct horse battery staple"
+#: The course in the test content.
+COURSE = "policy-basics"
+
+
+# -- The app and signing in ------------------------------------------------------------
+
+
+class FreshRequestClient(FlaskClient):
+    """Requests share the test's app context (so tests can use ``db.session``); drop what
+    extensions cache on ``g`` so that each request starts as on a real server."""
+
+    def open(self, *args, **kwargs):
+        for key in ("_flask_babel", "_login_user"):
+            g.pop(key, None)
+        return super().open(*args, **kwargs)
+
+
+def build_app(url: str, content_root: Path = TEST_CONTENT, **config):
+    """The app as the tests run it: on ``url``, serving ``content_root``, CSRF off."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "AUTO_MIGRATE": False,
+        "CONTENT_SYNC_ON_START": False,
+        "CONTENT_ROOT": str(content_root),
+    }
+    settings.update(config)
+    app = create_app(settings)
+    app.test_client_class = FreshRequestClient
+    return app
+
+
+class Auth:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user: User, password: str = PASSWORD):
+        return self.client.post("/login", data={"email": user.email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+def text_of(response) -> str:
+    """The visible text of an HTML response, whitespace collapsed, for assertions."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def sign_in(client, user) -> None:
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def events(action: str) -> list[AuditEvent]:
+    """The audit events of one kind, oldest first."""
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
+                                   .order_by(AuditEvent.id)))
+
+
+# -- The learner's path ----------------------------------------------------------------
 
 
 def latest_attempt(user) -> QuizAttempt:
@@ -31,3 +120,207 @@ def read_all_modules(client, course_id: str, module_ids) -> None:
         client.get(f"/training/{course_id}/modules/{module_id}")
         response = client.post(f"/training/{course_id}/modules/{module_id}", data={"view": ""})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+# -- Authoring -------------------------------------------------------------------------
+
+EN_MODULE = f"courses/{COURSE}/en/01-say-who-you-are.md"
+HE_MODULE = f"courses/{COURSE}/he/01-say-who-you-are.md"
+EN_QUIZ = f"quizzes/{COURSE}/en.md"
+COURSE_YML = f"courses/{COURSE}/course.yml"
+
+
+def edit_url(path: str) -> str:
+    return f"/author/{COURSE}/files/{path}"
+
+
+def draft_text(path: str, course_id: str = COURSE) -> str:
+    db.session.expire_all()
+    return workspaces.workspace(course_id).files[path].decode()
+
+
+def save(client, path: str, text: str, **extra):
+    """Post the editor form as the page would, with the file's current fingerprint."""
+    db.session.expire_all()
+    ws = workspaces.workspace(COURSE)
+    data = {"text": text, "base": authoring.fingerprint(ws.files[path]), "save": "Save draft"}
+    data.update(extra)
+    return client.post(edit_url(path), data=data)
+
+
+def publish(client, kind: str, grace_days: int | None = None):
+    data = {"kind": kind, "submit": "Publish"}
+    if grace_days is not None:
+        data["grace_days"] = str(grace_days)
+    return client.post(f"/author/{COURSE}/publish", data=data)
+
+
+def certify_through_pages(client, employee) -> None:
+    """``employee`` passes the current version of the course, through the learner pages."""
+    sign_in(client, employee)
+    read_all_modules(client, COURSE, ["say-who-you-are", "keep-secrets"])
+    client.post(f"/training/{COURSE}/quiz")
+    attempt = latest_attempt(employee)
+    response = client.post(f"/training/attempts/{attempt.id}", data=answer_form(attempt))
+    assert response.status_code == 302
+    client.post("/logout")
+
+
+# -- The roster ------------------------------------------------------------------------
+
+HEADER = "employee_id,email,name,department,country,manager,preferred_language,hire_date,active"
+#: Three people; Ben's manager (E3) appears after him, Cy's manager is named by email.
+GOOD_ROWS = [
+    "E1,Ana@Example.com,Ana Boss,Executive,us,,en,2020-01-01,true",
+    "E2,ben@example.com,Ben Report,Sales,DE,E3,de,2021-02-03,yes",
+    "E3,cy@example.com,Cy Middle,Sales,DE,ana@example.com,pt-BR,2019-05-06,",
+]
+
+
+def roster_text(rows=GOOD_ROWS, header=HEADER, newline="\n") -> str:
+    return newline.join([header, *rows]) + newline
+
+
+def write_roster(tmp_path: Path, rows=GOOD_ROWS, name="roster.csv", **kw) -> Path:
+    path = tmp_path / name
+    path.write_text(roster_text(rows, **kw), encoding="utf-8")
+    return path
+
+
+def user(employee_id: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.employee_id == employee_id))
+
+
+def counts() -> tuple[int, int]:
+    """(users, audit events): what an import that changes nothing must leave alone."""
+    db.session.expire_all()
+    return (db.session.scalar(sa.select(sa.func.count(User.id))),
+            db.session.scalar(sa.select(sa.func.count(AuditEvent.id))))
+
+
+def certify(person: User) -> None:
+    """Give ``person`` a valid certification in the required test course: cleared."""
+    version = catalog.latest_version(COURSE)
+    now = utcnow()
+    db.session.add(Certification(
+        user_id=person.id, course_id=version.course_id, course_version_id=version.id,
+        major=version.major, minor=version.minor, issued_at=now,
+        expires_at=now + timedelta(days=365), status="active"))
+    clearance.refresh(person, now)
+    db.session.commit()
+
+
+# -- A sample course as files, for the content engine (no app, no database) ------------
+# A valid course as a dict of path -> text: en (source), he and zh_Hans modules, en and
+# zh_Hans quizzes. Its names start with SAMPLE_ so they do not mix with the test content's.
+
+SAMPLE_COURSE = "social-media-policy"
+
+SAMPLE_COURSE_YML = """\
+id: social-media-policy
+version: "1.0"
+source_language: en
+title:
+  en: Social media policy
+  zh_Hans: 社交媒体政策
+  he: מדיניות הרשתות החברתיות
+description:
+  en: What you may say about the company online, and how.
+required: true
+pass_mark: 80
+validity_days: 365
+"""
+
+SAMPLE_EN_MODULES = {
+    "01-why-it-matters.md": "---\ntitle: Why it matters\n---\n\nEvery employee is a voice.\n",
+    "02-what-to-share.md": (
+        "---\ntitle: What to share\n---\n\n!!! tip \"Before you post\"\n"
+        "    Ask yourself.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    ),
+    "10-checklist.md": "---\ntitle: Checklist\n---\n\n## Check {#check}\n\n- one\n- two\n",
+}
+SAMPLE_HE_BODIES = ["כל עובד הוא קול.", "שאל את עצמך.", "רשימה."]
+SAMPLE_ZH_BODIES = ["每位员工都是公司的声音。", "发帖之前先问问自己。", "清单。"]
+
+SAMPLE_EN_QUIZ = """\
+---
+title: Social media policy quiz
+pool: 2
+---
+
+## A friend asks when the phone ships. What do you answer? {#launch-date .single}
+
+Optional scenario text.
+
+- [ ] Give the date.
+  > Unannounced dates are confidential.
+- [x] Say you cannot talk about it.
+  > Right.
+- [ ] Ignore the question.
+
+> The explanation.
+
+## Which must you never post? {#never-post .multiple}
+
+- [x] A customer's order details.
+- [x] Unpublished sales figures.
+- [ ] The published annual report.
+
+## A disclaimer lets you share secrets. {#disclaimer-limits .true-false}
+
+- [ ] True
+- [x] False
+"""
+
+SAMPLE_ZH_QUIZ_BODY = """
+## 朋友问新手机什么时候发货？ {#launch-date .single}
+
+- [ ] 告诉日期。
+- [x] 说你不能谈论。
+- [ ] 不理会。
+
+## 哪些绝不能发布？ {#never-post .multiple}
+
+- [x] 客户订单。
+- [x] 未公布的销售数字。
+- [ ] 已公布的年报。
+
+## 免责声明可以分享机密。 {#disclaimer-limits .true-false}
+
+- [ ] 对
+- [x] 错
+"""
+
+
+def sample_files() -> dict[str, str]:
+    """A valid course: en (source) and he modules, zh_Hans modules and quiz; he has no quiz."""
+    base = f"courses/{SAMPLE_COURSE}"
+    files = {f"{base}/course.yml": SAMPLE_COURSE_YML,
+             f"quizzes/{SAMPLE_COURSE}/en.md": SAMPLE_EN_QUIZ}
+    translations = zip(SAMPLE_EN_MODULES.items(), SAMPLE_HE_BODIES, SAMPLE_ZH_BODIES, strict=True)
+    for (name, text), he, zh in translations:
+        files[f"{base}/en/{name}"] = text
+        rev = revision_of(text.encode())
+        files[f"{base}/he/{name}"] = f"---\ntitle: כותרת\ntranslation_of: {rev}\n---\n\n{he}\n"
+        files[f"{base}/zh_Hans/{name}"] = f"---\ntitle: 标题\ntranslation_of: {rev}\n---\n\n{zh}\n"
+    rev = revision_of(SAMPLE_EN_QUIZ.encode())
+    files[f"quizzes/{SAMPLE_COURSE}/zh_Hans.md"] = (
+        f"---\ntitle: 测验\npool: 2\ntranslation_of: {rev}\n---\n{SAMPLE_ZH_QUIZ_BODY}"
+    )
+    return files
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root``; returns ``root``."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content if isinstance(content, bytes) else content.encode()
+        path.write_bytes(data)
+    return root
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first line containing ``needle``."""
+    return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)

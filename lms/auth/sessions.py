@@ -18,8 +18,7 @@ from lms.extensions import db
 from lms.extensions import login_manager
 from lms.models import User
 from lms.models import UserSession
-from lms.models import utcnow
-from lms.services import audit
+from lms.services import sign_ins
 
 # Every signed-in request loads its user: one statement with the roles, built once.
 _USER_OF_SESSION = (sa.select(User).options(so.joinedload(User.role_rows))
@@ -44,30 +43,23 @@ def load_user(cookie_id: str) -> User | None:
 
 
 def sign_in(user: User, remember: bool = False) -> None:
-    """Start a sign-in on this browser (and forget this person's long-expired ones)."""
+    """Start a sign-in on this browser."""
     lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
     if not isinstance(lifetime, timedelta):
         lifetime = timedelta(seconds=lifetime)
-    UserSession.end_older_than(user.id, utcnow() - lifetime)
-    user.session_token = UserSession.open(user.id)
-    db.session.commit()
+    user.session_token = sign_ins.open_for(user, lifetime)
     login_user(user, remember=remember)
 
 
 def sign_out(user: User) -> None:
     """End this browser's sign-in: its cookies, even copied, no longer sign in."""
     if user.session_token:
-        UserSession.end(user.session_token)
-        db.session.commit()
+        sign_ins.end(user.session_token)
     logout_user()  # drops the session's user and deletes the "keep me signed in" cookie
 
 
 def sign_out_everywhere(user: User) -> int:
     """End every sign-in of ``user``, on every browser, and audit it; return how many."""
-    ended = UserSession.end_all([user.id])
-    audit.record("auth.signed_out_everywhere", actor=user, subject=user,
-                 after={"sessions_ended": ended})
-    db.session.commit()
+    ended = sign_ins.end_everywhere(user)
     logout_user()
     return ended
-

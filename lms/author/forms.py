@@ -75,6 +75,12 @@ class GiftUploadForm(FlaskForm):
     submit = SubmitField(_l("Convert"))
 
 
+class AikenUploadForm(GiftUploadForm):
+    file = FileField(_l("Aiken file"), validators=[
+        FileRequired(_l("Choose an Aiken file.")),
+        FileAllowed(["txt", "aiken"], _l("Upload an Aiken file (.txt or .aiken)."))])
+
+
 class GiftSaveForm(FlaskForm):
     lang = HiddenField(validators=[InputRequired()])
     markdown = TextAreaField(_l("The converted quiz"), validators=[InputRequired()])

@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 from lms.author import bp
 from lms.author.forms import ActionForm
 from lms.author.forms import AddLanguageForm
+from lms.author.forms import AikenUploadForm
 from lms.author.forms import EditFileForm
 from lms.author.forms import GiftSaveForm
 from lms.author.forms import GiftUploadForm
@@ -295,23 +296,35 @@ def rollback(course_id: str, label: str):
 @bp.route("/<course_id>/gift", methods=["GET", "POST"])
 @author_required
 def gift(course_id: str):
+    return _import_quiz(course_id, GiftUploadForm(), authoring.convert_gift, "gift")
+
+
+@bp.route("/<course_id>/aiken", methods=["GET", "POST"])
+@author_required
+def aiken(course_id: str):
+    return _import_quiz(course_id, AikenUploadForm(), authoring.convert_aiken, "aiken")
+
+
+def _import_quiz(course_id: str, form: GiftUploadForm, convert, source: str):
+    """Upload a question bank (GIFT or Aiken), show what converted and what not, and offer
+    to save the quiz into the draft."""
     ws = _workspace(course_id)
-    form = GiftUploadForm()
     form.lang.choices = _language_choices(ws)
+    page = f"author/{source}.html"
     if request.method == "GET":
         form.lang.data = ws.source_language
     if not form.validate_on_submit():
-        return render_template("author/gift.html", ws=ws, form=form), (
+        return render_template(page, ws=ws, form=form), (
             400 if request.method == "POST" else 200)
     try:
-        result = authoring.convert_gift(form.file.data.read(), form.title.data, form.pool.data)
+        result = convert(form.file.data.read(), form.title.data, form.pool.data)
     except authoring.Refused as refused:
         form.file.errors.append(str(refused.message))
-        return render_template("author/gift.html", ws=ws, form=form), 400
+        return render_template(page, ws=ws, form=form), 400
     save_form = GiftSaveForm(formdata=None, lang=form.lang.data, markdown=result.markdown)
     return render_template("author/gift_result.html", ws=ws, result=result,
                            filename=form.file.data.filename, save_form=save_form,
-                           lang=form.lang.data)
+                           lang=form.lang.data, source=source)
 
 
 @bp.route("/<course_id>/gift/save", methods=["POST"])

@@ -111,31 +111,30 @@ def content_export(course_id: str | None, drafts: bool, out: Path | None):
 
 
 
-@quiz_cli.command("import-gift")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the quiz, e.g. quizzes/<course-id>/en.md.")
-@click.option("--title", help="The quiz title; default: the file name.")
-@click.option("--pool", type=click.IntRange(min=1), help="Questions drawn per attempt.")
-def quiz_import_gift(file: Path, out: Path, title: str | None, pool: int | None):
-    """Convert the Moodle GIFT file FILE to a quiz; report every question left out (exit 1
-    when none could be converted or FILE cannot be read)."""
-    from lms.content.gift import gift_to_quiz
-    from lms.content.gift import parse_gift
+def _read_upload(file: Path) -> str:
+    from lms.content.files import NotUtf8
+    from lms.content.files import decode_upload
 
     try:
-        data = file.read_bytes()
-        text = data.decode("utf-8")
+        return decode_upload(file.read_bytes())
     except OSError as exc:
         raise click.ClickException(f"{file}: cannot read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise click.ClickException(f"{file}:{line}: not UTF-8: byte 0x{data[exc.start]:02x} "
-                                   f"at byte offset {exc.start}; save the file as UTF-8") from exc
+    except NotUtf8 as exc:
+        if exc.utf16:
+            raise click.ClickException(f"{file}: the file is UTF-16: save it as UTF-8") from exc
+        raise click.ClickException(f"{file}:{exc.line}: not UTF-8: byte 0x{exc.byte:02x} at "
+                                   f"byte offset {exc.offset}; save the file as UTF-8") from exc
+
+
+def _write_quiz(file: Path, out: Path, convert, hint: str = "") -> None:
+    """Report every question left out (file:line), write the quiz if any converted; exit 1
+    when none did."""
     try:
-        result = gift_to_quiz(parse_gift(text), title or file.stem.replace("_", " "), pool)
+        result = convert()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not result.converted and not result.skipped:
+        raise click.ClickException(f"{file}: no questions in the file{hint}")
     for report in sorted(result.skipped + result.notes, key=lambda r: r.line):
         click.echo(f"{file}:{report}")
     if result.converted:
@@ -145,3 +144,43 @@ def quiz_import_gift(file: Path, out: Path, title: str | None, pool: int | None)
     sys.exit(0 if result.converted else 1)
 
 
+_QUIZ_OPTIONS = [
+    click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+    click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                 help="Where to write the quiz, e.g. quizzes/<course-id>/en.md."),
+    click.option("--title", help="The quiz title; default: the file name."),
+    click.option("--pool", type=click.IntRange(min=1), help="Questions drawn per attempt."),
+]
+
+
+def _quiz_options(command):
+    for decorate in reversed(_QUIZ_OPTIONS):
+        command = decorate(command)
+    return command
+
+
+@quiz_cli.command("import-gift")
+@_quiz_options
+def quiz_import_gift(file: Path, out: Path, title: str | None, pool: int | None):
+    """Convert the Moodle GIFT file FILE to a quiz; report every question left out (exit 1
+    when none could be converted or FILE cannot be read)."""
+    from lms.content.gift import gift_to_quiz
+    from lms.content.gift import parse_gift
+
+    text = _read_upload(file)
+    _write_quiz(file, out, lambda: gift_to_quiz(
+        parse_gift(text), title or file.stem.replace("_", " "), pool))
+
+
+@quiz_cli.command("import-aiken")
+@_quiz_options
+def quiz_import_aiken(file: Path, out: Path, title: str | None, pool: int | None):
+    """Convert the Aiken file FILE (multiple-choice questions, as Moodle imports them) to a
+    quiz; report every question left out with its line (exit 1 when none could be
+    converted or FILE cannot be read)."""
+    from lms.content.aiken import FORMAT_HINT
+    from lms.content.aiken import aiken_to_quiz
+
+    text = _read_upload(file)
+    _write_quiz(file, out, lambda: aiken_to_quiz(
+        text, title or file.stem.replace("_", " "), pool), f" ({FORMAT_HINT})")

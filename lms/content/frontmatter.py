@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -10,6 +12,10 @@ from typing import Any
 import yaml
 
 from lms.content.files import REVISION
+from lms.content.files import SURROGATES
+from lms.content.files import surrogate_message
+from lms.content.files import surrogate_problem
+from lms.content.files import without_surrogates
 from lms.content.model import Problem
 
 FENCE = "---"
@@ -102,6 +108,44 @@ def _fill(
             problems.append(_yaml_problem(path, "", exc, first_line))
 
 
+# An escape that makes a surrogate: \ud83d, or \U0000d83d.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _scalars(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """Every scalar (keys too) under ``node``, each once (anchors may repeat a node)."""
+    seen: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            yield current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+
+
+def _surrogates_replaced(node, text: str, path: str, first_line: int) -> list[Problem]:
+    """An error for each scalar that escapes its way to a surrogate (YAML's ``"\\ud83d"``),
+    which is then replaced by U+FFFD so that nothing after the check has to show one."""
+    problems = []
+    for scalar in _scalars(node):
+        found = SURROGATES.search(scalar.value)
+        if found is None:
+            continue
+        source = text[scalar.start_mark.index : scalar.end_mark.index]
+        escape = _SURROGATE_ESCAPE.search(source)
+        offset = scalar.start_mark.index + (escape.start() if escape else 0)
+        line = first_line + text[:offset].count("\n")
+        problems.append(Problem(path, line, surrogate_message(found.group())))
+        scalar.value = without_surrogates(scalar.value)
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Fields, list[Problem]]:
     """Parse a YAML mapping; ``first_line`` is the file line where ``text`` starts."""
     fields = Fields()
@@ -110,6 +154,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Fields, list[
     try:
         loader = yaml.SafeLoader(text)  # already rejects control characters
         node = loader.get_single_node()
+        problems += _surrogates_replaced(node, text, path, first_line)
         if isinstance(node, yaml.MappingNode):
             _fill(fields, node, loader, (path, first_line), problems)
         elif node is not None:
@@ -132,14 +177,22 @@ def split_front_matter(text: str, path: str) -> tuple[Document, list[Problem]]:
     """Split ``---`` front matter from the body. ``text`` has ``\\n`` line endings."""
     lines = text.split("\n")
     if lines[0].rstrip() != FENCE:
-        return Document(Fields(), text, 1, False), []
+        body, found = _body_without_surrogates(text, path, 1)
+        return Document(Fields(), body, 1, False), found
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE), None)
     if end is None:
         problem = Problem(path, 1, "front matter is not closed: add a line with --- after it")
         # Where the body starts is unknowable: report nothing about the title or body.
         return Document(Fields(complete=False), "", len(lines) + 1, True, closed=False), [problem]
     fields, problems = parse_yaml("\n".join(lines[1:end]), path, first_line=2)
-    return Document(fields, "\n".join(lines[end + 1 :]), end + 2, True), problems
+    body, found = _body_without_surrogates("\n".join(lines[end + 1 :]), path, end + 2)
+    return Document(fields, body, end + 2, True), problems + found
+
+
+def _body_without_surrogates(body: str, path: str, first_line: int) -> tuple[str, list[Problem]]:
+    # Only text handed over as a string can hold one: decoding a file refuses them.
+    problem = surrogate_problem(body, path, first_line)
+    return (without_surrogates(body), [problem]) if problem else (body, [])
 
 
 def unknown_keys(fields: Fields, allowed: set[str], path: str) -> list[Problem]:

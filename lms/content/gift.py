@@ -23,6 +23,10 @@ from html.parser import HTMLParser
 
 import yaml
 
+from lms.content.files import SURROGATES
+from lms.content.files import surrogate_message
+from lms.content.files import without_surrogates
+
 FORMATS = ("moodle", "html", "plain", "markdown")
 KINDS = (
     "category", "description", "essay", "multichoice", "truefalse", "shortanswer",
@@ -154,40 +158,27 @@ def _braces(lines: list[str], block: list[int]) -> list[str]:
     return [raw[i] for i in _scan(raw) if raw[i] in "{}"]
 
 
-def _closing_block(lines: list[str], blocks: list[list[int]], i: int) -> int:
-    """The block that closes a ``{`` left open in block ``i`` (else ``i``): the next block
-    with a brace, if that brace is ``}``. So a forgotten ``}`` swallows no other question."""
+def _closes_later(lines: list[str], blocks: list[list[int]], i: int) -> bool:
+    """Whether a ``{`` left open in block ``i`` seems closed after a blank line: the next
+    block with a brace starts with ``}``. Moodle still ends the question at the blank line
+    (so no other question is ever swallowed); this only explains the error."""
     braces = _braces(lines, blocks[i])
     if not braces or braces[-1] != "{":
-        return i
-    for j in range(i + 1, len(blocks)):
-        found = _braces(lines, blocks[j])
-        if found:
-            return j if found[0] == "}" else i
-    return i
-
-
-def _merge_open(lines: list[str], blocks: list[list[int]]) -> list[list[int]]:
-    """Join the blocks of answers that hold blank lines. Moodle rejects those, but authors
-    write paragraphs of Markdown feedback."""
-    merged: list[list[int]] = []
-    i = 0
-    while i < len(blocks):
-        end = _closing_block(lines, blocks, i)
-        merged.append(list(range(blocks[i][0], blocks[end][-1] + 1)))
-        i = end + 1
-    return merged
+        return False
+    found = next((b for b in (_braces(lines, block) for block in blocks[i + 1 :]) if b), [])
+    return found[:1] == ["}"]
 
 
 def _blocks(lines: list[str]) -> list[list[int]]:
-    """Line indices of each blank-line separated block."""
+    """Line indices of each blank-line separated block: one item each, as in Moodle, which
+    splits the file at blank lines before it reads any brace."""
     blocks: list[list[int]] = [[]]
     for i, line in enumerate(lines):
         if line.strip():
             blocks[-1].append(i)
         elif blocks[-1]:
             blocks.append([])
-    return _merge_open(lines, [b for b in blocks if b])
+    return [b for b in blocks if b]
 
 
 # --- Questions ----------------------------------------------------------------------------
@@ -271,7 +262,7 @@ def _question(raw: str, line: int) -> GiftQuestion:
     if start >= 0:
         end = _find(raw, "}", start)
     if start < 0 or end < 0:
-        error = "a { without its closing }" if start >= 0 else "a } without its opening {"
+        error = UNCLOSED if start >= 0 else "a } without its opening {"
         return GiftQuestion("invalid", line, title, _text(raw, "moodle"), error=error)
     after = raw[end + 1 :].strip()
     stem = " ".join(p for p in (raw[:start].strip(), "_____" if after else "", after) if p)
@@ -301,19 +292,40 @@ def _item(lines: list[str], numbers: list[int], category: str | None) -> list[Gi
     return items
 
 
+UNCLOSED = "a { without its closing }"
+BLANK_LINE_HINT = (": a blank line ends a question, even between braces; write a line break "
+                   "in an answer or a feedback as \\n")
+
+
+def _not_text(lines: list[str], kept: list[int], bad: int, category: str | None) -> GiftQuestion:
+    """An invalid item for a block holding a UTF-16 surrogate (only text handed over as a
+    string can: decoding a file refuses them)."""
+    found = SURROGATES.search(lines[bad])
+    stem = GiftText(without_surrogates(" ".join(lines[i].strip() for i in kept)))
+    return GiftQuestion("invalid", bad + 1, stem=stem, category=category,
+                        error=surrogate_message(found.group()))
+
+
 def parse_gift(text: str) -> list[GiftQuestion]:
     """Every item of a GIFT file, in order: questions of all types, categories, and
     ``invalid`` items for questions that cannot be read (with the reason in ``error``)."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     items: list[GiftQuestion] = []
     category = None
-    for block in _blocks(lines):
+    blocks = _blocks(lines)
+    for n, block in enumerate(blocks):
         comments = [lines[i] for i in block if _is_comment(lines[i])]
         kept = [i for i in block if not _is_comment(lines[i])]
         if not kept:
             continue
+        bad = next((i for i in kept if SURROGATES.search(lines[i])), None)
+        if bad is not None:
+            items.append(_not_text(lines, kept, bad, category))
+            continue
         found = _item([lines[i] for i in kept], [i + 1 for i in kept], category)
         category = found[-1].category
+        if found[-1].error == UNCLOSED and _closes_later(lines, blocks, n):
+            found[-1].error += BLANK_LINE_HINT
         meta = _META.findall(" ".join(comments))
         for question in found:
             if question.kind != "category":
@@ -712,10 +724,10 @@ def _comment(name: str, value: str) -> str:
     return f"<!-- {name}: {' '.join(value.replace('--', '- -').split())} -->"
 
 
-def _convert(question: GiftQuestion, taken: set[str]) -> tuple[str, list[str]]:
+def _convert(question: GiftQuestion, taken: set[str], source: str) -> tuple[str, list[str]]:
     """(our Markdown for the question, notes); raises _Unsupported."""
     if question.kind == "invalid":
-        raise _Unsupported(f"not valid GIFT: {question.error}")
+        raise _Unsupported(f"not valid {source}: {question.error}")
     if question.kind in _SKIPPED_KINDS:
         raise _Unsupported(_SKIPPED_KINDS[question.kind])
     if question.embedded:
@@ -746,15 +758,19 @@ def _front_matter(title: str, pool: int | None, shuffle: bool) -> str:
 
 
 def gift_to_quiz(
-    questions: list[GiftQuestion], title: str, pool: int | None = None, shuffle: bool = True
+    questions: list[GiftQuestion], title: str, pool: int | None = None, shuffle: bool = True,
+    source: str = "GIFT",
 ) -> ConversionResult:
     """Our quiz Markdown for the questions that fit; every other one is reported in
     ``skipped``, and converted ones whose meaning shifted (grading, images) in ``notes``.
+    ``source`` names the format the questions were read from (the Aiken importer's too).
 
     Raises ValueError when ``pool`` is not between 1 and the number of converted questions.
     """
     if not title.strip():
         raise ValueError("the quiz needs a title")
+    if SURROGATES.search(title):
+        raise ValueError("the quiz title: " + surrogate_message(SURROGATES.search(title)[0]))
     parts: list[str] = []
     skipped: list[Report] = []
     notes: list[Report] = []
@@ -763,7 +779,7 @@ def gift_to_quiz(
         if question.kind == "category":
             continue
         try:
-            markdown, found = _convert(question, taken)
+            markdown, found = _convert(question, taken, source)
         except _Unsupported as why:
             skipped.append(Report(question.line, label(question), str(why)))
             continue

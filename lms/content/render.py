@@ -7,6 +7,7 @@ between conversions and are not thread safe.
 from __future__ import annotations
 
 import re
+import threading
 from html import unescape
 from html.parser import HTMLParser
 
@@ -90,9 +91,17 @@ def _clean(html: str, tags: set[str] = _TAGS) -> str:
     )
 
 
+_local = threading.local()
+
+
 def _markdown(text: str) -> str:
-    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
-    return md.convert(text)
+    # Building a Markdown instance costs about twice a quiz answer's conversion: each
+    # thread keeps one and resets it between documents, as Python-Markdown documents.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(extensions=_EXTENSIONS,
+                                           extension_configs=_EXTENSION_CONFIGS)
+    return md.reset().convert(text)
 
 
 def render_markdown(text: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import content
 from lms import services
 from lms.content import translation_status
+from lms.content.aiken import aiken_to_quiz
 from lms.content.course_files import FileRef
 from lms.content.course_files import course_yml_path
 from lms.content.course_files import describe
@@ -32,6 +33,8 @@ from lms.content.course_files import with_translation_of
 from lms.content.course_files import with_version
 from lms.content.course_files import without_translation_of
 from lms.content.files import LOCALE
+from lms.content.files import NotUtf8
+from lms.content.files import decode_upload
 from lms.content.files import revision_of
 from lms.content.files import tree_hash
 from lms.content.gift import ConversionResult
@@ -203,16 +206,29 @@ def _check_language(lang: str) -> None:
 
 def convert_gift(data: bytes, title: str, pool: int | None) -> ConversionResult:
     """A Moodle GIFT file as our quiz Markdown, with every question left out reported."""
+    return _convert(data, lambda text: gift_to_quiz(parse_gift(text), title, pool))
+
+
+def convert_aiken(data: bytes, title: str, pool: int | None) -> ConversionResult:
+    """An Aiken file as our quiz Markdown, with every question left out reported."""
+    return _convert(data, lambda text: aiken_to_quiz(text, title, pool))
+
+
+def _convert(data: bytes, convert) -> ConversionResult:
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        text = decode_upload(data)
+    except NotUtf8 as exc:
+        if exc.utf16:
+            raise Refused(_l("The file is UTF-16: save it as UTF-8 and upload it again.")) from exc
         raise Refused(_l("The file is not UTF-8 (line %(line)d): save it as UTF-8 and "
-                         "upload it again.", line=line)) from exc
+                         "upload it again.", line=exc.line)) from exc
     try:
-        return gift_to_quiz(parse_gift(text), title, pool)
+        result = convert(text)
     except ValueError as exc:
         raise Refused(str(exc)) from exc
+    if not result.converted and not result.skipped:
+        raise Refused(_l("The file holds no questions."))
+    return result
 
 
 def save_quiz(ws: Workspace, lang: str, markdown: str, actor: User) -> str:

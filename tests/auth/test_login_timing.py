@@ -31,9 +31,11 @@ def hash_checks(monkeypatch):
 @pytest.fixture
 def accounts(make_user):
     with_password = make_user(email="ana@example.com", employee_id="E1")
+    with_password.set_password(PASSWORD)  # the app's own hashing, not make_user's cheap one
     from_roster = make_user(email="ben@example.com", employee_id="E2", roster_managed=True)
     from_roster.password_hash = None  # roster accounts have no password (they use SSO)
-    make_user(email="cy@example.com", employee_id="E3", active=False)
+    left = make_user(email="cy@example.com", employee_id="E3", active=False)
+    left.set_password(PASSWORD)
     db.session.commit()
     return with_password
 

@@ -4,9 +4,9 @@ and POST; anonymous visitors are sent to sign in."""
 import pytest
 
 from lms.models import Role
-from tests.author.conftest import COURSE
-from tests.author.conftest import EN_MODULE
-from tests.author.conftest import sign_in
+from tests.helpers import COURSE
+from tests.helpers import EN_MODULE
+from tests.helpers import sign_in
 
 ARGS = {"course_id": COURSE, "path": EN_MODULE, "module_id": "say-who-you-are", "label": "1.0"}
 #: Every authoring route with its methods; test_every_route_is_listed keeps this complete.
@@ -26,6 +26,7 @@ ROUTES = {
     "author.rollback": ("GET", "POST"),
     "author.gift": ("GET", "POST"),
     "author.gift_save": ("POST",),
+    "author.aiken": ("GET", "POST"),
 }
 CASES = [(endpoint, method) for endpoint, methods in ROUTES.items() for method in methods]
 

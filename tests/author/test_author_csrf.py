@@ -8,14 +8,14 @@ from lms.extensions import db
 from lms.models import CourseDraft
 from lms.models import Role
 from lms.queries import catalog
-from tests.author.conftest import COURSE
-from tests.author.conftest import EN_MODULE
-from tests.author.conftest import edit_url
-from tests.conftest import PASSWORD
+from tests.helpers import COURSE
+from tests.helpers import EN_MODULE
+from tests.helpers import PASSWORD
+from tests.helpers import edit_url
 
 POSTS = [edit_url(EN_MODULE), f"/author/{COURSE}/draft/discard", f"/author/{COURSE}/languages",
          f"/author/{COURSE}/publish", f"/author/{COURSE}/versions/1.0/rollback",
-         f"/author/{COURSE}/gift", f"/author/{COURSE}/gift/save"]
+         f"/author/{COURSE}/gift", f"/author/{COURSE}/gift/save", f"/author/{COURSE}/aiken"]
 
 
 @pytest.fixture

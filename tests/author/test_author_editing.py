@@ -8,16 +8,16 @@ from lms.models import CourseDraft
 from lms.models import CourseVersion
 from lms.queries import workspaces
 from lms.services import authoring
-from tests.author.conftest import COURSE
-from tests.author.conftest import COURSE_YML
-from tests.author.conftest import EN_MODULE
-from tests.author.conftest import EN_QUIZ
-from tests.author.conftest import HE_MODULE
-from tests.author.conftest import edit_url
-from tests.author.conftest import sign_in
-from tests.author.support import draft_text
-from tests.author.support import save
-from tests.conftest import text_of
+from tests.helpers import COURSE
+from tests.helpers import COURSE_YML
+from tests.helpers import EN_MODULE
+from tests.helpers import EN_QUIZ
+from tests.helpers import HE_MODULE
+from tests.helpers import draft_text
+from tests.helpers import edit_url
+from tests.helpers import save
+from tests.helpers import sign_in
+from tests.helpers import text_of
 
 NEW_EN = """---
 title: Say who you work for

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from lms.queries import workspaces
 from lms.services import authoring
-from tests.author.conftest import COURSE
-from tests.conftest import text_of
+from tests.helpers import COURSE
+from tests.helpers import text_of
 
 GIFT = Path(__file__).parents[1] / "data" / "gift" / "giftFormatPhpExamples.gift"
 

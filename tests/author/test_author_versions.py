@@ -13,15 +13,15 @@ from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
 from lms.services import clearance
-from tests.author.conftest import COURSE
-from tests.author.conftest import COURSE_YML
-from tests.author.conftest import EN_MODULE
-from tests.author.support import certify
-from tests.author.support import draft_text
-from tests.author.support import events
-from tests.author.support import publish
-from tests.author.support import save
-from tests.conftest import text_of
+from tests.helpers import COURSE
+from tests.helpers import COURSE_YML
+from tests.helpers import EN_MODULE
+from tests.helpers import certify_through_pages
+from tests.helpers import draft_text
+from tests.helpers import events
+from tests.helpers import publish
+from tests.helpers import save
+from tests.helpers import text_of
 
 CHANGED = "---\ntitle: Say who you work for\n---\n\nAlways disclose that you work for us.\n"
 
@@ -56,7 +56,7 @@ def test_publish_page_shows_the_changes_and_the_next_numbers(author):
 
 
 def test_minor_publish_keeps_certifications_valid(app, author, employee, marketer, token):
-    certify(app.test_client(), employee)
+    certify_through_pages(app.test_client(), employee)
     save(author, EN_MODULE, CHANGED)
     response = publish(author, "minor")
     assert response.status_code == 302
@@ -76,7 +76,7 @@ def test_minor_publish_keeps_certifications_valid(app, author, employee, markete
 
 def test_major_publish_forces_recertification_after_the_grace_period(
         app, author, employee, marketer, token, runner):
-    certify(app.test_client(), employee)
+    certify_through_pages(app.test_client(), employee)
     save(author, EN_MODULE, CHANGED)
     response = publish(author, "major", grace_days=14)
     assert response.status_code == 302
@@ -103,9 +103,9 @@ def test_major_publish_forces_recertification_after_the_grace_period(
 
 
 def test_major_publish_asks_recertification_of_learners(app, author, employee):
-    from tests.author.conftest import sign_in
+    from tests.helpers import sign_in
 
-    certify(app.test_client(), employee)
+    certify_through_pages(app.test_client(), employee)
     save(author, EN_MODULE, CHANGED)
     publish(author, "major", grace_days=30)
     learner = app.test_client()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from content_support import valid_files
-from content_support import write_tree
+
+from tests.helpers import sample_files
+from tests.helpers import write_tree
 
 
 @pytest.fixture
 def files() -> dict[str, str | bytes]:
-    return valid_files()
+    return sample_files()
 
 
 @pytest.fixture

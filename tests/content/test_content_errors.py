@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from content_support import COURSE
-from content_support import COURSE_YML
-from content_support import EN_QUIZ
-from content_support import line_of
 
 from lms.content import load_course
+from tests.helpers import SAMPLE_COURSE
+from tests.helpers import SAMPLE_COURSE_YML
+from tests.helpers import SAMPLE_EN_QUIZ
+from tests.helpers import line_of
 
-P = f"courses/{COURSE}"
+P = f"courses/{SAMPLE_COURSE}"
 YML = f"{P}/course.yml"
 M1 = f"{P}/en/01-why-it-matters.md"
 HE1 = f"{P}/he/01-why-it-matters.md"
-Q = f"quizzes/{COURSE}"
+Q = f"quizzes/{SAMPLE_COURSE}"
 EN = f"{Q}/en.md"
 ZH = f"{Q}/zh_Hans.md"
 
@@ -125,6 +125,21 @@ CASES = {
         _put(f, M1, "---\ntitle: x\ntitle2: 'open\n---\nBody\n"), 3, "broken YAML"),
     "bad translation_of": lambda f: (
         _put(f, HE1, "---\ntitle: x\ntranslation_of: abc\n---\nx"), 3, "12 hexadecimal digits"),
+    "lone surrogate escape in a title": lambda f: (
+        _put(f, M1, '---\ntitle: "Why \\ud83d"\n---\nBody\n'), 2, "UTF-16 surrogate pair"),
+    "surrogate pair escape in course.yml": lambda f: (
+        YML, _yml(f, "  en: Social media policy", '  en: "Policy \\ud83d\\ude00"'),
+        'write 😀 itself or "\\U0001F600"'),
+    "surrogate escape on a later line": lambda f: (
+        YML, _yml(f, "  en: Social media policy", '  en: "Policy\n    and \\U0000DC00"') + 1,
+        '"\\udc00" is half of a UTF-16 surrogate pair'),
+    "surrogate escape in a key": lambda f: (
+        _put(f, M1, '---\ntitle: x\n"\\ud800": y\n---\nBody\n'), 3, "surrogate"),
+    "surrogate escape in a list": lambda f: (
+        EN, _quiz(f, EN, "pool: 2", 'pool: 2\nnotes: [a, "\\udfff"]') + 1, "surrogate"),
+    "surrogate escape in a quiz title": lambda f: (
+        EN, _quiz(f, EN, "title: Social media policy quiz", 'title: "Quiz \\ud83d"'),
+        "surrogate"),
     "not utf-8": lambda f: (
         _put(f, M1, b"---\ntitle: x\n---\n\nCaf\xe9\n"), 5, "not UTF-8"),
     "quiz missing for source": lambda f: (f.pop(EN) and EN, None, "quiz missing"),
@@ -209,7 +224,7 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_error_is_reported_with_file_and_line(case, files, tree):
     path, line, fragment = CASES[case](files)
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     errors = [p for p in problems if p.severity == "error"]
     assert course is None
     matching = [p for p in errors if p.path == path and fragment in p.message]
@@ -218,15 +233,15 @@ def test_error_is_reported_with_file_and_line(case, files, tree):
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tree):
-    quiz = EN_QUIZ.replace("pool: 2", "pool: 9")  # 1: pool larger than the quiz
+    quiz = SAMPLE_EN_QUIZ.replace("pool: 2", "pool: 9")  # 1: pool larger than the quiz
     quiz = quiz.replace("{#never-post .multiple}", "{#never-post .multi}")  # 2: unknown type
     quiz = quiz.replace("- [ ] True", "- True")  # 3: not a task item
     files = {
-        f"{P}/course.yml": COURSE_YML,
+        f"{P}/course.yml": SAMPLE_COURSE_YML,
         M1: "---\ntitle: Why\n---\nText.\n",
         EN: quiz,
     }
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     assert course is None
     assert [(p.path, p.line) for p in problems] == [
         (EN, 3), (EN, line_of(quiz, "never-post")), (EN, line_of(quiz, "- True"))
@@ -237,14 +252,33 @@ def test_problems_in_many_files_are_all_reported(files, tree):
     files[YML] = files[YML].replace("pass_mark: 80", "pass_mark: 0")
     files[M1] = "---\ntitle: x\n---\n"
     files[EN] = files[EN].replace("{#never-post .multiple}", "{#never-post .multi}")
-    _, problems = load_course(tree(files), COURSE)
+    _, problems = load_course(tree(files), SAMPLE_COURSE)
     assert {p.path for p in problems if p.severity == "error"} >= {YML, M1, EN}
 
 
 def test_problems_are_formatted_for_editors(files, tree):
     files[YML] = files[YML].replace("pass_mark: 80", "pass_mrak: 80")
-    _, problems = load_course(tree(files), COURSE)
+    _, problems = load_course(tree(files), SAMPLE_COURSE)
     unknown = next(p for p in problems if "pass_mrak" in p.message)
     assert str(unknown) == (
         f"{YML}:11: error: unknown key 'pass_mrak' (did you mean 'pass_mark'?)"
     )
+
+
+def test_a_surrogate_in_text_handed_over_as_a_string_is_refused_with_its_line():
+    """Files cannot hold one (UTF-8 decoding refuses it); text from elsewhere is checked."""
+    from lms.content.modules import parse_module
+
+    text = "---\ntitle: Fine\n---\n\nFirst line.\nSecond \ud83d line.\n"
+    module, problems, _ = parse_module(text, M1, "en", (1, "why-it-matters"), "0" * 12)
+    assert [(p.line, p.severity) for p in problems] == [(6, "error")]
+    assert "half of a UTF-16 surrogate pair" in problems[0].message
+    module.html.encode()  # still shown (U+FFFD), so the editor's preview can show it
+
+
+def test_a_surrogate_never_reaches_the_rendered_course(files, tree):
+    files[M1] = '---\ntitle: "Why \\ud83d\\ude00"\n---\nBody\n'
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
+    assert course is None
+    for problem in problems:
+        str(problem).encode()

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import random
 
-from content_support import COURSE
-from content_support import COURSE_YML
-from content_support import EN_MODULES
-from content_support import EN_QUIZ
-from content_support import write_tree
-
 from lms.content import Problem
 from lms.content import load_catalog
 from lms.content import load_course
+from tests.helpers import SAMPLE_COURSE
+from tests.helpers import SAMPLE_COURSE_YML
+from tests.helpers import SAMPLE_EN_MODULES
+from tests.helpers import SAMPLE_EN_QUIZ
+from tests.helpers import write_tree
 
-QUIZ = f"quizzes/{COURSE}/en.md"
+QUIZ = f"quizzes/{SAMPLE_COURSE}/en.md"
 PIECES = [
     "---", "## ", "{#", "}", ".single", ".multiple", ".true-false", "- [x] ", "- [ ] ", "- ",
     "> ", "  > ", "```", "~~~", "\n", "\n\n", "\t", "title:", "pool:", "shuffle:", "[", "]",
@@ -36,7 +35,7 @@ def _mutate(rng: random.Random, text: str) -> str:
 
 
 def _check(root) -> None:
-    course, problems = load_course(root, COURSE)
+    course, problems = load_course(root, SAMPLE_COURSE)
     assert all(isinstance(p, Problem) for p in problems)
     assert course is None or not any(p.severity == "error" for p in problems)
     load_catalog(root)
@@ -44,11 +43,11 @@ def _check(root) -> None:
 
 def test_random_quiz_files_never_raise(tmp_path):
     rng = random.Random(20240607)
-    base = {f"courses/{COURSE}/course.yml": COURSE_YML}
-    base.update({f"courses/{COURSE}/en/{n}": t for n, t in EN_MODULES.items()})
+    base = {f"courses/{SAMPLE_COURSE}/course.yml": SAMPLE_COURSE_YML}
+    base.update({f"courses/{SAMPLE_COURSE}/en/{n}": t for n, t in SAMPLE_EN_MODULES.items()})
     for i in range(150):
         root = tmp_path / str(i)
-        quiz = _garbage(rng) if i % 2 else _mutate(rng, EN_QUIZ)
+        quiz = _garbage(rng) if i % 2 else _mutate(rng, SAMPLE_EN_QUIZ)
         write_tree(root, {**base, QUIZ: quiz})
         _check(root)
 
@@ -58,9 +57,10 @@ def test_random_course_and_module_files_never_raise(tmp_path):
     for i in range(100):
         root = tmp_path / str(i)
         files = {
-            f"courses/{COURSE}/course.yml": _mutate(rng, COURSE_YML),
-            f"courses/{COURSE}/en/01-a.md": _mutate(rng, EN_MODULES["01-why-it-matters.md"]),
-            QUIZ: _mutate(rng, EN_QUIZ),
+            f"courses/{SAMPLE_COURSE}/course.yml": _mutate(rng, SAMPLE_COURSE_YML),
+            f"courses/{SAMPLE_COURSE}/en/01-a.md": _mutate(
+                rng, SAMPLE_EN_MODULES["01-why-it-matters.md"]),
+            QUIZ: _mutate(rng, SAMPLE_EN_QUIZ),
         }
         write_tree(root, files)
         _check(root)
@@ -71,6 +71,6 @@ def test_random_bytes_never_raise(tmp_path):
     for i in range(40):
         root = tmp_path / str(i)
         data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
-        write_tree(root, {f"courses/{COURSE}/course.yml": data, QUIZ: data,
-                          f"courses/{COURSE}/en/01-a.md": data})
+        write_tree(root, {f"courses/{SAMPLE_COURSE}/course.yml": data, QUIZ: data,
+                          f"courses/{SAMPLE_COURSE}/en/01-a.md": data})
         _check(root)

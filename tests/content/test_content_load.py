@@ -6,25 +6,24 @@ import json
 import re
 from pathlib import Path
 
-from content_support import COURSE
-from content_support import COURSE_YML
-from content_support import EN_MODULES
-from content_support import EN_QUIZ
-
 from lms.content import Course
 from lms.content import course_source_hash
 from lms.content import load_catalog
 from lms.content import load_course
 from lms.content import revision_of
 from lms.content import stats
+from tests.helpers import SAMPLE_COURSE
+from tests.helpers import SAMPLE_COURSE_YML
+from tests.helpers import SAMPLE_EN_MODULES
+from tests.helpers import SAMPLE_EN_QUIZ
 
-P = f"courses/{COURSE}"
+P = f"courses/{SAMPLE_COURSE}"
 M1 = f"{P}/en/01-why-it-matters.md"
 HE1 = f"{P}/he/01-why-it-matters.md"
 
 
 def _load(tree, files):
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     assert course is not None, "\n".join(map(str, problems))
     return course, problems
 
@@ -32,7 +31,7 @@ def _load(tree, files):
 def test_valid_course_loads_without_problems(files, tree):
     course, problems = _load(tree, files)
     assert problems == []
-    assert course.id == COURSE
+    assert course.id == SAMPLE_COURSE
     assert course.meta.version == "1.0" and course.meta.major == 1 and course.meta.minor == 0
     assert course.meta.required is True and course.meta.pass_mark == 80
     assert course.meta.due_days == 30  # default
@@ -45,7 +44,7 @@ def test_modules_are_ordered_by_number_not_by_name(files, tree):
     assert [m.position for m in course.modules["zh_Hans"]] == [1, 2, 10]
     first = course.modules["en"][0]
     assert first.title == "Why it matters" and first.path == M1
-    assert first.revision == revision_of(EN_MODULES["01-why-it-matters.md"].encode())
+    assert first.revision == revision_of(SAMPLE_EN_MODULES["01-why-it-matters.md"].encode())
     assert first.html == "<p>Every employee is a voice.</p>"
 
 
@@ -68,8 +67,8 @@ def test_missing_language_falls_back_to_the_source(files, tree):
 
 
 def test_language_with_only_a_quiz_falls_back_for_every_module(files, tree):
-    files[f"quizzes/{COURSE}/fr.md"] = EN_QUIZ.replace(
-        "---\n\n", f"translation_of: {revision_of(EN_QUIZ.encode())}\n---\n\n", 1
+    files[f"quizzes/{SAMPLE_COURSE}/fr.md"] = SAMPLE_EN_QUIZ.replace(
+        "---\n\n", f"translation_of: {revision_of(SAMPLE_EN_QUIZ.encode())}\n---\n\n", 1
     )
     course, problems = _load(tree, files)
     assert problems == []
@@ -119,7 +118,7 @@ def test_missing_module_in_translation_is_a_warning_and_falls_back(files, tree):
 
 
 def test_quiz_comments_between_questions_are_ignored(files, tree):
-    quiz = f"quizzes/{COURSE}/en.md"
+    quiz = f"quizzes/{SAMPLE_COURSE}/en.md"
     files[quiz] = files[quiz].replace("\n## ", "\n<!-- module: why-it-matters -->\n## ")
     course, problems = _load(tree, files)
     assert course is not None, problems
@@ -163,31 +162,31 @@ def test_bom_and_crlf_files_load(files, tree):
     assert problems == []  # the revision ignores line endings, so he is not out of date
     module = course.module("en", "why-it-matters")
     assert module.title == "Why it matters"
-    assert course.sources[M1] == EN_MODULES["01-why-it-matters.md"]
+    assert course.sources[M1] == SAMPLE_EN_MODULES["01-why-it-matters.md"]
 
 
 def test_sources_and_content_hash(files, tree):
     root = tree(files)
-    course, _ = load_course(root, COURSE)
+    course, _ = load_course(root, SAMPLE_COURSE)
     assert set(course.sources) == set(files)
-    assert course.content_hash == course_source_hash(root, COURSE)
+    assert course.content_hash == course_source_hash(root, SAMPLE_COURSE)
 
 
 def test_source_hash_changes_with_any_byte_and_only_then(files, tree):
     root = tree(files)
-    before = course_source_hash(root, COURSE)
-    assert course_source_hash(root, COURSE) == before
+    before = course_source_hash(root, SAMPLE_COURSE)
+    assert course_source_hash(root, SAMPLE_COURSE) == before
     (root / M1).write_bytes((root / M1).read_bytes())  # rewritten, same bytes
     (root / P / ".DS_Store").write_bytes(b"editor litter")
-    assert course_source_hash(root, COURSE) == before
-    for path in (M1, f"quizzes/{COURSE}/en.md", f"{P}/course.yml"):
+    assert course_source_hash(root, SAMPLE_COURSE) == before
+    for path in (M1, f"quizzes/{SAMPLE_COURSE}/en.md", f"{P}/course.yml"):
         data = (root / path).read_bytes()
         (root / path).write_bytes(data + b" ")
-        assert course_source_hash(root, COURSE) != before, path
+        assert course_source_hash(root, SAMPLE_COURSE) != before, path
         (root / path).write_bytes(data)
-        assert course_source_hash(root, COURSE) == before
+        assert course_source_hash(root, SAMPLE_COURSE) == before
     (root / P / "he" / "01-why-it-matters.md").rename(root / P / "he" / "03-why-it-matters.md")
-    assert course_source_hash(root, COURSE) != before
+    assert course_source_hash(root, SAMPLE_COURSE) != before
 
 
 def test_source_hash_does_not_parse(tmp_path):
@@ -227,7 +226,7 @@ def test_catalog_reports_strays_and_keeps_good_courses(files, tree):
     files["quizzes/orphan/en.md"] = "no course"
     files["courses/broken/course.yml"] = "id: broken\n"
     catalog, problems = load_catalog(tree(files))
-    assert list(catalog) == [COURSE]
+    assert list(catalog) == [SAMPLE_COURSE]
     where = {p.path for p in problems}
     assert {"courses/README.md", "quizzes/orphan", "courses/broken/course.yml"} <= where
     assert all(p.severity == "error" for p in problems)
@@ -288,9 +287,9 @@ Facts:
 
 def test_scenario_may_hold_code_and_lists(tree):
     files = {
-        f"{P}/course.yml": COURSE_YML,
-        M1: EN_MODULES["01-why-it-matters.md"],
-        f"quizzes/{COURSE}/en.md": SCENARIO_QUIZ,
+        f"{P}/course.yml": SAMPLE_COURSE_YML,
+        M1: SAMPLE_EN_MODULES["01-why-it-matters.md"],
+        f"quizzes/{SAMPLE_COURSE}/en.md": SCENARIO_QUIZ,
     }
     course, problems = _load(tree, files)
     question = course.quiz("en").question("code")
@@ -306,11 +305,11 @@ def test_scenario_may_hold_code_and_lists(tree):
 def test_answer_without_checkbox_next_to_answers_is_an_error(tree):
     quiz = SCENARIO_QUIZ.replace("- [ ] First answer", "- First answer")
     files = {
-        f"{P}/course.yml": COURSE_YML,
-        M1: EN_MODULES["01-why-it-matters.md"],
-        f"quizzes/{COURSE}/en.md": quiz,
+        f"{P}/course.yml": SAMPLE_COURSE_YML,
+        M1: SAMPLE_EN_MODULES["01-why-it-matters.md"],
+        f"quizzes/{SAMPLE_COURSE}/en.md": quiz,
     }
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     assert course is None
     assert [(p.line, p.message.split(":")[0]) for p in problems] == [
         (quiz.split("\n").index("- First answer") + 1, "this answer is not a task item")
@@ -337,6 +336,6 @@ def test_public_guidelines_load_with_fallback_and_revision_checks(files, tree):
 
 def test_translated_guidelines_need_a_source(files, tree):
     files[f"{P}/he/guidelines.md"] = "---\ntitle: x\n---\n\nטקסט\n"
-    course, problems = load_course(tree(files), COURSE)
+    course, problems = load_course(tree(files), SAMPLE_COURSE)
     assert course is None
     assert any("without a en original" in p.message for p in problems)

@@ -263,9 +263,32 @@ def test_an_unclosed_brace_does_not_swallow_the_questions_after_it():
     assert [r.line for r in result.skipped] == [1] and result.converted == 2
 
 
-def test_a_blank_line_inside_the_answers_is_allowed(tmp_path):
-    result = _convert("[markdown]Q?{\n=a#First paragraph.\n\nSecond paragraph.\n~b\n}")
-    (question,) = _load(tmp_path, result.markdown).questions
+@pytest.mark.parametrize("second", [
+    "::B:: Close it with } ? {T}",  # a question of its own, with a stray }
+    "B? =x ~y}",  # a question that lost its {
+    "::B:: Which?\n=x\n~y\n}",
+])
+def test_a_blank_line_ends_the_question_even_inside_braces_as_in_moodle(second):
+    result = _convert(f"A {{=x ~y\n\n{second}\n\nC?{{T}}")
+    converted = re.findall(r"^## (.*) \{#", result.markdown, re.M)
+    assert [r.line for r in result.skipped if "{ without its closing }" in r.reason] == [1]
+    assert not any(q.startswith("A") for q in converted)  # A swallowed nothing
+    assert converted[-1] == "C?"
+    if second.startswith("::B:: Close"):
+        assert converted == ["Close it with \\} ?", "C?"] and result.converted == 2
+    else:
+        assert result.converted == 1 and [r.line for r in result.skipped] == [1, 3]
+
+
+def test_a_blank_line_between_braces_is_explained(tmp_path):
+    result = _convert("[markdown]Q?{\n=a#First paragraph.\n\nSecond paragraph.\n~b\n}\n\nN?{T}")
+    first, second = result.skipped
+    assert first.line == 1 and "a blank line ends a question" in first.reason
+    assert "\\n" in first.reason
+    assert second.line == 4 and "a } without its opening {" in second.reason
+    assert result.converted == 1
+    paragraphs = _convert("[markdown]Q?{\n=a#First paragraph.\\n\\nSecond paragraph.\n~b\n}")
+    (question,) = _load(tmp_path, paragraphs.markdown).questions
     assert question.answers[0].feedback_html.count("<p>") == 2
 
 
@@ -363,7 +386,7 @@ def test_chinese_and_hebrew_text_survives(tmp_path):
     assert (zh.id, he.id) == ("question", "question-2")  # no Latin letters to slug
 
 
-BLNS = Path(__file__).parents[3] / "shared" / "testdata" / "strings" / "blns.json"
+BLNS = Path(__file__).parents[1] / "data" / "strings" / "blns.json"  # MIT, see there
 
 
 def _gift_escaped(text: str) -> str:
@@ -440,3 +463,14 @@ def test_cli_reports_undecodable_bytes_and_unreadable_files(runner, tmp_path):
     missing = runner.invoke(args=["lms", "quiz", "import-gift", str(tmp_path / "nope.gift"),
                                   "--out", str(tmp_path / "en.md")])
     assert missing.exit_code == 1 and "nope.gift" in missing.output
+
+
+def test_text_holding_a_utf16_surrogate_is_skipped_with_its_line():
+    """A file cannot hold one (decoding refuses it); a string handed over can."""
+    result = _convert("A?{T}\n\n::B::\nWho \ud83d?{T}")
+    (report,) = result.skipped
+    assert report.line == 4 and "half of a UTF-16 surrogate pair" in report.reason
+    assert result.converted == 1
+    result.markdown.encode()
+    with pytest.raises(ValueError, match="surrogate"):
+        _convert("A?{T}", title="Quiz \udcff")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from content_support import COURSE
 
 from lms.content import load_course
 from lms.content import pages
+from tests.helpers import SAMPLE_COURSE
 
 IDS = ["why-it-matters", "what-to-share", "checklist"]
 
@@ -15,8 +15,8 @@ IDS = ["why-it-matters", "what-to-share", "checklist"]
 def course(tree, files):
     """en (source) and he modules, zh_Hans modules and quiz; he has no quiz; the Hebrew
     checklist is not translated yet."""
-    del files[f"courses/{COURSE}/he/10-checklist.md"]
-    loaded, problems = load_course(tree(files), COURSE)
+    del files[f"courses/{SAMPLE_COURSE}/he/10-checklist.md"]
+    loaded, problems = load_course(tree(files), SAMPLE_COURSE)
     assert loaded is not None, problems
     return loaded
 

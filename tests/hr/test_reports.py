@@ -34,7 +34,7 @@ from lms.models import utcnow
 from lms.queries import catalog
 from lms.queries import reporting
 from lms.services import audit
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 COURSE = "policy-basics"
 
@@ -93,7 +93,7 @@ def org(make_user):
 
 
 def login(client, user):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     client.post("/logout")
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})

@@ -22,8 +22,11 @@ from lms.models import Role
 from lms.models import RosterUpload
 from lms.models import User
 from lms.services import roster
-from tests.hr.roster_support import events
-from tests.hr.roster_support import roster_text
+from tests.helpers import events
+from tests.helpers import roster_text
+
+# Real commits from several threads and processes: each test has a database of its own.
+pytestmark = pytest.mark.fresh_database
 
 PROJECT = Path(__file__).resolve().parents[2]
 PAUSE = 0.5  # seconds an apply holds the lock before writing, in this process's tests

@@ -7,9 +7,9 @@ import pytest
 from lms.extensions import db
 from lms.models import Role
 from lms.services import roster
-from tests.conftest import PASSWORD
-from tests.hr.roster_support import counts
-from tests.hr.roster_support import roster_text
+from tests.helpers import PASSWORD
+from tests.helpers import counts
+from tests.helpers import roster_text
 
 
 @pytest.fixture

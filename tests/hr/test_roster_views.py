@@ -8,12 +8,12 @@ import pytest
 from lms.extensions import db
 from lms.models import Role
 from lms.services import roster
-from tests.conftest import text_of
-from tests.hr.roster_support import GOOD_ROWS
-from tests.hr.roster_support import counts
-from tests.hr.roster_support import events
-from tests.hr.roster_support import roster_text
-from tests.hr.roster_support import user
+from tests.helpers import GOOD_ROWS
+from tests.helpers import counts
+from tests.helpers import events
+from tests.helpers import roster_text
+from tests.helpers import text_of
+from tests.helpers import user
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import OutboxEvent
 from lms.services import events
+from tests.helpers import GOOD_ROWS
 from tests.helpers import answer_form
+from tests.helpers import certify
 from tests.helpers import latest_attempt
 from tests.helpers import read_all_modules
-from tests.hr.roster_support import GOOD_ROWS
-from tests.hr.roster_support import certify
-from tests.hr.roster_support import user
-from tests.hr.roster_support import write_roster
+from tests.helpers import user
+from tests.helpers import write_roster
 
 COURSE = "policy-basics"
 MODULES = ["say-who-you-are", "keep-secrets"]

@@ -4,15 +4,15 @@ import pytest
 
 from lms.models import Role
 from lms.services import clearance
-from tests.conftest import PASSWORD
-from tests.conftest import text_of
-from tests.hr.roster_support import GOOD_ROWS
-from tests.hr.roster_support import HEADER
-from tests.hr.roster_support import certify
-from tests.hr.roster_support import counts
-from tests.hr.roster_support import events
-from tests.hr.roster_support import user
-from tests.hr.roster_support import write_roster
+from tests.helpers import GOOD_ROWS
+from tests.helpers import HEADER
+from tests.helpers import PASSWORD
+from tests.helpers import certify
+from tests.helpers import counts
+from tests.helpers import events
+from tests.helpers import text_of
+from tests.helpers import user
+from tests.helpers import write_roster
 
 
 def run(runner, path, *options):

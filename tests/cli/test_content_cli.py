@@ -5,11 +5,11 @@ from pathlib import Path
 
 from lms.extensions import db
 from lms.queries import catalog
-from tests.author.conftest import COURSE
-from tests.author.conftest import EN_MODULE
-from tests.author.support import publish
-from tests.author.support import save
-from tests.conftest import TEST_CONTENT
+from tests.helpers import COURSE
+from tests.helpers import EN_MODULE
+from tests.helpers import TEST_CONTENT
+from tests.helpers import publish
+from tests.helpers import save
 
 HE_CRLF = f"courses/{COURSE}/he/02-keep-secrets.md"
 ZH_BOM = f"courses/{COURSE}/zh_Hans/guidelines.md"

@@ -130,6 +130,7 @@ def test_finished_courses_and_leavers_get_nothing(smtp, make_user):
     assert reminders.send_due(NOW).sent == 0 and smtp.messages == []
 
 
+@pytest.mark.fresh_database  # two threads, each with its own app context and connection
 def test_two_servers_at_once_send_each_reminder_exactly_once(app, smtp, make_user, boss):
     for n in range(6):
         person = make_user(email=f"p{n}@example.com", manager_id=boss.id)

@@ -1,5 +1,7 @@
 """The schema: migrations match the models on every database; the audit trail is append-only."""
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -10,7 +12,7 @@ from lms.extensions import db
 from lms.models import AuditEvent
 from lms.queries import catalog
 from lms.services import audit
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 
 @pytest.fixture
@@ -19,13 +21,14 @@ def migrated_url(database_url, request):
     if database_url.startswith("sqlite"):
         yield database_url
         return
+    schema = f"migrations_test_{uuid.uuid4().hex[:10]}"  # test sessions share the database
     engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS migrations_test CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA migrations_test")
-    yield database_url + "?options=-csearch_path%3Dmigrations_test"
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = sa.make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
     with engine.connect() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS migrations_test CASCADE")
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     engine.dispose()
 
 
@@ -41,11 +44,13 @@ def test_migrations_create_exactly_the_models(migrated_url):
         db.engine.dispose()
 
 
-def test_first_run_creates_the_database_and_publishes_content(tmp_path):
+def test_first_run_creates_the_database_and_publishes_content_when_serving(tmp_path):
+
     app = build_app(f"sqlite:///{tmp_path / 'fresh.db'}", AUTO_MIGRATE=True,
                     CONTENT_SYNC_ON_START=True)
     with app.app_context():
-
+        assert catalog.current_versions() == []  # building the app publishes nothing
+        app.test_client().get("/")
         assert [v.course_id for v in catalog.current_versions()] == ["policy-basics"]
 
 

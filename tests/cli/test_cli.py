@@ -11,7 +11,7 @@ from lms.models import AuditEvent
 from lms.models import CourseVersion
 from lms.models import User
 from lms.models.api_token import hash_token
-from tests.conftest import TEST_CONTENT
+from tests.helpers import TEST_CONTENT
 
 
 def test_content_check_passes_on_valid_content(runner):
@@ -105,3 +105,19 @@ def test_user_create_validates_roles(runner, bad):
     result = runner.invoke(args=["lms", "user", "create", "--email", "a@example.com", "--name",
                                  "A", "--employee-id", "A1", "--password", "x" * 12, *bad])
     assert result.exit_code != 0
+
+
+def test_a_surrogate_escape_fails_the_check_and_is_never_published(runner, app, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    app.config["CONTENT_ROOT"] = str(root)
+    before = db.session.scalars(sa.select(CourseVersion)).all()
+    module = root / "courses/policy-basics/en/01-say-who-you-are.md"
+    module.write_text('---\ntitle: "Say who you \\ud83d are"\n---\nText\n')
+    check = runner.invoke(args=["lms", "content", "check"])
+    assert check.exit_code == 1
+    assert ('courses/policy-basics/en/01-say-who-you-are.md:2: error: "\\ud83d" is half of a '
+            "UTF-16 surrogate pair") in check.output
+    sync = runner.invoke(args=["lms", "content", "sync"])
+    assert sync.exit_code == 1 and "surrogate" in sync.output
+    assert db.session.scalars(sa.select(CourseVersion)).all() == before

@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import AuditEvent
 from lms.models import Certification
-from tests.conftest import text_of
 from tests.helpers import answer_form
 from tests.helpers import latest_attempt
 from tests.helpers import read_all_modules
+from tests.helpers import text_of
 
 COURSE = "policy-basics"
 MODULES = ["say-who-you-are", "keep-secrets"]
@@ -86,16 +86,19 @@ def test_module_page_shows_progress_navigation_and_minutes(client, auth, employe
 def test_reading_time_is_recorded_from_the_signed_view_token(client, auth, employee, app):
     from datetime import timedelta
 
+    from lms.models import Enrollment
     from lms.models import ModuleProgress
     from lms.models import utcnow
 
     auth.login(employee)
     client.get(f"/training/{COURSE}/modules/{MODULES[0]}")
+    enrollment_id = db.session.scalar(sa.select(Enrollment.id).where(
+        Enrollment.user_id == employee.id, Enrollment.course_id == COURSE))
     with app.test_request_context():
         from itsdangerous import URLSafeTimedSerializer
 
         token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="module-view").dumps(
-            [1, MODULES[0], (utcnow() - timedelta(seconds=90)).timestamp()])
+            [enrollment_id, MODULES[0], (utcnow() - timedelta(seconds=90)).timestamp()])
     client.post(f"/training/{COURSE}/modules/{MODULES[0]}", data={"view": token})
     # The same token replayed adds nothing: that time has been counted.
     client.post(f"/training/{COURSE}/modules/{MODULES[0]}", data={"view": token})

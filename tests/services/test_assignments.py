@@ -317,7 +317,7 @@ class TestCsrf:
         return {"WTF_CSRF_ENABLED": True}
 
     def test_a_post_without_the_token_is_refused(self, client, people):
-        from tests.conftest import PASSWORD
+        from tests.helpers import PASSWORD
 
         def token(html):
             return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

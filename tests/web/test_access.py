@@ -3,7 +3,7 @@
 import pytest
 
 from lms.models import Role
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 LEARNER_PAGES = [
     "/training",
@@ -30,14 +30,14 @@ def test_sign_in_with_wrong_password_says_so_without_revealing_accounts(client, 
 
 
 def test_sign_in_by_employee_id(client, employee):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     response = client.post("/login", data={"email": employee.employee_id, "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith("/training")
 
 
 def test_inactive_employee_cannot_sign_in(client, make_user):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     user = make_user(active=False)
     page = text_of(client.post("/login", data={"email": user.email, "password": PASSWORD}))
@@ -46,7 +46,7 @@ def test_inactive_employee_cannot_sign_in(client, make_user):
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
 def test_next_parameter_cannot_leave_the_site(client, employee, target):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     response = client.post(f"/login?next={target}",
                            data={"email": employee.email, "password": PASSWORD})

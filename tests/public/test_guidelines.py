@@ -1,6 +1,6 @@
 """The public guidelines page: no sign-in, every language, linked from sign-in."""
 
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 
 def test_anyone_can_read_the_guidelines(client):

@@ -1,7 +1,7 @@
 """Language choice, right-to-left layout and locale dates."""
 
 from lms.extensions import db
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 
 def test_browser_language_is_used_when_signed_out(client):
