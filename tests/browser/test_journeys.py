@@ -1,0 +1,123 @@
+"""Each role's main journey in Chromium, with an axe scan of every page on the way.
+
+A page with a serious or critical axe violation fails the journey, listing the rule ids
+and the elements they were found on (see ``Journey.assert_accessible``).
+"""
+
+from tests.browser.support import COURSE
+from tests.browser.support import PHONE_SCREEN
+
+MODULE = f"courses/{COURSE}/en/01-everyone-is-a-voice.md"
+HEBREW_MODULE = f"courses/{COURSE}/he/01-everyone-is-a-voice.md"
+
+
+def read_every_module_and_pass_the_quiz(me) -> None:
+    """From the course page: press "Done" on each module, start the quiz, answer right."""
+    me.click("main ol.list-group a")  # the first module
+    while "/modules/" in me.path:
+        me.click("main form [type=submit]")  # "Done, next module" / "Done, go to the quiz"
+    assert me.path == f"/training/{COURSE}/quiz"
+    me.click("main form [type=submit]")  # "Start the quiz"
+    assert me.path.startswith("/training/attempts/")
+    me.choose_right_answers()
+    me.click("main form.quiz [type=submit]")
+    assert me.path.endswith("/result")
+
+
+def test_employee_reads_passes_and_is_cleared_in_english(journey):
+    me = journey("employee-en")
+    me.sign_in("employee@example.com")
+    assert me.path == "/training"
+    assert "Not yet" in me.text()
+    me.click(f'main a[href="/training/{COURSE}"]')
+    read_every_module_and_pass_the_quiz(me)
+    assert "Your result: 100%" in me.text()
+    me.open("/training")
+    assert "You may represent the brand until" in me.text()
+    me.assert_accessible()
+
+
+def test_employee_reads_passes_and_is_cleared_in_hebrew_on_a_phone(journey):
+    me = journey("employee-he-phone", phone=True, locale="he-IL")
+    me.sign_in("noa@example.com")
+    assert me.page.get_attribute("html", "dir") == "rtl"
+    assert me.page.get_attribute("html", "lang") == "he"
+    assert "מדיניות הרשתות החברתיות" in me.text("main .clearance")  # the Hebrew course title
+    me.click(f'main a[href="/training/{COURSE}"]')
+    read_every_module_and_pass_the_quiz(me)
+    assert "100%" in me.text()
+    me.open("/training")
+    assert me.page.locator("main .alert-success.clearance").is_visible()
+    me.assert_accessible()
+
+
+def test_hr_sees_the_dashboard_roster_a_person_and_the_audit_trail(journey, tmp_path):
+    me = journey("hr")
+    me.sign_in("hr@example.com")
+    me.click('nav a[href="/hr/"]')
+    assert "Cleared to represent the brand" in me.text()
+    me.click('nav a[href="/hr/roster"]')
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "employee_id,email,name,department,country,manager,preferred_language,hire_date,active\n"
+        "E5001,dana@example.com,Dana Levi,Sales,IL,E2001,he,2024-03-01,true\n", encoding="utf-8")
+    me.page.set_input_files("input[type=file]", str(roster))
+    me.click("main form [type=submit]")
+    assert "/hr/roster/uploads/" in me.path
+    assert "Dana Levi" in me.text()
+    preview = me.path
+    me.open("/hr/people")
+    me.click('main a[href="/hr/people/E1003"]')
+    assert "Cleared to represent the brand until" in me.text()
+    me.click('main a[href="/hr/audit?employee=E1003"]')
+    assert "user.created" in me.text()
+    me.page.set_viewport_size(PHONE_SCREEN)  # the same pages on a phone
+    for path in ("/hr/", preview, "/hr/people/E1003", "/hr/audit"):
+        me.open(path)
+    me.assert_accessible()
+
+
+def test_marketing_edits_previews_translates_and_publishes(journey):
+    me = journey("marketing")
+    me.sign_in("marketing@example.com")
+    me.click('nav a[href="/author"]')
+    me.click(f'main a[href="/author/{COURSE}"]')
+    me.click(f'main a[href="/author/{COURSE}/files/{MODULE}"]')
+    editor = me.page.locator("textarea")
+    editor.fill(editor.input_value() + "\nAsk the social media team when you are unsure.\n")
+    me.click("main form [name=preview]")
+    assert "Ask the social media team" in me.text("#preview-heading + div")
+    me.click("main form [name=save]")
+    assert "Saved in the draft" in me.text()
+    # The Hebrew translation is now out of date; the translator brings it up to date.
+    me.open(f"/author/{COURSE}/files/{HEBREW_MODULE}")
+    assert "out of date" in me.text("#file-problems")
+    me.click("main form [name=save_current]")
+    assert "No problem in this file." in me.text()
+    me.open(f"/author/{COURSE}/status?lang=he")
+    me.open(f"/author/{COURSE}/preview")
+    me.click(f'main a[href^="/author/{COURSE}/preview/modules/"]')
+    me.open(f"/author/{COURSE}/preview/quiz")
+    me.open(f"/author/{COURSE}/publish")
+    me.page.check("input[name=kind][value=minor]")
+    me.click("main form [type=submit]")
+    assert me.path == f"/author/{COURSE}/versions"
+    me.click(f'main a[href="/author/{COURSE}/versions/1.1"]')
+    assert "Ask the social media team" in me.text()
+    me.page.set_viewport_size(PHONE_SCREEN)
+    me.open(f"/author/{COURSE}/versions/1.1")
+    me.assert_accessible()
+
+
+def test_department_lead_sees_their_team_on_a_phone(journey):
+    me = journey("lead-phone", phone=True)
+    me.sign_in("lead@example.com")
+    me.page.click(".navbar-toggler")  # the menu folds away on a phone
+    me.click('nav a[href="/hr/"]')
+    me.open("/hr/people")
+    team = me.text()
+    assert "Alex Morgan" in team and "Li Wei" in team
+    assert "Noa Cohen" not in team  # Engineering is not theirs
+    me.click('main a[href="/hr/people/E1001"]')
+    assert "Alex Morgan" in me.text()
+    me.assert_accessible()
