@@ -231,9 +231,9 @@ def _answers(question: GiftQuestion, body: str) -> None:
     """Fill in the answers of ``question`` from the text between the braces."""
     fmt = question.stem.format
     if question.kind == "truefalse":
-        value, *feedback = [body[a:b] for a, b in _hash_cuts(body)]
+        value, *given = [body[a:b] for a, b in _hash_cuts(body)]
         question.is_true = _TF_VALUES[value.strip()]
-        feedback += [None, None]
+        feedback: list[str | None] = [*given, None, None]
         question.wrong_feedback = _optional(feedback[0], fmt)
         question.right_feedback = _optional(feedback[1], fmt)
     elif question.kind == "matching":
@@ -687,8 +687,8 @@ def _choice_kind(question: GiftQuestion) -> tuple[str, list[bool], list[str]]:
         return "single", right, [note] if partial else []
     if not any(w > 0 for w in weights):
         raise _Unsupported("no right answer (no answer has a positive weight)")
-    note = _multiple_note(weights)
-    return "multiple", [w > 0 for w in weights], [note] if note else []
+    multiple_note = _multiple_note(weights)
+    return "multiple", [w > 0 for w in weights], [multiple_note] if multiple_note else []
 
 
 def _answer_lines(
@@ -707,6 +707,7 @@ def _answer_lines(
 def _body(question: GiftQuestion, notes: list[str]) -> tuple[str, list[str]]:
     """(our type, answer lines) of a convertible question."""
     if question.kind == "truefalse":
+        assert question.is_true is not None, "parsing a true/false question sets its value"
         right = [question.is_true, not question.is_true]
         feedback = [
             question.right_feedback if ok else question.wrong_feedback for ok in right
