@@ -55,14 +55,18 @@ def parse_filters(args: Mapping[str, str]) -> tuple[AuditFilters, list[str]]:
     if raw["course"] and len(raw["course"]) > 100:
         errors.append(_l("That course ID is too long."))
         raw["course"] = None
-    for key in ("since", "until"):
-        if raw[key]:
-            try:
-                raw[key] = date.fromisoformat(raw[key])
-            except ValueError:
-                errors.append(_l("“%(value)s” is not a date (YYYY-MM-DD).", value=raw[key]))
-                raw[key] = None
-    return AuditFilters(**raw), errors
+    since, until = _date(raw["since"], errors), _date(raw["until"], errors)
+    return AuditFilters(raw["action"], raw["employee"], raw["course"], since, until), errors
+
+
+def _date(value: str | None, errors: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(_l("“%(value)s” is not a date (YYYY-MM-DD).", value=value))
+        return None
 
 
 def actions() -> list[str]:
@@ -97,7 +101,8 @@ def _select(filters: AuditFilters, *event_columns):
 def events(filters: AuditFilters, page: int = 1, per_page: int = 50) -> Page:
     """A page of events, newest first."""
     stmt = _select(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     items = db.session.execute(
         stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
