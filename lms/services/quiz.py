@@ -80,11 +80,11 @@ def start(user: User, enrollment: Enrollment, lang: str, now: datetime | None = 
     :raise Refused: modules unread, seat time not met, limit reached, or course completed.
     """
     now = now or utcnow()
-    touched = db.session.execute(  # Session.execute is typed as a Result, without rowcount
+    touched = db.session.execute(
         sa.update(Enrollment)
         .where(Enrollment.id == enrollment.id, Enrollment.completed_at.is_(None))
         .values(last_attempt_at=now))
-    if cast(sa.CursorResult, touched).rowcount != 1:
+    if cast(sa.CursorResult, touched).rowcount != 1:  # typed as Result; is a CursorResult
         db.session.rollback()
         raise Refused(_l("You have already completed this course."))
     version = catalog.latest_version(enrollment.course_id)

@@ -195,7 +195,7 @@ def _retry(mailer, now: datetime, report: SendReport) -> None:
     """Mark reminders stuck in ``sending`` (the sender crashed) for retry, then retry each
     ``retry`` row that this server manages to claim."""
     stale = now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES"))
-    # Session.execute is typed as returning a Result, which has no rowcount.
+    # An UPDATE's result is a CursorResult (typed as a plain Result): it has the rowcount.
     stuck = cast(sa.CursorResult, db.session.execute(
         sa.update(ReminderSent)
         .where(ReminderSent.status == "sending", ReminderSent.claimed_at < stale)

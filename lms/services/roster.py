@@ -528,7 +528,7 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
     now = now or utcnow()
     started = perf_counter()
     _lock()
-    claimed = cast(sa.CursorResult, db.session.execute(  # a Result as typed: no rowcount
+    claimed = cast(sa.CursorResult, db.session.execute(  # typed as Result; is a CursorResult
         sa.update(RosterUpload)
         .where(RosterUpload.id == upload_id, RosterUpload.applied_at.is_(None))
         .values(applied_at=now).execution_options(synchronize_session=False)))
