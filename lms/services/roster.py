@@ -585,7 +585,9 @@ def _lock() -> None:
 
 def _begin_immediate() -> bool:
     connection = db.session.connection()
-    if not connection.connection.driver_connection.in_transaction:
+    sqlite_connection = connection.connection.driver_connection
+    assert sqlite_connection is not None, "the session's connection is open"
+    if not sqlite_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     # else: the driver only opens a transaction before a write, so it holds the lock already.
     return True
