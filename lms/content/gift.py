@@ -301,6 +301,7 @@ def _not_text(lines: list[str], kept: list[int], bad: int, category: str | None)
     """An invalid item for a block holding a UTF-16 surrogate (only text handed over as a
     string can: decoding a file refuses them)."""
     found = SURROGATES.search(lines[bad])
+    assert found, "called for the line where a surrogate was found"
     stem = GiftText(without_surrogates(" ".join(lines[i].strip() for i in kept)))
     return GiftQuestion("invalid", bad + 1, stem=stem, category=category,
                         error=surrogate_message(found.group()))
@@ -770,8 +771,8 @@ def gift_to_quiz(
     """
     if not title.strip():
         raise ValueError("the quiz needs a title")
-    if SURROGATES.search(title):
-        raise ValueError("the quiz title: " + surrogate_message(SURROGATES.search(title)[0]))
+    if surrogate := SURROGATES.search(title):
+        raise ValueError("the quiz title: " + surrogate_message(surrogate[0]))
     parts: list[str] = []
     skipped: list[Report] = []
     notes: list[Report] = []
