@@ -106,9 +106,9 @@ def parse_aiken(text: str) -> list[GiftQuestion]:
                 questions.append(draft.question(None))
                 draft = None
             continue
-        if SURROGATES.search(line):
+        if surrogate := SURROGATES.search(line):
             draft = draft or _Draft(number)
-            draft.fail(number, surrogate_message(SURROGATES.search(line)[0]))
+            draft.fail(number, surrogate_message(surrogate[0]))
             line = without_surrogates(line)
         if _ANSWER.match(line):
             draft = draft or _Draft(number)

@@ -231,9 +231,9 @@ def _answers(question: GiftQuestion, body: str) -> None:
     """Fill in the answers of ``question`` from the text between the braces."""
     fmt = question.stem.format
     if question.kind == "truefalse":
-        value, *feedback = [body[a:b] for a, b in _hash_cuts(body)]
+        value, *given = [body[a:b] for a, b in _hash_cuts(body)]
         question.is_true = _TF_VALUES[value.strip()]
-        feedback += [None, None]
+        feedback: list[str | None] = [*given, None, None]
         question.wrong_feedback = _optional(feedback[0], fmt)
         question.right_feedback = _optional(feedback[1], fmt)
     elif question.kind == "matching":
@@ -301,6 +301,7 @@ def _not_text(lines: list[str], kept: list[int], bad: int, category: str | None)
     """An invalid item for a block holding a UTF-16 surrogate (only text handed over as a
     string can: decoding a file refuses them)."""
     found = SURROGATES.search(lines[bad])
+    assert found, "called for the line where a surrogate was found"
     stem = GiftText(without_surrogates(" ".join(lines[i].strip() for i in kept)))
     return GiftQuestion("invalid", bad + 1, stem=stem, category=category,
                         error=surrogate_message(found.group()))
@@ -687,8 +688,8 @@ def _choice_kind(question: GiftQuestion) -> tuple[str, list[bool], list[str]]:
         return "single", right, [note] if partial else []
     if not any(w > 0 for w in weights):
         raise _Unsupported("no right answer (no answer has a positive weight)")
-    note = _multiple_note(weights)
-    return "multiple", [w > 0 for w in weights], [note] if note else []
+    multiple_note = _multiple_note(weights)
+    return "multiple", [w > 0 for w in weights], [multiple_note] if multiple_note else []
 
 
 def _answer_lines(
@@ -707,6 +708,7 @@ def _answer_lines(
 def _body(question: GiftQuestion, notes: list[str]) -> tuple[str, list[str]]:
     """(our type, answer lines) of a convertible question."""
     if question.kind == "truefalse":
+        assert question.is_true is not None, "parsing a true/false question sets its value"
         right = [question.is_true, not question.is_true]
         feedback = [
             question.right_feedback if ok else question.wrong_feedback for ok in right
@@ -769,8 +771,8 @@ def gift_to_quiz(
     """
     if not title.strip():
         raise ValueError("the quiz needs a title")
-    if SURROGATES.search(title):
-        raise ValueError("the quiz title: " + surrogate_message(SURROGATES.search(title)[0]))
+    if surrogate := SURROGATES.search(title):
+        raise ValueError("the quiz title: " + surrogate_message(surrogate[0]))
     parts: list[str] = []
     skipped: list[Report] = []
     notes: list[Report] = []

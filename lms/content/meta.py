@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from lms.content.files import LOCALE
@@ -79,14 +81,14 @@ class _Checker:
             # After a YAML syntax error the later keys were never read: not "missing".
             if complete and key not in self.fields.key_lines:
                 self.problems.append(Problem(self.path, None, f"missing required key '{key}'"))
-        checks = {
+        checks: dict[str, Callable[[], None]] = {
             "id": lambda: self.identifier(folder_id),
             "version": self.version,
             "source_language": self.source_language,
             "title": lambda: self.text_map("title"),
             "description": lambda: self.text_map("description"),
             "required": lambda: self.boolean("required"),
-            **{key: (lambda k=key: self.integer(k)) for key in INTEGERS},
+            **{key: partial(self.integer, key) for key in INTEGERS},
         }
         for key, check in checks.items():
             if key in values:

@@ -28,7 +28,8 @@ def front_matter(text: str, path: str, keys: set[str]) -> tuple[Document, list[P
 
 def title_and_revision(doc: Document, path: str) -> tuple[str, str | None, list[Problem]]:
     """The ``title`` and ``translation_of`` every module and quiz file carries."""
-    title, problems = "", []
+    title = ""
+    problems: list[Problem] = []
     if doc.has_front_matter:
         title, problems = required_text(doc.fields, "title", path)
     translation_of, found = revision_field(doc.fields, "translation_of", path)

@@ -96,7 +96,9 @@ class _Heading(NamedTuple):
 
 def _heading(line: Line, path: str) -> tuple[_Heading, list[Problem]]:
     """Question text, id and type from ``## text {#id .type}``."""
-    text = re.sub(r"\s+#+\s*$", "", HEADING.match(line.text).group(1)).strip()
+    heading = HEADING.match(line.text)
+    assert heading, "_split starts every question block at its ## heading"
+    text = re.sub(r"\s+#+\s*$", "", heading.group(1)).strip()
     attributes = ATTRIBUTES.search(text)
     if not attributes:
         message = "a question heading must end with {#id .type}, e.g. {#launch-date .single}"
@@ -219,7 +221,8 @@ def _answers(lines: list[Line], path: str) -> tuple[list[Answer], bool, list[Pro
             items.append([line])
         else:
             items[-1].append(line)
-    answers, problems = [], []
+    answers: list[Answer] = []
+    problems: list[Problem] = []
     for item in items:
         answer, found = _answer(item, len(answers), path)
         problems += found

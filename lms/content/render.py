@@ -11,13 +11,14 @@ import threading
 from html import escape
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
 _EXTENSIONS = ["tables", "attr_list", "toc", "admonition", "fenced_code", "sane_lists"]
-_EXTENSION_CONFIGS = {
+_EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     # align="…" instead of style="text-align: …", so no style attribute is ever needed.
     "tables": {"use_align_attribute": True},
     # Hebrew or Chinese headings would otherwise get empty ASCII anchors.

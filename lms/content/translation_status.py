@@ -8,6 +8,7 @@ translation is *current* when its ``translation_of`` equals the source file's re
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -89,7 +90,7 @@ def _source_refs(course_id: str, files: dict[str, bytes], source: str) -> list[F
     return sorted(refs, key=lambda r: (order[r.kind], r.position or 0, r.path))
 
 
-def matrix(course_id: str, files: dict[str, bytes], languages: list[str] = ()) -> Matrix:
+def matrix(course_id: str, files: dict[str, bytes], languages: Sequence[str] = ()) -> Matrix:
     """The status of every translatable file in the course's languages plus ``languages``
     (e.g. every language the app ships, so a language not started shows as missing)."""
     source = source_language(course_id, files)

@@ -57,14 +57,15 @@ def parse_filters(args: Mapping[str, str]) -> tuple[AuditFilters, list[str]]:
     if raw["course"] and len(raw["course"]) > 100:
         errors.append(_l("That course ID is too long."))
         raw["course"] = None
-    for key in ("since", "until"):
-        if raw[key]:
-            raw[key] = _date(raw[key], errors)
-    return AuditFilters(**raw), errors
+    since, until = _date(raw["since"], errors), _date(raw["until"], errors)
+    return AuditFilters(raw["action"], raw["employee"], raw["course"], since, until), errors
 
 
-def _date(value: str, errors: list) -> date | None:
-    """An ISO date up to :data:`LATEST`, else None with the reason in ``errors``."""
+def _date(value: str | None, errors: list) -> date | None:
+    """An ISO date up to :data:`LATEST` (None if not given), else None with the reason in
+    ``errors``."""
+    if not value:
+        return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -109,7 +110,8 @@ def _select(filters: AuditFilters, *event_columns):
 def events(filters: AuditFilters, page: int = 1, per_page: int = 50) -> Page:
     """A page of events, newest first."""
     stmt = _select(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     page = Page.clamp(page, total, per_page)
     items = db.session.execute(
         stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())

@@ -41,6 +41,7 @@ def export(out: Path, course_id: str | None = None, drafts: bool = False) -> Exp
     report = ExportReport()
     for cid in ids:
         ws = workspaces.workspace(cid)
+        assert ws is not None, "every id is of a published course"
         use_draft = drafts and ws.draft is not None
         files = ws.files if use_draft else catalog.version_files(ws.version)
         _write(out, files)

@@ -1,5 +1,6 @@
 """One employee's whole record, as evidence: enrolments, attempts, certifications, events."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +30,7 @@ class Transcript:
     enrollments: list  # (Enrollment, seconds spent on modules)
     attempts: list  # (QuizAttempt, version, seconds spent on the enrolment's modules)
     certifications: list  # (Certification, status now)
-    events: list  # (AuditEvent, actor name or None)
+    events: Sequence[sa.Row]  # (AuditEvent, actor name or None)
     more_events: bool
 
 
@@ -79,7 +80,7 @@ def _seconds_by_enrollment(person: User) -> dict[int, int]:
         .group_by(ModuleProgress.enrollment_id)).all())
 
 
-def _events(person: User) -> list:
+def _events(person: User) -> Sequence[sa.Row]:
     actor = so.aliased(User)
     return db.session.execute(
         sa.select(AuditEvent, actor.name).outerjoin(actor, actor.id == AuditEvent.actor_id)

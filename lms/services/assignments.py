@@ -10,6 +10,7 @@ course" index, and only the rows actually inserted are audited.
 
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
@@ -78,7 +79,8 @@ def create_rule(actor: User | None, course_id: str, scope_kind: str, scope_value
         raise Refused(_l("Give the number of days (1 or more)."))
     rule = AssignmentRule(
         course_id=course_id, scope_kind=scope_kind, scope_value=scope_value,
-        due_kind=due_kind, due_date=_end_of_day(due_date) if due_kind == "date" else None,
+        due_kind=due_kind,
+        due_date=_end_of_day(due_date) if due_kind == "date" and due_date is not None else None,
         due_days=due_days if due_kind != "date" else None,
         created_by_id=actor.id if actor else None, created_at=now, active=True)
     db.session.add(rule)
@@ -193,11 +195,11 @@ def _due_column(rule: AssignmentRule, now: datetime, fallback_days: int):
         return sa.literal(_rule_due(rule, None, now, fallback_days), UTCDateTime)
     # end of day (hire date + N days) is in the future exactly for hire dates from here on
     first_day = now.date() if _end_of_day(now.date()) > now else now.date() + timedelta(days=1)
-    first_hire = first_day - timedelta(days=rule.due_days)
+    days = _days(rule)
+    first_hire = first_day - timedelta(days=days)
     return sa.case(
-        (User.hire_date.is_(None), sa.literal(now + timedelta(days=rule.due_days),
-                                              UTCDateTime)),
-        (User.hire_date >= first_hire, _end_of_hire_day_plus(rule.due_days)),
+        (User.hire_date.is_(None), sa.literal(now + timedelta(days=days), UTCDateTime)),
+        (User.hire_date >= first_hire, _end_of_hire_day_plus(days)),
         else_=sa.literal(now + timedelta(days=fallback_days), UTCDateTime),
     )
 
@@ -247,12 +249,19 @@ def _rule_due(rule: AssignmentRule, hire_date: date | None, now: datetime,
     hire after a fixed date, someone hired long ago) becomes the course's usual
     ``due_days`` from now, so nobody is overdue on their first day."""
     if rule.due_kind == "date":
+        assert rule.due_date is not None, "create_rule refuses a date rule without its date"
         due = rule.due_date
     elif rule.due_kind == "after_hire" and hire_date is not None:
-        due = _end_of_day(hire_date + timedelta(days=rule.due_days))
+        due = _end_of_day(hire_date + timedelta(days=_days(rule)))
     else:
-        due = now + timedelta(days=rule.due_days)
+        due = now + timedelta(days=_days(rule))
     return due if due > now else now + timedelta(days=fallback_days)
+
+
+def _days(rule: AssignmentRule) -> int:
+    """The ``due_days`` of a rule due some days after assignment or hire."""
+    assert rule.due_days is not None, "create_rule refuses such a rule without its days"
+    return rule.due_days
 
 
 def _course_due_days(course_id: str) -> int:
@@ -391,7 +400,7 @@ def _enrollment_insert(select=None, columns=None):
                        Enrollment.reason, Enrollment.due_at))
 
 
-def _audit_created(created: list, now: datetime, actor_id: int | None,
+def _audit_created(created: Sequence[sa.Row], now: datetime, actor_id: int | None,
                    extra: dict | None) -> int:
     if created:
         bulk.insert(AuditEvent.__table__, [
@@ -403,7 +412,7 @@ def _audit_created(created: list, now: datetime, actor_id: int | None,
     return len(created)
 
 
-def _keyset(query, key) -> Iterator[list]:
+def _keyset(query, key) -> Iterator[Sequence[sa.Row]]:
     """The rows of ``query`` in chunks ordered by ``key`` (its first column), so memory
     stays flat however many people match."""
     last = None

@@ -157,9 +157,10 @@ def _start_draft(ws: Workspace, actor: User) -> CourseDraft:
         db.session.flush()
     except IntegrityError:  # another author started one at the same moment: use theirs
         db.session.rollback()
-        draft = db.session.get(CourseDraft, ws.course_id)
-        if draft is None:
+        theirs = db.session.get(CourseDraft, ws.course_id)
+        if theirs is None:
             raise
+        return theirs
     return draft
 
 
@@ -313,8 +314,13 @@ class FileCheck:
 
 def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
     """Validate the draft with ``text`` as ``path`` and render ``text`` for the preview
-    through the same parser and renderer learners' content goes through."""
+    through the same parser and renderer learners' content goes through.
+
+    :raise LookupError: no such file may exist in the course (the view answers 404 first).
+    """
     ref = describe(ws.course_id, path)
+    if ref is None:
+        raise LookupError(f"{path} is not a file of course {ws.course_id}")
     data = encode_like(text, ws.files.get(path))
     files = {**ws.files, path: data}
     problems = check(ws.course_id, files)[1]
@@ -322,6 +328,7 @@ def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
     source = source_path(ws, ref)
     translation = None
     if source in files:
+        assert ref.lang is not None, "a translation has a language"
         translation = translation_status.cell(ref.lang, path, files,
                                               revision_of(files[source])).status
     return FileCheck(ref, [p for p in problems if p.path == path],
@@ -332,10 +339,11 @@ def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
 
 
 def _render(course_id: str, ref: FileRef, text: str, data: bytes):
+    if ref.kind == "course":
+        return parse_meta(text, ref.path, course_id)[0]
+    assert ref.lang is not None, "module, guidelines and quiz paths name their language"
     revision = revision_of(data)
-    if ref.kind in ("module", "guidelines"):
-        name = (ref.position or 0, ref.item or "guidelines")
-        return parse_module(text, ref.path, ref.lang, name, revision)[0]
     if ref.kind == "quiz":
         return parse_quiz(text, ref.path, ref.lang, revision)[0]
-    return parse_meta(text, ref.path, course_id)[0]
+    name = (ref.position or 0, ref.item or "guidelines")
+    return parse_module(text, ref.path, ref.lang, name, revision)[0]

@@ -23,7 +23,9 @@ def insert(table: sa.Table, rows: list[dict]) -> None:
     columns = [table.c[name] for name in rows[0]]
     adapters = [_copy_adapter(column.type) for column in columns]
     names = ", ".join(f'"{column.name}"' for column in columns)
-    with connection.connection.driver_connection.cursor() as cursor, \
+    psycopg_connection = connection.connection.driver_connection
+    assert psycopg_connection is not None, "the session's connection is open"
+    with psycopg_connection.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([adapt(row[c.name]) for adapt, c in zip(adapters, columns,

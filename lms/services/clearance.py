@@ -102,7 +102,7 @@ def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance
         return None
     user_id, employee_id, row = found
     if row is None or (row.valid_until is not None and row.valid_until <= now):
-        row = current(db.session.get(User, user_id), now)
+        row = current(db.session.get_one(User, user_id), now)
     return employee_id, row
 
 

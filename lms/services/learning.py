@@ -87,8 +87,11 @@ def ensure_required_enrollments(user: User, now: datetime | None = None) -> None
         db.session.commit()
 
 
-def due_date(status: rules.CourseStatus, meta: content.CourseMeta, now: datetime):
+def due_date(
+    status: rules.CourseStatus, meta: content.CourseMeta, now: datetime
+) -> datetime | None:
     if status.status == rules.CLEARED:
+        assert status.valid_until is not None, "a cleared course is cleared until a date"
         renewal_opens = status.valid_until - timedelta(days=meta.renewal_window_days)
         return status.valid_until if now >= renewal_opens else None
     if status.status == rules.GRACE:

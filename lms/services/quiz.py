@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -84,10 +85,11 @@ def start(user: User, enrollment: Enrollment, lang: str, now: datetime | None = 
         sa.update(Enrollment)
         .where(Enrollment.id == enrollment.id, Enrollment.completed_at.is_(None))
         .values(last_attempt_at=now))
-    if touched.rowcount != 1:
+    if cast(sa.CursorResult, touched).rowcount != 1:  # typed as Result; is a CursorResult
         db.session.rollback()
         raise Refused(_l("You have already completed this course."))
     version = catalog.latest_version(enrollment.course_id)
+    assert version is not None, "enrolments are made in published courses; versions stay"
     course = catalog.course_of(version)
     ready = readiness(enrollment, course, now)
     if ready.open_attempt is not None:
@@ -121,16 +123,17 @@ def _check_ready(ready: Readiness) -> None:
 def drawn_questions(attempt: QuizAttempt) -> list[tuple[content.Question, list[content.Answer]]]:
     """The attempt's questions in display order, each with its answers in display order."""
     quiz = course_for(attempt).quiz(attempt.lang)
-    result = []
+    result: list[tuple[content.Question, list[content.Answer]]] = []
     for drawn in attempt.questions:
         question = quiz.question(drawn["id"])
+        assert question is not None, "questions are drawn from the attempt's version"
         by_id = {a.id: a for a in question.answers}
         result.append((question, [by_id[a] for a in drawn["answers"]]))
     return result
 
 
 def course_for(attempt: QuizAttempt) -> content.Course:
-    return catalog.course_of(db.session.get(CourseVersion, attempt.course_version_id))
+    return catalog.course_of(db.session.get_one(CourseVersion, attempt.course_version_id))
 
 
 def parse_submission(attempt: QuizAttempt, form: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -195,7 +198,8 @@ def submit(user: User, attempt: QuizAttempt, form: dict[str, list[str]],
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
         .values(status="submitted", answers=answers, score=result.score,
                 passed=result.passed, submitted_at=now))
-    if closed.rowcount != 1:  # a double click or a second tab got there first
+    # A double click or a second tab got there first:
+    if cast(sa.CursorResult, closed).rowcount != 1:
         db.session.rollback()
         raise Refused(_l("This attempt was already submitted; it counts once."))
     audit.record("quiz.submitted", actor=user, subject=user, course_id=attempt.course_id,
@@ -209,8 +213,8 @@ def submit(user: User, attempt: QuizAttempt, form: dict[str, list[str]],
 
 
 def _certify(user: User, attempt: QuizAttempt, course: content.Course, now: datetime) -> None:
-    version = db.session.get(CourseVersion, attempt.course_version_id)
-    enrollment = db.session.get(Enrollment, attempt.enrollment_id)
+    version = db.session.get_one(CourseVersion, attempt.course_version_id)
+    enrollment = db.session.get_one(Enrollment, attempt.enrollment_id)
     cert = Certification(
         user_id=user.id, course_id=attempt.course_id, course_version_id=version.id,
         major=version.major, minor=version.minor, attempt_id=attempt.id, issued_at=now,

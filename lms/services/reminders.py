@@ -18,6 +18,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
 from email.utils import make_msgid
+from typing import cast
 
 import sqlalchemy as sa
 from flask import Flask
@@ -153,7 +154,7 @@ def _known_keys(enrollment_ids: list[int]) -> set[tuple[int, str, int]]:
                                   Enrollment.due_at == ReminderSent.due_at))
         .where(ReminderSent.enrollment_id.in_(enrollment_ids))).all()
     db.session.commit()
-    return {tuple(row) for row in rows}
+    return {(enrollment_id, kind, week) for enrollment_id, kind, week in rows}
 
 
 def _claim_and_send(mailer, target: _Target, kind: str, week: int, now: datetime,
@@ -194,26 +195,27 @@ def _retry(mailer, now: datetime, report: SendReport) -> None:
     """Mark reminders stuck in ``sending`` (the sender crashed) for retry, then retry each
     ``retry`` row that this server manages to claim."""
     stale = now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES"))
-    stuck = db.session.execute(
+    # An UPDATE's result is a CursorResult (typed as a plain Result): it has the rowcount.
+    stuck = cast(sa.CursorResult, db.session.execute(
         sa.update(ReminderSent)
         .where(ReminderSent.status == "sending", ReminderSent.claimed_at < stale)
         .values(status="retry", error="interrupted before it was confirmed as sent")
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     db.session.commit()
     if stuck:
         log.error("%d reminder(s) were interrupted while sending; retrying them", stuck)
     ids = db.session.scalars(sa.select(ReminderSent.id)
                              .where(ReminderSent.status == "retry")).all()
     for row_id in ids:
-        claimed = db.session.execute(
+        claimed = cast(sa.CursorResult, db.session.execute(
             sa.update(ReminderSent)
             .where(ReminderSent.id == row_id, ReminderSent.status == "retry")
             .values(status="sending", claimed_at=now, attempts=ReminderSent.attempts + 1)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))).rowcount
         db.session.commit()
         if claimed != 1:
             continue
-        row = db.session.get(ReminderSent, row_id, populate_existing=True)
+        row = db.session.get_one(ReminderSent, row_id, populate_existing=True)
         target = db.session.execute(_open_enrollments(datetime.max.replace(tzinfo=UTC))
                                     .where(Enrollment.id == row.enrollment_id)).first()
         if target is None:  # finished, or the person left, since: nothing to remind

@@ -22,6 +22,7 @@ from dataclasses import fields
 from datetime import date
 from datetime import datetime
 from time import perf_counter
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -290,7 +291,7 @@ def _read_rows(reader, columns: list[str], parsed: _Parsed, languages: list[str]
         entry, problems = _entry(row, raw, languages)
         problems += _duplicates(row, raw, parsed)
         parsed.problems += problems
-        if not problems:
+        if entry is not None and not problems:
             parsed.entries.append(entry)
 
 
@@ -430,12 +431,14 @@ def _cycles(parsed: _Parsed, people: _People) -> list[Problem]:
     done: set[str] = set()
     problems = []
     for start in in_file:
-        path, on_path, node = [], set(), start
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
         while node is not None and node not in done and node not in on_path:
             path.append(node)
             on_path.add(node)
             node = manager(node)
-        if node in on_path:
+        if node is not None and node in on_path:
             loop = path[path.index(node):]
             chain = " → ".join([*loop, node])
             problems += [Problem(in_file[e].row, "manager", _l(
@@ -550,14 +553,14 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
     now = now or utcnow()
     started = perf_counter()
     _lock()
-    claimed = db.session.execute(
+    claimed = cast(sa.CursorResult, db.session.execute(  # typed as Result; is a CursorResult
         sa.update(RosterUpload)
         .where(RosterUpload.id == upload_id, RosterUpload.applied_at.is_(None))
-        .values(applied_at=now).execution_options(synchronize_session=False))
+        .values(applied_at=now).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         db.session.rollback()
         raise Refused(_l("This file was already applied; nothing changed."))
-    upload = db.session.get(RosterUpload, upload_id)
+    upload = db.session.get_one(RosterUpload, upload_id)
     preview, people = _check(upload.content, languages, upload.filename)
     preview.check_seconds = perf_counter() - started
     if preview.ok and fingerprint and fingerprint != preview.fingerprint:
@@ -607,7 +610,9 @@ def _lock() -> None:
 
 def _begin_immediate() -> bool:
     connection = db.session.connection()
-    if not connection.connection.driver_connection.in_transaction:
+    sqlite_connection = connection.connection.driver_connection
+    assert sqlite_connection is not None, "the session's connection is open"
+    if not sqlite_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     # else: the driver only opens a transaction before a write, so it holds the lock already.
     return True

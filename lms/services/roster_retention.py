@@ -9,6 +9,7 @@ which names the file and its SHA-256.
 
 from datetime import datetime
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -33,4 +34,4 @@ def purge_uploads(now: datetime, days: int | None = None) -> int:
         sa.delete(RosterUpload).where(RosterUpload.uploaded_at < now - timedelta(days=days))
         .execution_options(synchronize_session=False))
     db.session.commit()
-    return deleted.rowcount
+    return cast(sa.CursorResult, deleted).rowcount  # typed as Result; is a CursorResult

@@ -9,6 +9,7 @@ a step in its caller's transaction, except :func:`create`, an operation that com
 
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
 from typing import Protocol
@@ -92,7 +93,7 @@ def set_language(user: User, lang: str) -> None:
 # --- Many at once (imports) ------------------------------------------------------------
 
 
-def insert_many(added: list[PersonRecord], ids: dict[str, int], now: datetime) -> None:
+def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
     """Insert new people, managers before their reports, adding their ids to ``ids``
     (employee id → user id, which must already hold every existing manager).
 
@@ -109,20 +110,20 @@ def insert_many(added: list[PersonRecord], ids: dict[str, int], now: datetime) -
                               "active": p.active}) for p in added], at=now)
 
 
-def _insert_by_level(added: list[PersonRecord], ids: dict[str, int], now: datetime) -> None:
-    unlinked = []
+def _insert_by_level(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
+    unlinked: list[tuple[str, str]] = []  # (employee id, their manager's)
     for level in _levels(added):
         rows = [_user_row(p, ids.get(p.manager) if p.manager else None, now) for p in level]
         db.session.execute(sa.insert(User.__table__), rows)
         ids.update(_ids_of([p.employee_id for p in level]))
-        unlinked += [p for p, row in zip(level, rows, strict=True)
+        unlinked += [(p.employee_id, p.manager) for p, row in zip(level, rows, strict=True)
                      if p.manager and row["manager_id"] is None]
     if unlinked:
         db.session.execute(sa.update(User), [
-            {"id": ids[p.employee_id], "manager_id": ids[p.manager]} for p in unlinked])
+            {"id": ids[employee], "manager_id": ids[manager]} for employee, manager in unlinked])
 
 
-def _copy_added(added: list[PersonRecord], ids: dict[str, int], now: datetime) -> None:
+def _copy_added(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
     """PostgreSQL: take the new people's ids from the sequence first, so everyone,
     managers included, goes in with one COPY (foreign keys are checked at its end)."""
     new_ids = db.session.scalars(sa.text(
@@ -142,7 +143,7 @@ def _ids_of(employee_ids: list[str]) -> Iterator[tuple[str, int]]:
             sa.select(User.employee_id, User.id).where(User.employee_id.in_(chunk)))
 
 
-def _levels(added: list[PersonRecord]) -> list[list[PersonRecord]]:
+def _levels(added: Sequence[PersonRecord]) -> list[list[PersonRecord]]:
     """New people grouped by how many new managers stand above them (0: none)."""
     new = {p.employee_id: p for p in added}
     depth: dict[str, int] = {}
