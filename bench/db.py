@@ -41,8 +41,10 @@ def looks_like_scratch(url: str) -> bool:
 def reset_database(url: str, force: bool = False) -> None:
     """Drop and recreate the database (PostgreSQL) or delete the file (SQLite)."""
     if not looks_like_scratch(url) and not force:
-        raise SystemExit(f"refusing to reset {sa.make_url(url).render_as_string()}: its name "
-                         "does not contain 'bench' (pass --force if it really is scratch)")
+        raise SystemExit(
+            f"refusing to reset {sa.make_url(url).render_as_string()}: its name "
+            "does not contain 'bench' (pass --force if it really is scratch)"
+        )
     u = sa.make_url(url)
     if u.get_backend_name() == "sqlite":
         for suffix in ("", "-journal", "-wal", "-shm"):
@@ -52,8 +54,9 @@ def reset_database(url: str, force: bool = False) -> None:
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{u.database}" ENCODING \'UTF8\' '
-                                 "TEMPLATE template0")
+            conn.exec_driver_sql(
+                f"CREATE DATABASE \"{u.database}\" ENCODING 'UTF8' TEMPLATE template0"
+            )
     finally:
         admin.dispose()
 
@@ -181,8 +184,9 @@ class BulkWriter:
             if isinstance(value, datetime) and value.tzinfo is not None:
                 value = value.astimezone(UTC).replace(tzinfo=None)
             names.append(column.name)
-            values.append(_pg_value(value) if self.dialect == "postgresql"
-                          else _sqlite_value(value))
+            values.append(
+                _pg_value(value) if self.dialect == "postgresql" else _sqlite_value(value)
+            )
         return names, values
 
     def execute(self, sql: str, params: Sequence | None = None) -> None:
@@ -209,8 +213,10 @@ class BulkWriter:
         if self.dialect != "postgresql":
             return
         for table in tables:
-            self.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                         f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
+            self.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+            )
 
     def commit(self) -> None:
         self.raw.commit()

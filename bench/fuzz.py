@@ -74,8 +74,23 @@ SPECIAL = [
 
 #: Raw percent-encoding that no encoder produces: truncated, invalid hex, overlong UTF-8,
 #: UTF-8 surrogates, beyond U+10FFFF, bare continuation bytes.
-MALFORMED = ["%", "%zz", "%0", "%%", "%ff%fe", "%ED%A0%80", "%ED%B0%80", "%C0%80", "%C0%AF",
-             "%E2%82", "%F4%90%80%80", "%80", "%FE%FF", "a%00b", "%2e%2e%2f"]
+MALFORMED = [
+    "%",
+    "%zz",
+    "%0",
+    "%%",
+    "%ff%fe",
+    "%ED%A0%80",
+    "%ED%B0%80",
+    "%C0%80",
+    "%C0%AF",
+    "%E2%82",
+    "%F4%90%80%80",
+    "%80",
+    "%FE%FF",
+    "a%00b",
+    "%2e%2e%2f",
+]
 
 #: File contents for upload fields: empty, NUL, UTF-16 with a BOM, Latin-1, a header only.
 FILES = [
@@ -103,14 +118,20 @@ def encode(value: str, safe: str = "") -> str:
 
 
 def big_numbers() -> st.SearchStrategy[str]:
-    return st.one_of(st.integers(min_value=2**31 - 2, max_value=2**70),
-                     st.integers(min_value=-(2**70), max_value=-1)).map(str)
+    return st.one_of(
+        st.integers(min_value=2**31 - 2, max_value=2**70),
+        st.integers(min_value=-(2**70), max_value=-1),
+    ).map(str)
 
 
 def naughty_text() -> st.SearchStrategy[str]:
     """Text values as a person or an attacker might type them."""
-    return st.one_of(st.sampled_from(SPECIAL), st.sampled_from(naughty_strings()),
-                     st.text(max_size=12), big_numbers())
+    return st.one_of(
+        st.sampled_from(SPECIAL),
+        st.sampled_from(naughty_strings()),
+        st.text(max_size=12),
+        big_numbers(),
+    )
 
 
 def raw_value(known: Iterable[str] = (), safe: str = "") -> st.SearchStrategy[str]:
@@ -160,8 +181,12 @@ class _PageParser(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._form = {"action": a.get("action", ""), "method": a.get("method", "get"),
-                          "fields": defaultdict(set), "files": set()}
+            self._form = {
+                "action": a.get("action", ""),
+                "method": a.get("method", "get"),
+                "fields": defaultdict(set),
+                "files": set(),
+            }
             self.forms.append(self._form)
         elif self._form is None or not a.get("name") and tag != "option":
             return
@@ -218,8 +243,7 @@ class Failure:
 
     def __str__(self) -> str:
         body = f"\n    body: {self.body}" if self.body else ""
-        return (f"{self.status} ×{self.count} {self.target}\n    {self.url}{body}\n"
-                f"    {self.error}")
+        return f"{self.status} ×{self.count} {self.target}\n    {self.url}{body}\n    {self.error}"
 
 
 _PARAM = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -228,8 +252,17 @@ _PARAM = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 #: Where the crawl starts: the pages the menus lead to.
 #: Routes that end the signed-in role's sign-ins: sign in again after each.
 SIGN_OUTS = {"auth.logout", "auth.sign_out_everywhere"}
-SEEDS = ["/login", "/training", "/hr/", "/hr/people", "/hr/roster", "/hr/assignments",
-         "/hr/audit", "/author", "/guidelines"]
+SEEDS = [
+    "/login",
+    "/training",
+    "/hr/",
+    "/hr/people",
+    "/hr/roster",
+    "/hr/assignments",
+    "/hr/audit",
+    "/author",
+    "/guidelines",
+]
 
 
 class World:
@@ -273,13 +306,23 @@ class World:
         from lms.models import Role
         from lms.models import User
 
-        roles = {"employee": [], "hr": [Role.HR], "marketing": [Role.MARKETING],
-                 "lead": [Role.LEAD], "admin": [Role.ADMIN]}
+        roles = {
+            "employee": [],
+            "hr": [Role.HR],
+            "marketing": [Role.MARKETING],
+            "lead": [Role.LEAD],
+            "admin": [Role.ADMIN],
+        }
         with self.app.app_context():
             for number, (name, granted) in enumerate(roles.items(), start=1):
-                user = User(employee_id=f"FZ{number:03d}", email=f"fuzz-{name}@example.com",
-                            name=f"Fuzz {name.title()}", department="Sales", country="DE",
-                            preferred_language="en")
+                user = User(
+                    employee_id=f"FZ{number:03d}",
+                    email=f"fuzz-{name}@example.com",
+                    name=f"Fuzz {name.title()}",
+                    department="Sales",
+                    country="DE",
+                    preferred_language="en",
+                )
                 # A single-round hash: signing in is not what is fuzzed here.
                 user.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1")
                 for role in granted:
@@ -292,8 +335,7 @@ class World:
 
     def _sign_in(self, role: str) -> None:
         client = self.clients[role]
-        response = client.post("/login", data={"email": self.users[role][0],
-                                                "password": PASSWORD})
+        response = client.post("/login", data={"email": self.users[role][0], "password": PASSWORD})
         if response.status_code != 302:
             raise RuntimeError(f"{role} cannot sign in: {response.status_code}")
         self.cookies[role] = list(client._cookies.items())
@@ -328,31 +370,50 @@ class World:
             values = {"course_id": course_id}
             client.post(self.adapter.build("author.add_language", values), data={"lang": "fr"})
             gift = self.adapter.build("author.gift", values)
-            response = client.post(gift, content_type="multipart/form-data", data={
-                "file": (io.BytesIO(b"::Q1:: Two and two? {=four ~five}\n"), "q.gift"),
-                "lang": "en", "title": "Fuzz"})
+            response = client.post(
+                gift,
+                content_type="multipart/form-data",
+                data={
+                    "file": (io.BytesIO(b"::Q1:: Two and two? {=four ~five}\n"), "q.gift"),
+                    "lang": "en",
+                    "title": "Fuzz",
+                },
+            )
             self._learn_page(gift, response.get_data(as_text=True))
-            pages += [self.adapter.build(endpoint, values)
-                      for endpoint in ("author.course", "author.publish")]
+            pages += [
+                self.adapter.build(endpoint, values)
+                for endpoint in ("author.course", "author.publish")
+            ]
         return pages
 
     def _upload_roster(self) -> str:
         # Applying it adds one person; accounts made by hand (the fuzz users) stay active.
-        content = (b"employee_id,email,name,department,country,manager,preferred_language,"
-                   b"hire_date,active\nFZ900,fuzz-new@example.com,New Person,Sales,DE,,,,\n")
+        content = (
+            b"employee_id,email,name,department,country,manager,preferred_language,"
+            b"hire_date,active\nFZ900,fuzz-new@example.com,New Person,Sales,DE,,,,\n"
+        )
         self._restore("hr")
         response = self.clients["hr"].post(
-            "/hr/roster", data={"file": (io.BytesIO(content), "r.csv")},
-            content_type="multipart/form-data")
+            "/hr/roster",
+            data={"file": (io.BytesIO(content), "r.csv")},
+            content_type="multipart/form-data",
+        )
         return response.headers.get("Location", "")
 
     def _add_rule(self) -> str:
         form = self.known.forms.get("hr.assignments_index")
         courses = sorted(form.fields.get("course_id", ())) if form else []
         self._restore("hr")
-        self.clients["hr"].post("/hr/assignments", data={
-            "course_id": (courses or [""])[-1], "scope_kind": "department",
-            "scope_value": "Sales", "due_kind": "after_assignment", "due_days": "30"})
+        self.clients["hr"].post(
+            "/hr/assignments",
+            data={
+                "course_id": (courses or [""])[-1],
+                "scope_kind": "department",
+                "scope_value": "Sales",
+                "due_kind": "after_assignment",
+                "due_days": "30",
+            },
+        )
         return "/hr/assignments"
 
     # --- the crawl
@@ -362,8 +423,9 @@ class World:
         pages = []
         for rule in self.app.url_map.iter_rules():
             if {"GET", "POST"} <= rule.methods and rule.endpoint not in self.known.forms:
-                values = {name: min(self.known.path_values.get(name, {""}))
-                          for name in rule.arguments}
+                values = {
+                    name: min(self.known.path_values.get(name, {""})) for name in rule.arguments
+                }
                 try:
                     pages.append(self.adapter.build(rule.endpoint, values))
                 except Exception:  # a value the converter refuses: nothing to learn
@@ -415,8 +477,9 @@ class World:
         for form in parser.forms:
             path = urlsplit(form["action"] or url).path  # no action: the page itself
             try:
-                rule, values = self.adapter.match(path, method=form["method"].upper(),
-                                                  return_rule=True)
+                rule, values = self.adapter.match(
+                    path, method=form["method"].upper(), return_rule=True
+                )
             except HTTPException:
                 continue
             if form["method"].lower() == "get":
@@ -458,27 +521,35 @@ class World:
         form = self.known.forms.get(endpoint, Form()) if method == "POST" else Form()
         keys = sorted(self.known.query_keys.get(endpoint, set()) | {"page", "next", "lang"})
         return st.builds(
-            FuzzRequest, method=st.just(method), path=self._path(rule), query=self._query(keys),
-            form=self._form(form), files=self._files(form),
-            headers=self._headers(target.role))
+            FuzzRequest,
+            method=st.just(method),
+            path=self._path(rule),
+            query=self._query(keys),
+            form=self._form(form),
+            files=self._files(form),
+            headers=self._headers(target.role),
+        )
 
     def _path(self, rule: Rule) -> st.SearchStrategy[str]:
         """The rule's path, each parameter a drawn value (see :func:`raw_value`)."""
-        pieces = [st.just(piece) if isinstance(piece, str) else raw_value(*piece)
-                  for piece in self._path_pieces(rule)]
+        pieces = [
+            st.just(piece) if isinstance(piece, str) else raw_value(*piece)
+            for piece in self._path_pieces(rule)
+        ]
         return st.tuples(*pieces).map("".join)
 
     def _path_with(self, rule: Rule, value: Callable[[set[str], str], str]) -> str:
         """The rule's path with each parameter ``value(known values, safe characters)``."""
-        return "".join(piece if isinstance(piece, str) else value(*piece)
-                       for piece in self._path_pieces(rule))
+        return "".join(
+            piece if isinstance(piece, str) else value(*piece) for piece in self._path_pieces(rule)
+        )
 
     def _path_pieces(self, rule: Rule) -> list:
         """Literal text, and (known values, characters left unencoded) per parameter."""
         pieces: list = []
         position = 0
         for match in _PARAM.finditer(rule.rule):
-            pieces.append(rule.rule[position:match.start()])
+            pieces.append(rule.rule[position : match.start()])
             safe = "/" if match["converter"] == "path" else ""
             pieces.append((self.known.path_values.get(match["name"], set()), safe))
             position = match.end()
@@ -500,46 +571,69 @@ class World:
 
         def request(path: str, query_value: str | None, form_value: str) -> FuzzRequest:
             query = "" if query_value is None else "&".join(f"{k}={query_value}" for k in keys)
-            return FuzzRequest(method, path, query,
-                               tuple((name, form_value) for name in sorted(form.fields)),
-                               tuple((name, "r.csv", b"\x00") for name in sorted(form.files)),
-                               headers)
+            return FuzzRequest(
+                method,
+                path,
+                query,
+                tuple((name, form_value) for name in sorted(form.fields)),
+                tuple((name, "r.csv", b"\x00") for name in sorted(form.files)),
+                headers,
+            )
 
-        requests = [request(huge, None, ""), request(nul, None, ""),
-                    request(known, "a%00b", "a%00b"), request(known, "9999-12-31", "9" * 5000),
-                    request(known, "9223372036854775807", encode("²"))]
+        requests = [
+            request(huge, None, ""),
+            request(nul, None, ""),
+            request(known, "a%00b", "a%00b"),
+            request(known, "9999-12-31", "9" * 5000),
+            request(known, "9223372036854775807", encode("²")),
+        ]
         return list(dict.fromkeys(requests))  # without parameters, the first two are one
 
     def _query(self, keys: list[str]) -> st.SearchStrategy[str]:
         values = self.known.query_values
         pair = st.sampled_from(keys).flatmap(
-            lambda key: raw_value(values.get(key, ())).map(lambda v: f"{encode(key)}={v}"))
+            lambda key: raw_value(values.get(key, ())).map(lambda v: f"{encode(key)}={v}")
+        )
         odd = st.one_of(raw_value(), st.sampled_from(["=", "&", "&&", "a=1&a=2", "=x"]))
         return st.lists(st.one_of(pair, pair, odd), max_size=4).map("&".join)
 
     def _form(self, form: Form) -> st.SearchStrategy[tuple]:
-        fields = [st.one_of(st.none(), raw_value(sorted(seen)).map(lambda v, n=name: (n, v)))
-                  for name, seen in sorted(form.fields.items())]
+        fields = [
+            st.one_of(st.none(), raw_value(sorted(seen)).map(lambda v, n=name: (n, v)))
+            for name, seen in sorted(form.fields.items())
+        ]
         extra = st.lists(st.tuples(raw_value(), raw_value()), max_size=2)
         return st.tuples(st.tuples(*fields), extra).map(
-            lambda drawn: tuple(f for f in drawn[0] if f is not None) + tuple(drawn[1]))
+            lambda drawn: tuple(f for f in drawn[0] if f is not None) + tuple(drawn[1])
+        )
 
     def _files(self, form: Form) -> st.SearchStrategy[tuple]:
         content = st.one_of(st.sampled_from(FILES), st.binary(max_size=64))
         filename = st.one_of(st.sampled_from(["roster.csv", "q.gift", "a.txt"]), naughty_text())
-        return st.tuples(*(st.tuples(st.just(name), filename, content)
-                           for name in sorted(form.files)))
+        return st.tuples(
+            *(st.tuples(st.just(name), filename, content) for name in sorted(form.files))
+        )
 
     def _headers(self, role: str) -> st.SearchStrategy[tuple]:
-        language = st.one_of(st.none(), st.sampled_from(
-            ["he", "zh-CN,zh;q=0.9", "*", "x" * 300, "de;q=nan", "pt-BR;q=1e309"]))
+        language = st.one_of(
+            st.none(),
+            st.sampled_from(["he", "zh-CN,zh;q=0.9", "*", "x" * 300, "de;q=nan", "pt-BR;q=1e309"]),
+        )
         auth = st.none()
         if role == "token":
-            auth = st.one_of(st.just(f"Bearer {self.token}"), st.sampled_from(
-                ["Bearer ", "Bearer \x00", "bearer " + "x" * 5000, "Basic Og==", "Bearer ä"]))
-        return st.tuples(language, auth).map(lambda h: tuple(
-            (name, value) for name, value in zip(("Accept-Language", "Authorization"), h,
-                                                 strict=True) if value is not None))
+            auth = st.one_of(
+                st.just(f"Bearer {self.token}"),
+                st.sampled_from(
+                    ["Bearer ", "Bearer \x00", "bearer " + "x" * 5000, "Basic Og==", "Bearer ä"]
+                ),
+            )
+        return st.tuples(language, auth).map(
+            lambda h: tuple(
+                (name, value)
+                for name, value in zip(("Accept-Language", "Authorization"), h, strict=True)
+                if value is not None
+            )
+        )
 
     # --- sending
 
@@ -556,8 +650,10 @@ class World:
                 data[name] = (io.BytesIO(content), filename.replace("\x00", "%00"))
             options.update(data=data, content_type="multipart/form-data")
         elif request.method == "POST":
-            options.update(data="&".join(f"{k}={v}" for k, v in request.form).encode(),
-                           content_type="application/x-www-form-urlencoded")
+            options.update(
+                data="&".join(f"{k}={v}" for k, v in request.form).encode(),
+                content_type="application/x-www-form-urlencoded",
+            )
         response = client.open(request.url(), **options)
         if target.rule.endpoint in SIGN_OUTS and role != "anonymous":
             self._sign_in(role)  # signing out ends the sign-in on the server too
@@ -622,8 +718,9 @@ class Recorder:
         if key in self._failures:
             self._failures[key].count += 1
         else:
-            self._failures[key] = Failure(str(target), request.url(), status, error,
-                                         _excerpt(request, body))
+            self._failures[key] = Failure(
+                str(target), request.url(), status, error, _excerpt(request, body)
+            )
 
 
 def _end_transaction(app: Flask) -> None:
@@ -649,13 +746,20 @@ def _excerpt(request: FuzzRequest, body: str) -> str:
     return " ".join(filter(None, [form and f"form {form}", files and f"files {files}"]))
 
 
-def _drawn(check: Callable, requests: st.SearchStrategy, examples: int,
-           seed: int | None) -> Callable:
+def _drawn(
+    check: Callable, requests: st.SearchStrategy, examples: int, seed: int | None
+) -> Callable:
     """A Hypothesis test sending ``examples`` drawn requests; a failure is recorded, not
     raised, so nothing is shrunk and every distinct error is reported."""
 
-    @settings(max_examples=examples, derandomize=seed is None, database=None, deadline=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        derandomize=seed is None,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(request=requests)
     def run(request):
         check(request)
@@ -663,8 +767,12 @@ def _drawn(check: Callable, requests: st.SearchStrategy, examples: int,
     return run if seed is None else hypothesis_seed(seed)(run)
 
 
-def fuzz(world: World, examples: int, seed: int | None = None,
-         progress: Callable[[str], None] | None = None) -> Recorder:
+def fuzz(
+    world: World,
+    examples: int,
+    seed: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Recorder:
     """Per target, the :meth:`World.explicit` requests then ``examples`` drawn ones;
     seeded, so two runs send the same requests."""
     with Recorder(world.app) as recorder:
@@ -672,11 +780,16 @@ def fuzz(world: World, examples: int, seed: int | None = None,
             for request in world.explicit(target):
                 recorder.check(world, target, request)
             if examples:
-                _drawn(lambda request, t=target: recorder.check(world, t, request),
-                       world.requests(target), examples, seed)()
+                _drawn(
+                    lambda request, t=target: recorder.check(world, t, request),
+                    world.requests(target),
+                    examples,
+                    seed,
+                )()
             if progress:
-                progress(f"{target}: {recorder.requests} requests, "
-                         f"{len(recorder.failures)} failure(s)")
+                progress(
+                    f"{target}: {recorder.requests} requests, {len(recorder.failures)} failure(s)"
+                )
     return recorder
 
 
@@ -689,9 +802,15 @@ def _app(url: str) -> Flask:
     from lms import create_app
 
     logging.disable(logging.CRITICAL)  # the 500s are reported below, not logged
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                       "AUTO_MIGRATE": False, "CONTENT_SYNC_ON_START": False,
-                       "CONTENT_ROOT": str(TEST_CONTENT)})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "AUTO_MIGRATE": False,
+            "CONTENT_SYNC_ON_START": False,
+            "CONTENT_ROOT": str(TEST_CONTENT),
+        }
+    )
 
 
 def campaign(url: str, examples: int, seed: int | None) -> list[Failure]:
@@ -708,8 +827,14 @@ def campaign(url: str, examples: int, seed: int | None) -> list[Failure]:
     world = World(app).build()
     print(f"{url}: {len(world.targets())} targets × {examples} examples", flush=True)
     started = time.perf_counter()
-    recorder = fuzz(world, examples, seed, progress=lambda line: print(
-        f"  {time.perf_counter() - started:6.1f} s  {line}", flush=True))
+    recorder = fuzz(
+        world,
+        examples,
+        seed,
+        progress=lambda line: print(
+            f"  {time.perf_counter() - started:6.1f} s  {line}", flush=True
+        ),
+    )
     with app.app_context():
         db.drop_all()
     print("Answers per route (every role):")
@@ -723,14 +848,19 @@ def campaign(url: str, examples: int, seed: int | None) -> list[Failure]:
 def main(argv: list[str] | None = None) -> int:
     from bench.db import DEFAULT_PG_SERVER
 
-    parser = argparse.ArgumentParser(prog="python -m bench.fuzz", description=__doc__.split(
-        "\n\n")[0])
-    parser.add_argument("--examples", type=int, default=200,
-                        help="requests per route × method × role (default 200)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fuzz", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--examples", type=int, default=200, help="requests per route × method × role (default 200)"
+    )
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--seed", type=int, help="a random seed (default: derandomized)")
-    parser.add_argument("--postgresql-url", default=_fuzz_database(DEFAULT_PG_SERVER),
-                        help="a database the fuzzer may empty (default %(default)s)")
+    parser.add_argument(
+        "--postgresql-url",
+        default=_fuzz_database(DEFAULT_PG_SERVER),
+        help="a database the fuzzer may empty (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     urls = []
     if args.db in ("sqlite", "both"):
@@ -760,8 +890,9 @@ def _create_database(url: str) -> None:
     target = sa.make_url(url)
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                             {"name": target.database})
+        exists = conn.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
         if not exists:
             conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
     admin.dispose()

@@ -46,34 +46,139 @@ GENERATOR_VERSION = 4
 REQUIRED_COURSE = "social-media-policy"  # the bundled course
 #: The two optional courses, published as variants of the bundled one, and the share of
 #: employees enrolled in each.
-EXTRA_COURSES = [("brand-voice-basics", "Brand voice basics", 0.30),
-                 ("crisis-comms-essentials", "Crisis communication essentials", 0.15)]
+EXTRA_COURSES = [
+    ("brand-voice-basics", "Brand voice basics", 0.30),
+    ("crisis-comms-essentials", "Crisis communication essentials", 0.15),
+]
 
 #: The eight supported languages and how common each is as a preference.
-LANGUAGES = {"en": 0.45, "de": 0.10, "fr": 0.10, "es": 0.10, "pt_BR": 0.08, "ja": 0.07,
-             "zh_Hans": 0.06, "he": 0.04}
+LANGUAGES = {
+    "en": 0.45,
+    "de": 0.10,
+    "fr": 0.10,
+    "es": 0.10,
+    "pt_BR": 0.08,
+    "ja": 0.07,
+    "zh_Hans": 0.06,
+    "he": 0.04,
+}
 #: Fifteen countries, with the language most people there prefer.
-COUNTRIES = {"US": "en", "GB": "en", "DE": "de", "FR": "fr", "ES": "es", "BR": "pt_BR",
-             "JP": "ja", "CN": "zh_Hans", "IL": "he", "IN": "en", "CA": "en", "MX": "es",
-             "NL": "en", "SE": "en", "AU": "en"}
+COUNTRIES = {
+    "US": "en",
+    "GB": "en",
+    "DE": "de",
+    "FR": "fr",
+    "ES": "es",
+    "BR": "pt_BR",
+    "JP": "ja",
+    "CN": "zh_Hans",
+    "IL": "he",
+    "IN": "en",
+    "CA": "en",
+    "MX": "es",
+    "NL": "en",
+    "SE": "en",
+    "AU": "en",
+}
 COUNTRY_WEIGHTS = [18, 8, 9, 7, 6, 6, 6, 5, 3, 8, 5, 4, 3, 3, 9]
-DEPARTMENTS = ["Engineering", "Sales", "Marketing", "Customer Support", "Finance",
-               "Human Resources", "Legal", "Operations", "Product", "Design", "Research",
-               "Communications", "Procurement", "IT", "Security", "Facilities",
-               "Data & Analytics", "Partnerships", "Quality", "Executive Office"]
+DEPARTMENTS = [
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Customer Support",
+    "Finance",
+    "Human Resources",
+    "Legal",
+    "Operations",
+    "Product",
+    "Design",
+    "Research",
+    "Communications",
+    "Procurement",
+    "IT",
+    "Security",
+    "Facilities",
+    "Data & Analytics",
+    "Partnerships",
+    "Quality",
+    "Executive Office",
+]
 DEPARTMENT_WEIGHTS = [16, 14, 7, 12, 5, 3, 2, 8, 6, 3, 4, 2, 2, 4, 2, 2, 3, 2, 2, 1]
-FIRST = ["Alex", "Sam", "Maria", "Jonas", "Aiko", "Wei", "Noa", "Lucas", "Emma", "Omar",
-         "Priya", "Chen", "Sofia", "Yuki", "David", "Lea", "Mateo", "Hannah", "Ravi", "Ines",
-         "Tomás", "Amira", "Kenji", "Olivia", "Ethan", "Zoe", "Felix", "Nadia", "Hugo", "Mei"]
-LAST = ["Smith", "Müller", "Garcia", "Tanaka", "Wang", "Cohen", "Silva", "Martin", "Rossi",
-        "Kim", "Patel", "Dubois", "Schmidt", "Sato", "Lopez", "Nguyen", "Levi", "Novak",
-        "Jensen", "Costa", "Khan", "Berg", "Moreau", "Ito", "Fischer", "Santos", "Weber",
-        "Li", "Haddad", "Andersson"]
+FIRST = [
+    "Alex",
+    "Sam",
+    "Maria",
+    "Jonas",
+    "Aiko",
+    "Wei",
+    "Noa",
+    "Lucas",
+    "Emma",
+    "Omar",
+    "Priya",
+    "Chen",
+    "Sofia",
+    "Yuki",
+    "David",
+    "Lea",
+    "Mateo",
+    "Hannah",
+    "Ravi",
+    "Ines",
+    "Tomás",
+    "Amira",
+    "Kenji",
+    "Olivia",
+    "Ethan",
+    "Zoe",
+    "Felix",
+    "Nadia",
+    "Hugo",
+    "Mei",
+]
+LAST = [
+    "Smith",
+    "Müller",
+    "Garcia",
+    "Tanaka",
+    "Wang",
+    "Cohen",
+    "Silva",
+    "Martin",
+    "Rossi",
+    "Kim",
+    "Patel",
+    "Dubois",
+    "Schmidt",
+    "Sato",
+    "Lopez",
+    "Nguyen",
+    "Levi",
+    "Novak",
+    "Jensen",
+    "Costa",
+    "Khan",
+    "Berg",
+    "Moreau",
+    "Ito",
+    "Fischer",
+    "Santos",
+    "Weber",
+    "Li",
+    "Haddad",
+    "Andersson",
+]
 
 #: Where each person stands on the required course (shares of everyone; leavers included,
 #: the clearance SQL then says "inactive" for them).
-REQUIRED_MIX = [("cleared", 0.78), ("renewal_due", 0.06), ("expired", 0.05),
-                ("in_progress", 0.07), ("not_started", 0.035), ("revoked", 0.005)]
+REQUIRED_MIX = [
+    ("cleared", 0.78),
+    ("renewal_due", 0.06),
+    ("expired", 0.05),
+    ("in_progress", 0.07),
+    ("not_started", 0.035),
+    ("revoked", 0.005),
+]
 LEAVER_SHARE = 0.03
 MANAGER_SHARE = 0.06
 
@@ -103,8 +208,9 @@ def read_meta(url: str) -> dict | None:
 def _write_meta(engine: sa.Engine, meta: dict) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE TABLE {META_TABLE} (meta TEXT NOT NULL)"))
-        conn.execute(sa.text(f"INSERT INTO {META_TABLE} (meta) VALUES (:m)"),
-                     {"m": json.dumps(meta)})
+        conn.execute(
+            sa.text(f"INSERT INTO {META_TABLE} (meta) VALUES (:m)"), {"m": json.dumps(meta)}
+        )
 
 
 # --- the generator --------------------------------------------------------------------
@@ -147,12 +253,20 @@ def _course_info(version, course, rng: random.Random) -> CourseInfo:
         draws.append((questions, passing, failing, fail_score))
     src = course.meta.source_language
     return CourseInfo(
-        id=course.id, version_id=version.id, major=version.major, minor=version.minor,
-        required=version.required, module_ids=course.module_ids,
+        id=course.id,
+        version_id=version.id,
+        major=version.major,
+        minor=version.minor,
+        required=version.required,
+        module_ids=course.module_ids,
         module_seconds={m.id: m.reading_seconds for m in course.modules[src]},
-        languages=set(course.languages), source_language=src,
-        validity_days=course.meta.validity_days, due_days=course.meta.due_days,
-        pass_mark=course.meta.pass_mark, draws=draws)
+        languages=set(course.languages),
+        source_language=src,
+        validity_days=course.meta.validity_days,
+        due_days=course.meta.due_days,
+        pass_mark=course.meta.pass_mark,
+        draws=draws,
+    )
 
 
 def _publish_variants(log) -> None:
@@ -165,9 +279,13 @@ def _publish_variants(log) -> None:
     for course_id, title, _share in EXTRA_COURSES:
         if catalog.latest_version(course_id) is not None:
             continue
-        meta = dataclasses.replace(base.meta, id=course_id, required=False,
-                                   titles={lang: title for lang in base.meta.titles},
-                                   descriptions={"en": f"{title} (benchmark course)."})
+        meta = dataclasses.replace(
+            base.meta,
+            id=course_id,
+            required=False,
+            titles={lang: title for lang in base.meta.titles},
+            descriptions={"en": f"{title} (benchmark course)."},
+        )
         digest = hashlib.sha256(f"{course_id}\0{base.content_hash}".encode()).hexdigest()
         variant = dataclasses.replace(base, meta=meta, content_hash=digest)
         content_store.publish(variant, origin="editor")
@@ -193,23 +311,75 @@ class _Rows:
         return n
 
 
-USER_COLS = ("id", "employee_id", "email", "name", "department", "country", "manager_id",
-             "preferred_language", "hire_date", "active", "roster_managed", "password_hash",
-             "created_at")
-ENROLLMENT_COLS = ("id", "user_id", "course_id", "reason", "assigned_at", "due_at",
-                   "completed_at", "last_attempt_at")
-PROGRESS_COLS = ("id", "enrollment_id", "module_id", "course_version_id", "lang",
-                 "started_at", "completed_at", "seconds_spent", "counted_until")
-ATTEMPT_COLS = ("id", "enrollment_id", "user_id", "course_id", "course_version_id", "lang",
-                "status", "questions", "answers", "score", "passed", "started_at",
-                "submitted_at")
-CERT_COLS = ("id", "user_id", "course_id", "course_version_id", "major", "minor",
-             "attempt_id", "issued_at", "expires_at", "status")
+USER_COLS = (
+    "id",
+    "employee_id",
+    "email",
+    "name",
+    "department",
+    "country",
+    "manager_id",
+    "preferred_language",
+    "hire_date",
+    "active",
+    "roster_managed",
+    "password_hash",
+    "created_at",
+)
+ENROLLMENT_COLS = (
+    "id",
+    "user_id",
+    "course_id",
+    "reason",
+    "assigned_at",
+    "due_at",
+    "completed_at",
+    "last_attempt_at",
+)
+PROGRESS_COLS = (
+    "id",
+    "enrollment_id",
+    "module_id",
+    "course_version_id",
+    "lang",
+    "started_at",
+    "completed_at",
+    "seconds_spent",
+    "counted_until",
+)
+ATTEMPT_COLS = (
+    "id",
+    "enrollment_id",
+    "user_id",
+    "course_id",
+    "course_version_id",
+    "lang",
+    "status",
+    "questions",
+    "answers",
+    "score",
+    "passed",
+    "started_at",
+    "submitted_at",
+)
+CERT_COLS = (
+    "id",
+    "user_id",
+    "course_id",
+    "course_version_id",
+    "major",
+    "minor",
+    "attempt_id",
+    "issued_at",
+    "expires_at",
+    "status",
+)
 
 
 class _People:
-    def __init__(self, rng: random.Random, rows: _Rows, courses: dict[str, CourseInfo],
-                 today: datetime):
+    def __init__(
+        self, rng: random.Random, rows: _Rows, courses: dict[str, CourseInfo], today: datetime
+    ):
         self.rng, self.rows, self.courses, self.today = rng, rows, courses, today
 
     def at(self, days_ago: float) -> datetime:
@@ -219,68 +389,154 @@ class _People:
     def lang_for(self, course: CourseInfo, lang: str) -> str:
         return lang if lang in course.languages else course.source_language
 
-    def progress(self, enrollment_id: int, course: CourseInfo, lang: str, start: datetime,
-                 end: datetime, done: int, partial: bool = False) -> None:
+    def progress(
+        self,
+        enrollment_id: int,
+        course: CourseInfo,
+        lang: str,
+        start: datetime,
+        end: datetime,
+        done: int,
+        partial: bool = False,
+    ) -> None:
         span = max(60, int((end - start).total_seconds()))
         for position, module_id in enumerate(course.module_ids[: done + partial]):
             started = start + timedelta(seconds=int(span * position / (done + 1)))
             finished = position < done
             seconds = int(course.module_seconds[module_id] * self.rng.uniform(0.6, 1.6))
             completed = started + timedelta(seconds=seconds) if finished else None
-            self.rows.progress.append((
-                self.rows.take("progress"), enrollment_id, module_id, course.version_id,
-                self.lang_for(course, lang), started, completed, seconds if finished else 0,
-                completed))
+            self.rows.progress.append(
+                (
+                    self.rows.take("progress"),
+                    enrollment_id,
+                    module_id,
+                    course.version_id,
+                    self.lang_for(course, lang),
+                    started,
+                    completed,
+                    seconds if finished else 0,
+                    completed,
+                )
+            )
 
-    def attempt(self, enrollment_id: int, user_id: int, course: CourseInfo, lang: str,
-                started: datetime, passed: bool) -> int:
+    def attempt(
+        self,
+        enrollment_id: int,
+        user_id: int,
+        course: CourseInfo,
+        lang: str,
+        started: datetime,
+        passed: bool,
+    ) -> int:
         questions, passing, failing, fail_score = self.rng.choice(course.draws)
         attempt_id = self.rows.take("attempt")
         submitted = started + timedelta(seconds=self.rng.randint(180, 900))
-        self.rows.attempts.append((
-            attempt_id, enrollment_id, user_id, course.id, course.version_id,
-            self.lang_for(course, lang), "submitted", questions,
-            passing if passed else failing, 100.0 if passed else fail_score, passed,
-            started, submitted))
+        self.rows.attempts.append(
+            (
+                attempt_id,
+                enrollment_id,
+                user_id,
+                course.id,
+                course.version_id,
+                self.lang_for(course, lang),
+                "submitted",
+                questions,
+                passing if passed else failing,
+                100.0 if passed else fail_score,
+                passed,
+                started,
+                submitted,
+            )
+        )
         return attempt_id
 
-    def completed_run(self, user_id: int, course: CourseInfo, lang: str, issued_days_ago: float,
-                      reason: str, cert_status: str = "active") -> datetime:
+    def completed_run(
+        self,
+        user_id: int,
+        course: CourseInfo,
+        lang: str,
+        issued_days_ago: float,
+        reason: str,
+        cert_status: str = "active",
+    ) -> datetime:
         """Enrolled, read every module, passed the quiz (maybe after a fail), certified."""
         rng = self.rng
         issued = self.at(issued_days_ago)
         assigned = issued - timedelta(days=rng.randint(2, 25), seconds=rng.randint(0, 86399))
         enrollment_id = self.rows.take("enrollment")
-        self.rows.enrollments.append((enrollment_id, user_id, course.id, reason, assigned,
-                                      assigned + timedelta(days=course.due_days), issued,
-                                      issued - timedelta(seconds=600)))
+        self.rows.enrollments.append(
+            (
+                enrollment_id,
+                user_id,
+                course.id,
+                reason,
+                assigned,
+                assigned + timedelta(days=course.due_days),
+                issued,
+                issued - timedelta(seconds=600),
+            )
+        )
         reading_end = issued - timedelta(seconds=rng.randint(1800, 3 * 86400))
         self.progress(enrollment_id, course, lang, assigned, reading_end, len(course.module_ids))
         if rng.random() < 0.2:
-            self.attempt(enrollment_id, user_id, course, lang,
-                         reading_end + timedelta(seconds=60), passed=False)
-        attempt_id = self.attempt(enrollment_id, user_id, course, lang,
-                                  issued - timedelta(seconds=600), passed=True)
+            self.attempt(
+                enrollment_id,
+                user_id,
+                course,
+                lang,
+                reading_end + timedelta(seconds=60),
+                passed=False,
+            )
+        attempt_id = self.attempt(
+            enrollment_id, user_id, course, lang, issued - timedelta(seconds=600), passed=True
+        )
         expires = issued + timedelta(days=course.validity_days)
-        self.rows.certs.append((self.rows.take("cert"), user_id, course.id, course.version_id,
-                                course.major, course.minor, attempt_id, issued, expires,
-                                cert_status))
+        self.rows.certs.append(
+            (
+                self.rows.take("cert"),
+                user_id,
+                course.id,
+                course.version_id,
+                course.major,
+                course.minor,
+                attempt_id,
+                issued,
+                expires,
+                cert_status,
+            )
+        )
         return expires
 
-    def open_run(self, user_id: int, course: CourseInfo, lang: str, reason: str,
-                 assigned: datetime, due: datetime | None, modules_done: int,
-                 failed_attempt: bool = False) -> None:
+    def open_run(
+        self,
+        user_id: int,
+        course: CourseInfo,
+        lang: str,
+        reason: str,
+        assigned: datetime,
+        due: datetime | None,
+        modules_done: int,
+        failed_attempt: bool = False,
+    ) -> None:
         enrollment_id = self.rows.take("enrollment")
         last_attempt = None
         if modules_done:
             end = min(self.today, assigned + timedelta(days=self.rng.randint(1, 20)))
-            self.progress(enrollment_id, course, lang, assigned, end, modules_done,
-                          partial=modules_done < len(course.module_ids))
+            self.progress(
+                enrollment_id,
+                course,
+                lang,
+                assigned,
+                end,
+                modules_done,
+                partial=modules_done < len(course.module_ids),
+            )
             if failed_attempt and modules_done == len(course.module_ids):
                 last_attempt = end + timedelta(seconds=120)
                 self.attempt(enrollment_id, user_id, course, lang, last_attempt, passed=False)
-        self.rows.enrollments.append((enrollment_id, user_id, course.id, reason, assigned,
-                                      due, None, last_attempt))
+        self.rows.enrollments.append(
+            (enrollment_id, user_id, course.id, reason, assigned, due, None, last_attempt)
+        )
 
     def required_course(self, user_id: int, lang: str, group: str) -> None:
         rng, course = self.rng, self.courses[REQUIRED_COURSE]
@@ -290,28 +546,63 @@ class _People:
         elif group == "renewal_due":
             expires = self.completed_run(user_id, course, lang, rng.uniform(336, 363), "required")
             opened = expires - timedelta(days=30)
-            self.open_run(user_id, course, lang, "renewal", min(opened, self.today), expires,
-                          rng.randint(0, 3))
+            self.open_run(
+                user_id,
+                course,
+                lang,
+                "renewal",
+                min(opened, self.today),
+                expires,
+                rng.randint(0, 3),
+            )
         elif group == "expired":
-            expires = self.completed_run(user_id, course, lang, rng.uniform(370, 600),
-                                         "required")
-            self.open_run(user_id, course, lang, "renewal", expires - timedelta(days=30),
-                          expires, rng.choice([0, 0, 1, 2, 4]))
+            expires = self.completed_run(user_id, course, lang, rng.uniform(370, 600), "required")
+            self.open_run(
+                user_id,
+                course,
+                lang,
+                "renewal",
+                expires - timedelta(days=30),
+                expires,
+                rng.choice([0, 0, 1, 2, 4]),
+            )
         elif group == "in_progress":
             assigned = self.at(rng.uniform(1, 60))
             done = rng.randint(1, n_modules)
-            self.open_run(user_id, course, lang, "required", assigned,
-                          assigned + timedelta(days=course.due_days), done,
-                          failed_attempt=rng.random() < 0.3)
+            self.open_run(
+                user_id,
+                course,
+                lang,
+                "required",
+                assigned,
+                assigned + timedelta(days=course.due_days),
+                done,
+                failed_attempt=rng.random() < 0.3,
+            )
         elif group == "not_started":
             assigned = self.at(rng.uniform(0.5, 45))
-            self.open_run(user_id, course, lang, "required", assigned,
-                          assigned + timedelta(days=course.due_days), 0)
+            self.open_run(
+                user_id,
+                course,
+                lang,
+                "required",
+                assigned,
+                assigned + timedelta(days=course.due_days),
+                0,
+            )
         elif group == "revoked":
-            self.completed_run(user_id, course, lang, rng.uniform(30, 300), "required",
-                               cert_status="revoked")
-            self.open_run(user_id, course, lang, "required", self.at(rng.uniform(1, 20)),
-                          self.today + timedelta(days=course.due_days), 0)
+            self.completed_run(
+                user_id, course, lang, rng.uniform(30, 300), "required", cert_status="revoked"
+            )
+            self.open_run(
+                user_id,
+                course,
+                lang,
+                "required",
+                self.at(rng.uniform(1, 20)),
+                self.today + timedelta(days=course.due_days),
+                0,
+            )
 
     def optional_course(self, user_id: int, course: CourseInfo, lang: str) -> None:
         rng = self.rng
@@ -321,12 +612,25 @@ class _People:
         elif roll < 0.60:
             self.completed_run(user_id, course, lang, rng.uniform(370, 700), "self")  # expired
         else:
-            self.open_run(user_id, course, lang, "self", self.at(rng.uniform(1, 120)), None,
-                          rng.randint(0, len(course.module_ids) - 1))
+            self.open_run(
+                user_id,
+                course,
+                lang,
+                "self",
+                self.at(rng.uniform(1, 120)),
+                None,
+                rng.randint(0, len(course.module_ids) - 1),
+            )
 
 
-def _build_people(employees: int, seed: int, courses: dict[str, CourseInfo],
-                  today: datetime, now: datetime, password_hash: str) -> _Rows:
+def _build_people(
+    employees: int,
+    seed: int,
+    courses: dict[str, CourseInfo],
+    today: datetime,
+    now: datetime,
+    password_hash: str,
+) -> _Rows:
     rng = random.Random(seed)
     rows = _Rows()
     people = _People(rng, rows, courses, today)
@@ -359,10 +663,23 @@ def _build_people(employees: int, seed: int, courses: dict[str, CourseInfo],
         first, last = rng.choice(FIRST), rng.choice(LAST)
         active = rng.random() >= LEAVER_SHARE
         hired = today.date() - timedelta(days=rng.randint(1, 15 * 365))
-        rows.users.append((
-            i, f"E{i:06d}", f"{_ascii(first)}.{_ascii(last)}.{i}@example.com".lower(),
-            f"{first} {last}", dept, country, manager, lang, hired, active, True, None,
-            today - timedelta(days=rng.randint(0, 400))))
+        rows.users.append(
+            (
+                i,
+                f"E{i:06d}",
+                f"{_ascii(first)}.{_ascii(last)}.{i}@example.com".lower(),
+                f"{first} {last}",
+                dept,
+                country,
+                manager,
+                lang,
+                hired,
+                active,
+                True,
+                None,
+                today - timedelta(days=rng.randint(0, 400)),
+            )
+        )
         group = rng.choices(groups, group_weights)[0]
         people.required_course(i, lang or "en", group)
         for course, share in extras:
@@ -381,21 +698,51 @@ def _build_people(employees: int, seed: int, courses: dict[str, CourseInfo],
     # in every course, every module started (so no request makes a first-view write, and
     # concurrent first views cannot race): the page serves reading, as it does most often.
     for n, lang in enumerate(LANGUAGES, start=employees + 1):
-        rows.users.append((
-            n, f"BENCH-{lang}", learner_email(lang), f"Bench learner {lang}", "Marketing",
-            "US", None, lang, date(2020, 1, 1), True, False, password_hash, today))
+        rows.users.append(
+            (
+                n,
+                f"BENCH-{lang}",
+                learner_email(lang),
+                f"Bench learner {lang}",
+                "Marketing",
+                "US",
+                None,
+                lang,
+                date(2020, 1, 1),
+                True,
+                False,
+                password_hash,
+                today,
+            )
+        )
         for course in courses.values():
             enrollment_id = rows.next["enrollment"]
-            people.open_run(n, course, lang, "required" if course.required else "self",
-                            today - timedelta(days=1),
-                            today + timedelta(days=course.due_days) if course.required
-                            else None, 0)
-            people.progress(enrollment_id, course, lang, today - timedelta(days=1), today,
-                            done=0, partial=True)
+            people.open_run(
+                n,
+                course,
+                lang,
+                "required" if course.required else "self",
+                today - timedelta(days=1),
+                today + timedelta(days=course.due_days) if course.required else None,
+                0,
+            )
+            people.progress(
+                enrollment_id, course, lang, today - timedelta(days=1), today, done=0, partial=True
+            )
             for module_id in course.module_ids[1:]:  # the first came from progress()
-                rows.progress.append((rows.take("progress"), enrollment_id, module_id,
-                                      course.version_id, people.lang_for(course, lang),
-                                      today - timedelta(hours=12), None, 0, None))
+                rows.progress.append(
+                    (
+                        rows.take("progress"),
+                        enrollment_id,
+                        module_id,
+                        course.version_id,
+                        people.lang_for(course, lang),
+                        today - timedelta(hours=12),
+                        None,
+                        0,
+                        None,
+                    )
+                )
     return rows
 
 
@@ -419,40 +766,55 @@ def clearance_sql(dialect: str, course: CourseInfo) -> list[str]:
     with ``inactive`` first among the reasons.
     """
     if dialect == "postgresql":
-        def iso(col): return f"""to_char({col}, 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
-        def as_json(expr): return f"CAST({expr} AS json)"
+
+        def iso(col):
+            return f"""to_char({col}, 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+
+        def as_json(expr):
+            return f"CAST({expr} AS json)"
+
         version = "b.major::text || '.' || b.minor::text"
         latest_version = "l.major::text || '.' || l.minor::text"
         active_true = "u.active"
     else:
-        def iso(col): return f"replace(substr({col}, 1, 19), ' ', 'T') || '+00:00'"
-        def as_json(expr): return expr
+
+        def iso(col):
+            return f"replace(substr({col}, 1, 19), ' ', 'T') || '+00:00'"
+
+        def as_json(expr):
+            return expr
+
         version = "b.major || '.' || b.minor"
         latest_version = "l.major || '.' || l.minor"
         active_true = "u.active = 1"
     current = f"{course.major}.{course.minor}"
     cid = course.id
-    status = ("CASE WHEN b.user_id IS NOT NULL THEN 'cleared' "
-              "WHEN a.n_active > 0 THEN 'expired' "
-              "WHEN a.n > 0 THEN 'revoked' ELSE 'not_certified' END")
-    certified = (f"CASE WHEN b.user_id IS NOT NULL THEN {version} "
-                 f"WHEN l.user_id IS NOT NULL THEN {latest_version} END")
+    status = (
+        "CASE WHEN b.user_id IS NOT NULL THEN 'cleared' "
+        "WHEN a.n_active > 0 THEN 'expired' "
+        "WHEN a.n > 0 THEN 'revoked' ELSE 'not_certified' END"
+    )
+    certified = (
+        f"CASE WHEN b.user_id IS NOT NULL THEN {version} "
+        f"WHEN l.user_id IS NOT NULL THEN {latest_version} END"
+    )
 
     def q(expr):  # a JSON string, or null
         return f"COALESCE('\"' || {expr} || '\"', 'null')"
 
     course_json = (
-        f"'{{\"course_id\": \"{cid}\", \"status\": \"' || s.status || '\", "
+        f'\'{{"course_id": "{cid}", "status": "\' || s.status || \'", '
         f"\"valid_until\": ' || {q(iso('s.expires_at'))} || ', "
         f"\"certified_version\": ' || {q('s.certified')} || ', "
-        f"\"current_version\": \"{current}\"}}'")
-    course_reason = (f"'{{\"code\": \"' || s.status || '\", \"course_id\": \"{cid}\", "
-                     f"\"until\": null}}'")
-    inactive_reason = "'{\"code\": \"inactive\", \"course_id\": null, \"until\": null}'"
+        f'"current_version": "{current}"}}\''
+    )
+    course_reason = f'\'{{"code": "\' || s.status || \'", "course_id": "{cid}", "until": null}}\''
+    inactive_reason = '\'{"code": "inactive", "course_id": null, "until": null}\''
     reasons = (
         f"'[' || CASE WHEN s.active THEN '' ELSE {inactive_reason} END"
         f" || CASE WHEN s.status = 'cleared' THEN '' "
-        f"ELSE CASE WHEN s.active THEN '' ELSE ', ' END || {course_reason} END || ']'")
+        f"ELSE CASE WHEN s.active THEN '' ELSE ', ' END || {course_reason} END || ']'"
+    )
     where = f"course_id = '{cid}'"
     return [
         # Three small per-person tables first: joining window-function subqueries directly
@@ -521,22 +883,30 @@ def _verify_sample(app, now: datetime, rng: random.Random, employees: int, n: in
         user = db.session.get(User, uid)
         result = clearance.evaluate(user, now, required)
         row = db.session.get(Clearance, uid)
-        expected = {"cleared": result.cleared, "valid_until": result.valid_until,
-                    "reasons": [clearance._reason_json(r) for r in result.reasons],
-                    "courses": [clearance._course_json(s) for s in result.courses]}
-        stored = {"cleared": row.cleared, "valid_until": row.valid_until,
-                  "reasons": row.reasons, "courses": row.courses}
+        expected = {
+            "cleared": result.cleared,
+            "valid_until": result.valid_until,
+            "reasons": [clearance._reason_json(r) for r in result.reasons],
+            "courses": [clearance._course_json(s) for s in result.courses],
+        }
+        stored = {
+            "cleared": row.cleared,
+            "valid_until": row.valid_until,
+            "reasons": row.reasons,
+            "courses": row.courses,
+        }
         if expected != stored:
-            raise SystemExit(f"clearance of user {uid} disagrees with the app's rules:\n"
-                             f"  stored   {stored}\n  expected {expected}")
+            raise SystemExit(
+                f"clearance of user {uid} disagrees with the app's rules:\n"
+                f"  stored   {stored}\n  expected {expected}"
+            )
     return len(ids)
 
 
 # --- entry points ---------------------------------------------------------------------
 
 
-def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
-             log=print) -> dict:
+def generate(url: str, employees: int, seed: int = SEED, force: bool = False, log=print) -> dict:
     """Reset ``url`` and fill it; returns counts, timings and the plain API token."""
     import logging
 
@@ -564,8 +934,14 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
     t = lap("reset database", t)
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True,
-                      "SECRET_KEY": "bench-generate", "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "AUTO_MIGRATE": True,
+            "SECRET_KEY": "bench-generate",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
     with app.app_context():
         content_store.sync(Path(app.config["CONTENT_ROOT"]))
     t = lap("schema (migrations) and bundled course (content sync)", t)
@@ -576,18 +952,26 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
         rng = random.Random(seed)
         courses = {}
         for version in catalog.current_versions():
-            courses[version.course_id] = _course_info(
-                version, catalog.course_of(version), rng)
+            courses[version.course_id] = _course_info(version, catalog.course_of(version), rng)
         required = [c for c in courses.values() if c.required]
         if [c.id for c in required] != [REQUIRED_COURSE] or any(
-                v.recertify_by for v in catalog.current_versions()):
-            raise SystemExit("the generator expects exactly one required course "
-                             f"({REQUIRED_COURSE}) with one version")
+            v.recertify_by for v in catalog.current_versions()
+        ):
+            raise SystemExit(
+                "the generator expects exactly one required course "
+                f"({REQUIRED_COURSE}) with one version"
+            )
         t = lap("two more courses", t)
 
         password_hash = generate_password_hash(LEARNER_PASSWORD)
-        rows = _build_people(employees, seed, courses, today.replace(tzinfo=None),
-                             now.replace(tzinfo=None), password_hash)
+        rows = _build_people(
+            employees,
+            seed,
+            courses,
+            today.replace(tzinfo=None),
+            now.replace(tzinfo=None),
+            password_hash,
+        )
         t = lap("build rows in memory", t)
 
         token_row, token = ApiToken.issue("benchmark")
@@ -599,10 +983,14 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
             writer.insert("module_progress", PROGRESS_COLS, rows.progress)
             writer.insert("quiz_attempts", ATTEMPT_COLS, rows.attempts)
             writer.insert("certifications", CERT_COLS, rows.certs)
-            writer.insert("api_tokens", ("name", "token_hash", "created_at"),
-                          [(token_row.name, token_row.token_hash, now.replace(tzinfo=None))])
-            writer.fix_sequences(["users", "enrollments", "module_progress", "quiz_attempts",
-                                  "certifications"])
+            writer.insert(
+                "api_tokens",
+                ("name", "token_hash", "created_at"),
+                [(token_row.name, token_row.token_hash, now.replace(tzinfo=None))],
+            )
+            writer.fix_sequences(
+                ["users", "enrollments", "module_progress", "quiz_attempts", "certifications"]
+            )
             writer.commit()
             t = lap("bulk insert", t)
             cur = writer.raw.cursor()
@@ -634,37 +1022,58 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False,
         db.session.remove()
         t = lap(f"check {checked} clearances against lms.services.clearance", t)
         counts["clearances"] = db.session.scalar(sa.text("SELECT COUNT(*) FROM clearances"))
-        cleared = db.session.scalar(sa.text("SELECT COUNT(*) FROM clearances WHERE cleared"
-                                            if dialect == "postgresql" else
-                                            "SELECT COUNT(*) FROM clearances WHERE cleared = 1"))
+        cleared = db.session.scalar(
+            sa.text(
+                "SELECT COUNT(*) FROM clearances WHERE cleared"
+                if dialect == "postgresql"
+                else "SELECT COUNT(*) FROM clearances WHERE cleared = 1"
+            )
+        )
         head = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
         db.session.remove()
         timings["total"] = round(time.perf_counter() - started, 3)
-        meta = {"url": sa.make_url(url).render_as_string(), "employees": employees,
-                "seed": seed, "generator_version": GENERATOR_VERSION,
-                "day": today.date().isoformat(), "schema_head": head, "counts": counts,
-                "cleared": cleared, "timings_s": timings, "courses": sorted(courses),
-                "token_sha256": token_row.token_hash}
+        meta = {
+            "url": sa.make_url(url).render_as_string(),
+            "employees": employees,
+            "seed": seed,
+            "generator_version": GENERATOR_VERSION,
+            "day": today.date().isoformat(),
+            "schema_head": head,
+            "counts": counts,
+            "cleared": cleared,
+            "timings_s": timings,
+            "courses": sorted(courses),
+            "token_sha256": token_row.token_hash,
+        }
         _write_meta(db.engine, meta)
         db.engine.dispose()
 
     (BENCH_DIR / ".token").write_text(token + "\n")
     log("  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    log(f"  cleared: {cleared:,} of {counts['clearances']:,} "
-        f"({100 * cleared / max(1, counts['clearances']):.1f}%)")
+    log(
+        f"  cleared: {cleared:,} of {counts['clearances']:,} "
+        f"({100 * cleared / max(1, counts['clearances']):.1f}%)"
+    )
     log(f"  total: {timings['total']:.2f} s; API token written to bench/.token")
     return {**meta, "token": token}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
-                        help="default: $DATABASE_URL, else sqlite:///bench/bench-<N>.db")
-    parser.add_argument("--force", action="store_true",
-                        help="reset a database even though its name lacks 'bench'")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="default: $DATABASE_URL, else sqlite:///bench/bench-<N>.db",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="reset a database even though its name lacks 'bench'"
+    )
     args = parser.parse_args(argv)
     url = args.database_url
     if not url:

@@ -70,8 +70,9 @@ def hr_client(app):
     from lms.models import UserSession
 
     with app.app_context():
-        user_id = db.session.scalar(sa.text(
-            "SELECT user_id FROM user_roles WHERE role = 'hr' ORDER BY user_id LIMIT 1"))
+        user_id = db.session.scalar(
+            sa.text("SELECT user_id FROM user_roles WHERE role = 'hr' ORDER BY user_id LIMIT 1")
+        )
         if user_id is None:
             raise RuntimeError("no HR user in the generated data")
         token = UserSession.open(user_id)
@@ -112,16 +113,21 @@ def _params(app, dialect: str) -> dict:
 _NEWEST_VALID = {
     # The newest valid certification per person and course: one grouped pass suits
     # PostgreSQL (hash join); SQLite is faster with a lookup per person in the index.
-    "postgresql": ("""valid AS (
+    "postgresql": (
+        """valid AS (
       SELECT c.user_id, c.course_id, MAX(c.id) AS cert_id FROM certifications c
       WHERE c.status = 'active' AND c.expires_at > :now
         AND c.course_id IN (SELECT id FROM required)
       GROUP BY c.user_id, c.course_id),""",
-                   """LEFT JOIN valid v ON v.user_id = u.id AND v.course_id = r.id
-      LEFT JOIN certifications c ON c.id = v.cert_id"""),
-    "sqlite": ("", """LEFT JOIN certifications c ON c.id = (
+        """LEFT JOIN valid v ON v.user_id = u.id AND v.course_id = r.id
+      LEFT JOIN certifications c ON c.id = v.cert_id""",
+    ),
+    "sqlite": (
+        "",
+        """LEFT JOIN certifications c ON c.id = (
         SELECT MAX(b.id) FROM certifications b WHERE b.user_id = u.id
-        AND b.course_id = r.id AND b.status = 'active' AND b.expires_at > :now)"""),
+        AND b.course_id = r.id AND b.status = 'active' AND b.expires_at > :now)""",
+    ),
 }
 
 
@@ -147,15 +153,19 @@ def _status_cte(dialect: str, n_courses: int, columns: str) -> str:
       WHERE u.active = :yes)"""
 
 
-_COUNTS = ("COUNT(*), SUM(CASE WHEN status IN ('certified', 'expiring') THEN 1 ELSE 0 END), "
-           "SUM(CASE WHEN status = 'overdue' THEN 1 ELSE 0 END), "
-           "SUM(CASE WHEN status = 'expiring' THEN 1 ELSE 0 END)")
+_COUNTS = (
+    "COUNT(*), SUM(CASE WHEN status IN ('certified', 'expiring') THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN status = 'overdue' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN status = 'expiring' THEN 1 ELSE 0 END)"
+)
 
 
 def dashboard_sql(dialect: str, n_courses: int) -> str:
     """Per department and per country: total, certified, overdue, expiring; and the
     headline (active people, cleared now). One statement."""
-    return _status_cte(dialect, n_courses, "u.department, u.country") + f"""
+    return (
+        _status_cte(dialect, n_courses, "u.department, u.country")
+        + f"""
     SELECT 'department', department, {_COUNTS} FROM s GROUP BY department
     UNION ALL
     SELECT 'country', country, {_COUNTS} FROM s GROUP BY country
@@ -164,14 +174,19 @@ def dashboard_sql(dialect: str, n_courses: int) -> str:
       SUM(CASE WHEN k.cleared = :yes AND (k.valid_until IS NULL OR k.valid_until > :now)
                THEN 1 ELSE 0 END), 0, 0
     FROM users u LEFT JOIN clearances k ON k.user_id = u.id WHERE u.active = :yes"""
+    )
 
 
 def export_sql(dialect: str, n_courses: int) -> str:
     """The rows of the status export, in its order."""
-    columns = ("u.id AS user_id, u.employee_id, u.name, u.email, u.department, u.country, "
-               "u.manager_id, r.id AS course_id, e.due_at, c.major, c.minor, c.issued_at, "
-               "c.expires_at")
-    return _status_cte(dialect, n_courses, columns) + """
+    columns = (
+        "u.id AS user_id, u.employee_id, u.name, u.email, u.department, u.country, "
+        "u.manager_id, r.id AS course_id, e.due_at, c.major, c.minor, c.issued_at, "
+        "c.expires_at"
+    )
+    return (
+        _status_cte(dialect, n_courses, columns)
+        + """
     SELECT s.employee_id, s.name, s.email, s.department, s.country, m.employee_id,
       s.course_id, s.status, s.due_at, s.major, s.minor, s.issued_at, s.expires_at,
       CASE WHEN k.cleared = :yes AND (k.valid_until IS NULL OR k.valid_until > :now)
@@ -181,6 +196,7 @@ def export_sql(dialect: str, n_courses: int) -> str:
     FROM s LEFT JOIN users m ON m.id = s.manager_id
     LEFT JOIN clearances k ON k.user_id = s.user_id
     ORDER BY s.employee_id, s.course_id"""
+    )
 
 
 def _with_booleans(params: dict, dialect: str) -> dict:
@@ -200,9 +216,17 @@ def _page_figures(app, now, courses) -> dict:
         found = {}
         for dim in ("department", "country"):
             groups, _ = reporting.breakdown(rows, dim, limit=10_000)
-            found.update({(dim, None if g.key == reporting.NONE else g.key):
-                          (g.figures.total, g.figures.certified, g.figures.overdue,
-                           g.figures.expiring) for g in groups})
+            found.update(
+                {
+                    (dim, None if g.key == reporting.NONE else g.key): (
+                        g.figures.total,
+                        g.figures.certified,
+                        g.figures.overdue,
+                        g.figures.expiring,
+                    )
+                    for g in groups
+                }
+            )
         head = reporting.headline(scope, filters, now)
         found[("headline", None)] = (head.active, head.cleared, 0, 0)
         from lms.extensions import db
@@ -262,8 +286,7 @@ def bench_hr_dashboard(ctx) -> None:
     expected = _page_figures(app, setup["now"], setup["courses"])
     got = _run_baseline(engine, sql, params)  # also the baseline's warm-up
     if got != expected:
-        raise RuntimeError(f"the baseline SQL disagrees with the dashboard: {got} != "
-                           f"{expected}")
+        raise RuntimeError(f"the baseline SQL disagrees with the dashboard: {got} != {expected}")
 
     def page():
         response = client.get("/hr/")
@@ -284,20 +307,31 @@ def bench_hr_dashboard(ctx) -> None:
     base_ms = 1000 * statistics.median(w for w, _, _ in base)
     template_ms = 1000 * statistics.median(template_s)
     passed = median_ms <= DASHBOARD_TARGET_RATIO * base_ms and median_ms <= DASHBOARD_TARGET_MS
-    ctx.add(Figure(
-        ctx.db, "HR dashboard server time", round(median_ms, 1), "ms",
-        "one SQL aggregate", round(base_ms, 1),
-        f"<= {DASHBOARD_TARGET_RATIO:.2f} x SQL, <= {DASHBOARD_TARGET_MS:g} ms", passed,
-        detail={
-            "runs_ms": [round(1000 * w, 1) for w, _, _ in pages],
-            "baseline_runs_ms": [round(1000 * w, 1) for w, _, _ in base],
-            "cpu_ms": round(1000 * statistics.median(c for _, c, _ in pages), 1),
-            "baseline_cpu_ms": round(1000 * statistics.median(c for _, c, _ in base), 1),
-            "parts_ms": {"template": round(template_ms, 1),
-                         "queries_and_rest": round(median_ms - template_ms, 1)},
-            "page_bytes": pages[0][2], "groups": len(expected),
-            "note": "process CPU only; on PostgreSQL the backend's CPU is not counted",
-        }))
+    ctx.add(
+        Figure(
+            ctx.db,
+            "HR dashboard server time",
+            round(median_ms, 1),
+            "ms",
+            "one SQL aggregate",
+            round(base_ms, 1),
+            f"<= {DASHBOARD_TARGET_RATIO:.2f} x SQL, <= {DASHBOARD_TARGET_MS:g} ms",
+            passed,
+            detail={
+                "runs_ms": [round(1000 * w, 1) for w, _, _ in pages],
+                "baseline_runs_ms": [round(1000 * w, 1) for w, _, _ in base],
+                "cpu_ms": round(1000 * statistics.median(c for _, c, _ in pages), 1),
+                "baseline_cpu_ms": round(1000 * statistics.median(c for _, c, _ in base), 1),
+                "parts_ms": {
+                    "template": round(template_ms, 1),
+                    "queries_and_rest": round(median_ms - template_ms, 1),
+                },
+                "page_bytes": pages[0][2],
+                "groups": len(expected),
+                "note": "process CPU only; on PostgreSQL the backend's CPU is not counted",
+            },
+        )
+    )
     with app.app_context():
         db.engine.dispose()
 
@@ -395,8 +429,13 @@ def peak_rss_mb() -> float:
 
 
 def _export_run(kind: str, ctx) -> dict:
-    out = subprocess.run([sys.executable, "-c", _EXPORT_SCRIPT, kind, ctx.url, ctx.db],
-                         cwd=PROJECT, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", _EXPORT_SCRIPT, kind, ctx.url, ctx.db],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"status export ({kind}) failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -413,25 +452,48 @@ def bench_status_export(ctx) -> None:
         app.append(_export_run("app", ctx))
     lines = {r["lines"] for r in base + app}
     if len(lines) != 1:
-        raise RuntimeError(f"row counts differ: baseline {[r['lines'] for r in base]}, "
-                           f"export {[r['lines'] for r in app]}")
+        raise RuntimeError(
+            f"row counts differ: baseline {[r['lines'] for r in base]}, "
+            f"export {[r['lines'] for r in app]}"
+        )
     median = statistics.median(r["seconds"] for r in app)
     base_s = statistics.median(r["seconds"] for r in base)
     growth = max(r["growth_mb"] for r in app)
     rows = lines.pop() - 1
     common = {"rows": rows, "peak_method": app[0]["peak_method"]}
-    ctx.add(Figure(
-        ctx.db, "status CSV export", round(median, 3), "s", "csv module", round(base_s, 3),
-        f"<= {EXPORT_TARGET_RATIO:.2f} x csv module",
-        median <= EXPORT_TARGET_RATIO * base_s,
-        detail={**common, "runs_s": [round(r["seconds"], 3) for r in app],
+    ctx.add(
+        Figure(
+            ctx.db,
+            "status CSV export",
+            round(median, 3),
+            "s",
+            "csv module",
+            round(base_s, 3),
+            f"<= {EXPORT_TARGET_RATIO:.2f} x csv module",
+            median <= EXPORT_TARGET_RATIO * base_s,
+            detail={
+                **common,
+                "runs_s": [round(r["seconds"], 3) for r in app],
                 "baseline_runs_s": [round(r["seconds"], 3) for r in base],
                 "cpu_s": round(statistics.median(r["cpu_s"] for r in app), 3),
-                "baseline_cpu_s": round(statistics.median(r["cpu_s"] for r in base), 3)}))
+                "baseline_cpu_s": round(statistics.median(r["cpu_s"] for r in base), 3),
+            },
+        )
+    )
     # The target is absolute; the csv module's growth is in the detail, not a baseline
     # (a ratio of two small numbers would only be noise).
-    ctx.add(Figure(
-        ctx.db, "status CSV export memory growth", round(growth, 1), "MB",
-        target=f"<= {EXPORT_TARGET_MB:g} MB", passed=growth <= EXPORT_TARGET_MB,
-        detail={**common, "runs_mb": [round(r["growth_mb"], 1) for r in app],
-                "baseline_runs_mb": [round(r["growth_mb"], 1) for r in base]}))
+    ctx.add(
+        Figure(
+            ctx.db,
+            "status CSV export memory growth",
+            round(growth, 1),
+            "MB",
+            target=f"<= {EXPORT_TARGET_MB:g} MB",
+            passed=growth <= EXPORT_TARGET_MB,
+            detail={
+                **common,
+                "runs_mb": [round(r["growth_mb"], 1) for r in app],
+                "baseline_runs_mb": [round(r["growth_mb"], 1) for r in base],
+            },
+        )
+    )

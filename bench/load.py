@@ -19,8 +19,9 @@ from dataclasses import field
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "requests.lua"
-INSTALL_HINT = ("wrk is not installed: `apt-get install -y wrk` (Debian) gives the preferred "
-                "load generator")
+INSTALL_HINT = (
+    "wrk is not installed: `apt-get install -y wrk` (Debian) gives the preferred load generator"
+)
 
 
 @dataclass
@@ -59,14 +60,22 @@ class LoadResult:
         return sum(self.errors.values())
 
     def as_dict(self) -> dict:
-        return {"requests": self.requests, "seconds": round(self.seconds, 3),
-                "rps": round(self.rps, 1), "p50_ms": self.p50_ms, "p90_ms": self.p90_ms,
-                "p99_ms": self.p99_ms, "p99.9_ms": self.p999_ms, "max_ms": self.max_ms,
-                "errors": self.errors, "tool": self.tool,
-                "server_cpu_ms_per_request": _r(self.cpu_ms),
-                "app_cpu_ms_per_request": _r(self.app_cpu_ms),
-                "db_cpu_ms_per_request": _r(self.db_cpu_ms),
-                "loadavg_1min_before": self.loadavg_before}
+        return {
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "rps": round(self.rps, 1),
+            "p50_ms": self.p50_ms,
+            "p90_ms": self.p90_ms,
+            "p99_ms": self.p99_ms,
+            "p99.9_ms": self.p999_ms,
+            "max_ms": self.max_ms,
+            "errors": self.errors,
+            "tool": self.tool,
+            "server_cpu_ms_per_request": _r(self.cpu_ms),
+            "app_cpu_ms_per_request": _r(self.app_cpu_ms),
+            "db_cpu_ms_per_request": _r(self.db_cpu_ms),
+            "loadavg_1min_before": self.loadavg_before,
+        }
 
 
 def _r(value: float | None) -> float | None:
@@ -86,22 +95,39 @@ def wrk_version() -> str | None:
     return text.splitlines()[0].strip() if text else "wrk"
 
 
-def run_load(base_url: str, requests: list[Request], *, seconds: float, connections: int = 16,
-             threads: int = 2, tool: str = "wrk") -> LoadResult:
+def run_load(
+    base_url: str,
+    requests: list[Request],
+    *,
+    seconds: float,
+    connections: int = 16,
+    threads: int = 2,
+    tool: str = "wrk",
+) -> LoadResult:
     if tool == "wrk":
         return _run_wrk(base_url, requests, seconds, connections, threads)
     return _run_python(base_url, requests, seconds, connections, threads)
 
 
 def _run_wrk(base_url, requests, seconds, connections, threads) -> LoadResult:
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="bench-paths-",
-                                     delete=False) as f:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="bench-paths-", delete=False) as f:
         for r in requests:
             f.write("\t".join([r.path, *(f"{k}: {v}" for k, v in r.headers.items())]) + "\n")
         paths = f.name
     try:
-        cmd = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s",
-               "--timeout", "5s", "-s", str(LUA), base_url, "--", paths]
+        cmd = [
+            wrk_path(),
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(LUA),
+            base_url,
+            "--",
+            paths,
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     finally:
         Path(paths).unlink(missing_ok=True)
@@ -112,10 +138,17 @@ def _run_wrk(base_url, requests, seconds, connections, threads) -> LoadResult:
     secs = data["duration_us"] / 1e6
     lat = data["latency_us"]
     return LoadResult(
-        requests=data["requests"], seconds=secs, rps=data["requests"] / secs,
-        p50_ms=lat["p50"] / 1000, p90_ms=lat["p90"] / 1000, p99_ms=lat["p99"] / 1000,
-        p999_ms=lat["p99.9"] / 1000, max_ms=lat["max"] / 1000, errors=data["errors"],
-        tool="wrk")
+        requests=data["requests"],
+        seconds=secs,
+        rps=data["requests"] / secs,
+        p50_ms=lat["p50"] / 1000,
+        p90_ms=lat["p90"] / 1000,
+        p99_ms=lat["p99"] / 1000,
+        p999_ms=lat["p99.9"] / 1000,
+        max_ms=lat["max"] / 1000,
+        errors=data["errors"],
+        tool="wrk",
+    )
 
 
 # --- the Python fallback --------------------------------------------------------------
@@ -152,9 +185,21 @@ def _client_process(args):
     latencies: list[float] = []
     errors = {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}
     deadline = time.perf_counter() + seconds
-    workers = [threading.Thread(target=_client_thread, args=(
-        host, port, requests, first_offset + k * max(1, len(requests) // (2 * n_threads)),
-        deadline, latencies, errors)) for k in range(n_threads)]
+    workers = [
+        threading.Thread(
+            target=_client_thread,
+            args=(
+                host,
+                port,
+                requests,
+                first_offset + k * max(1, len(requests) // (2 * n_threads)),
+                deadline,
+                latencies,
+                errors,
+            ),
+        )
+        for k in range(n_threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -168,19 +213,31 @@ def _run_python(base_url, requests, seconds, connections, threads) -> LoadResult
     url = urlsplit(base_url)
     plain = [(r.path, r.headers) for r in requests]
     per_process = max(1, connections // threads)
-    jobs = [(url.hostname, url.port, plain, per_process, p * len(plain) // threads, seconds)
-            for p in range(threads)]
+    jobs = [
+        (url.hostname, url.port, plain, per_process, p * len(plain) // threads, seconds)
+        for p in range(threads)
+    ]
     with multiprocessing.get_context("spawn").Pool(threads) as pool:
         results = pool.map(_client_process, jobs)
     latencies = sorted(x for lat, _ in results for x in lat)
     errors = {k: sum(e[k] for _, e in results) for k in results[0][1]}
 
     def pct(p):
-        return round(1000 * latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))],
-                     3) if latencies else 0.0
+        return (
+            round(1000 * latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 3)
+            if latencies
+            else 0.0
+        )
 
     return LoadResult(
-        requests=len(latencies), seconds=seconds, rps=len(latencies) / seconds,
-        p50_ms=pct(50), p90_ms=pct(90), p99_ms=pct(99), p999_ms=pct(99.9),
-        max_ms=round(1000 * latencies[-1], 3) if latencies else 0.0, errors=errors,
-        tool="python (http.client, keep-alive)")
+        requests=len(latencies),
+        seconds=seconds,
+        rps=len(latencies) / seconds,
+        p50_ms=pct(50),
+        p90_ms=pct(90),
+        p99_ms=pct(99),
+        p999_ms=pct(99.9),
+        max_ms=round(1000 * latencies[-1], 3) if latencies else 0.0,
+        errors=errors,
+        tool="python (http.client, keep-alive)",
+    )

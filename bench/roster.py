@@ -44,8 +44,17 @@ if TYPE_CHECKING:
     from bench.runner import Context
 
 SEED = 20251124
-HEADER = ["employee_id", "email", "name", "department", "country", "manager",
-          "preferred_language", "hire_date", "active"]
+HEADER = [
+    "employee_id",
+    "email",
+    "name",
+    "department",
+    "country",
+    "manager",
+    "preferred_language",
+    "hire_date",
+    "active",
+]
 RULE_DUE_DAYS = 30  # the rule: the required course, due 30 days after the hire date
 CHANGED_SHARE = 0.05
 
@@ -73,13 +82,28 @@ def roster_rows(employees: int, today: datetime) -> list[list[str]]:
             managers[dept].append(employee_id)
         country = rng.choices(countries, COUNTRY_WEIGHTS)[0]
         roll = rng.random()
-        lang = (COUNTRIES[country] if roll < 0.6
-                else rng.choices(langs, list(LANGUAGES.values()))[0] if roll < 0.9 else "")
+        lang = (
+            COUNTRIES[country]
+            if roll < 0.6
+            else rng.choices(langs, list(LANGUAGES.values()))[0]
+            if roll < 0.9
+            else ""
+        )
         first, last = rng.choice(FIRST), rng.choice(LAST)
         hired = today.date() - timedelta(days=rng.randint(1, 15 * 365))
-        rows.append([employee_id, f"{_ascii(first)}.{_ascii(last)}.{i}@example.com".lower(),
-                     f"{first} {last}", dept, country, manager, lang.replace("_", "-"),
-                     hired.isoformat(), "true"])
+        rows.append(
+            [
+                employee_id,
+                f"{_ascii(first)}.{_ascii(last)}.{i}@example.com".lower(),
+                f"{first} {last}",
+                dept,
+                country,
+                manager,
+                lang.replace("_", "-"),
+                hired.isoformat(),
+                "true",
+            ]
+        )
     return rows
 
 
@@ -114,9 +138,19 @@ def changed_rows(rows: list[list[str]], today: datetime) -> tuple[list[list[str]
     new = [r for i, r in enumerate(new) if i not in removed]
     for i in range(len(rows) + 1, len(rows) + 1 + share):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        new.append([f"R{i:06d}", f"{_ascii(first)}.{_ascii(last)}.{i}@example.com".lower(),
-                    f"{first} {last}", rng.choice(DEPARTMENTS), "US", rng.choice(heads), "en",
-                    (today.date() - timedelta(days=rng.randint(0, 20))).isoformat(), "true"])
+        new.append(
+            [
+                f"R{i:06d}",
+                f"{_ascii(first)}.{_ascii(last)}.{i}@example.com".lower(),
+                f"{first} {last}",
+                rng.choice(DEPARTMENTS),
+                "US",
+                rng.choice(heads),
+                "en",
+                (today.date() - timedelta(days=rng.randint(0, 20))).isoformat(),
+                "true",
+            ]
+        )
         made["hire"] += 1
     return new, made
 
@@ -149,12 +183,19 @@ def fresh_app(url: str):
 
     reset_database(url)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True,
-                      "SECRET_KEY": "bench-roster", "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "AUTO_MIGRATE": True,
+            "SECRET_KEY": "bench-roster",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
     with app.app_context():
         content_store.sync(Path(app.config["CONTENT_ROOT"]))
-        assignments.create_rule(None, REQUIRED_COURSE, "all", None, "after_hire",
-                                due_days=RULE_DUE_DAYS)
+        assignments.create_rule(
+            None, REQUIRED_COURSE, "all", None, "after_hire", due_days=RULE_DUE_DAYS
+        )
     return app
 
 
@@ -173,8 +214,13 @@ class _Parts:
     """Wall time spent in the import's steps, by wrapping the roster module's functions
     for the duration of one measurement."""
 
-    STEPS = {"_insert_added": "write", "_write_updates": "write", "_write_active": "write",
-             "_write_audit": "audit", "_refresh_clearances": "clearances"}
+    STEPS = {
+        "_insert_added": "write",
+        "_write_updates": "write",
+        "_write_active": "write",
+        "_write_audit": "audit",
+        "_refresh_clearances": "clearances",
+    }
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
@@ -202,6 +248,7 @@ class _Parts:
                 return function(*args, **kwargs)
             finally:
                 self.seconds[part] = self.seconds.get(part, 0) + time.perf_counter() - started
+
         return timed
 
 
@@ -234,11 +281,17 @@ def timed_import(app, db: str, data: bytes, filename: str) -> dict:
         apply_s = preview.apply_seconds or 0
         steps = {k: round(v, 3) for k, v in parts.seconds.items()}
         other = apply_s - sum(parts.seconds.values())
-        return {"wall_s": wall, "cpu_s": round(cpu, 3),
-                "db_cpu_s": round(cpu_seconds(pids) - db_cpu, 3) if pids else None,
-                "parts_s": {"parse_check": round(preview.check_seconds, 3), **steps,
-                            "commit_other": round(other, 3)},
-                "counts": preview.counts()}
+        return {
+            "wall_s": wall,
+            "cpu_s": round(cpu, 3),
+            "db_cpu_s": round(cpu_seconds(pids) - db_cpu, 3) if pids else None,
+            "parts_s": {
+                "parse_check": round(preview.check_seconds, 3),
+                **steps,
+                "commit_other": round(other, 3),
+            },
+            "counts": preview.counts(),
+        }
 
 
 def timed_executemany(engine: sa.Engine, rows: list[tuple], columns: list[str]) -> dict:
@@ -246,8 +299,9 @@ def timed_executemany(engine: sa.Engine, rows: list[tuple], columns: list[str]) 
     marks = ", ".join(["?" if engine.dialect.name == "sqlite" else "%s"] * len(columns))
     sql = f"INSERT INTO users ({', '.join(columns)}) VALUES ({marks})"
     with engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE users CASCADE" if engine.dialect.name == "postgresql"
-                             else "DELETE FROM users")
+        conn.exec_driver_sql(
+            "TRUNCATE users CASCADE" if engine.dialect.name == "postgresql" else "DELETE FROM users"
+        )
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -263,8 +317,11 @@ def timed_executemany(engine: sa.Engine, rows: list[tuple], columns: list[str]) 
         cursor.close()
     finally:
         raw.close()
-    return {"wall_s": wall, "cpu_s": round(cpu, 3),
-            "db_cpu_s": round(cpu_seconds(pids) - db_cpu, 3) if pids else None}
+    return {
+        "wall_s": wall,
+        "cpu_s": round(cpu, 3),
+        "db_cpu_s": round(cpu_seconds(pids) - db_cpu, 3) if pids else None,
+    }
 
 
 def baseline_rows(rows: list[list[str]], dialect: str, now: datetime) -> list[tuple]:
@@ -278,8 +335,22 @@ def baseline_rows(rows: list[list[str]], dialect: str, now: datetime) -> list[tu
     out = []
     for r in rows:
         hired = r[7] if dialect == "sqlite" else date.fromisoformat(r[7])
-        out.append((r[0], r[1], r[2], r[3], r[4], None, r[6].replace("-", "_") or None,
-                    hired, True, True, None, created))
+        out.append(
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                None,
+                r[6].replace("-", "_") or None,
+                hired,
+                True,
+                True,
+                None,
+                created,
+            )
+        )
     return out
 
 
@@ -299,16 +370,41 @@ def timed_executemany_everything(url: str, rows: list[tuple], now: datetime) -> 
     n = len(rows)
     tables = {
         "users": (["id", *BASELINE_COLUMNS], [(i, *r) for i, r in enumerate(rows, 1)]),
-        "audit_events": (AUDIT_COLUMNS, [
-            (stamp, None, "roster.user_added", i, None, "null", json.dumps(
-                {"email": r[1], "name": r[2], "department": r[3], "employee_id": r[0]}))
-            for i, r in enumerate(rows, 1)] + [
-            (stamp, None, "enrollment.created", i, REQUIRED_COURSE, "null", json.dumps(
-                {"enrollment_id": i, "reason": "assigned", "due_at": now.isoformat()}))
-            for i in range(1, n + 1)]),
-        "enrollments": (["id", "user_id", "course_id", "reason", "assigned_at", "due_at"],
-                        [(i, i, REQUIRED_COURSE, "assigned", stamp, stamp)
-                         for i in range(1, n + 1)]),
+        "audit_events": (
+            AUDIT_COLUMNS,
+            [
+                (
+                    stamp,
+                    None,
+                    "roster.user_added",
+                    i,
+                    None,
+                    "null",
+                    json.dumps(
+                        {"email": r[1], "name": r[2], "department": r[3], "employee_id": r[0]}
+                    ),
+                )
+                for i, r in enumerate(rows, 1)
+            ]
+            + [
+                (
+                    stamp,
+                    None,
+                    "enrollment.created",
+                    i,
+                    REQUIRED_COURSE,
+                    "null",
+                    json.dumps(
+                        {"enrollment_id": i, "reason": "assigned", "due_at": now.isoformat()}
+                    ),
+                )
+                for i in range(1, n + 1)
+            ],
+        ),
+        "enrollments": (
+            ["id", "user_id", "course_id", "reason", "assigned_at", "due_at"],
+            [(i, i, REQUIRED_COURSE, "assigned", stamp, stamp) for i in range(1, n + 1)],
+        ),
     }
     raw = engine.raw_connection()
     try:
@@ -316,22 +412,46 @@ def timed_executemany_everything(url: str, rows: list[tuple], now: datetime) -> 
         wall, cpu = time.perf_counter(), time.process_time()
         for table in ("users", "enrollments", "audit_events"):
             columns, values = tables[table]
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                               f"({', '.join([mark] * len(columns))})", values)
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                f"({', '.join([mark] * len(columns))})",
+                values,
+            )
         raw.commit()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     finally:
         raw.close()
         engine.dispose()
-    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "rows": sum(
-        len(v) for _, v in tables.values())}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "rows": sum(len(v) for _, v in tables.values()),
+    }
 
 
-AUDIT_COLUMNS = ["occurred_at", "actor_id", "action", "subject_user_id", "course_id",
-                 "before", "after"]
-BASELINE_COLUMNS = ["employee_id", "email", "name", "department", "country", "manager_id",
-                    "preferred_language", "hire_date", "active", "roster_managed",
-                    "password_hash", "created_at"]
+AUDIT_COLUMNS = [
+    "occurred_at",
+    "actor_id",
+    "action",
+    "subject_user_id",
+    "course_id",
+    "before",
+    "after",
+]
+BASELINE_COLUMNS = [
+    "employee_id",
+    "email",
+    "name",
+    "department",
+    "country",
+    "manager_id",
+    "preferred_language",
+    "hire_date",
+    "active",
+    "roster_managed",
+    "password_hash",
+    "created_at",
+]
 
 
 # --- the benchmark --------------------------------------------------------------------
@@ -373,25 +493,61 @@ def bench_roster_import(ctx: Context) -> None:
     first = statistics.median(r["wall_s"] for r in imports)
     again = statistics.median(r["wall_s"] for r in reimports)
     base = statistics.median(r["wall_s"] for r in baselines)
-    cpu = {"import": _median_cpu(imports), "re-import": _median_cpu(reimports),
-           "executemany": _median_cpu(baselines)}
+    cpu = {
+        "import": _median_cpu(imports),
+        "re-import": _median_cpu(reimports),
+        "executemany": _median_cpu(baselines),
+    }
     label = f"{ctx.employees // 1000}k" if ctx.employees % 1000 == 0 else f"{ctx.employees:,}"
-    ctx.add(Figure(ctx.db, f"roster import, {label} new", round(first, 3), "s",
-                   "executemany", round(base, 3), "<= 3.00 x executemany",
-                   first <= 3 * base,
-                   detail={"runs": _rounded(imports), "baseline_runs": _rounded(baselines),
-                           "rows": len(rows), "bytes": len(first_csv),
-                           "median_cpu_s": cpu,
-                           "executemany_every_row_written": everything}))
-    ctx.add(Figure(ctx.db, f"roster import, {label} new, vs every row it writes",
-                   round(first, 3), "s", "executemany of all its rows",
-                   everything["wall_s"],
-                   detail={"rows_written": everything["rows"], "everything": everything}))
-    ctx.add(Figure(ctx.db, "roster re-import, 5% changed", round(again, 3), "s",
-                   "first import", round(first, 3), "<= 1.00 x first import",
-                   again <= first,
-                   detail={"runs": _rounded(reimports), "rows": len(second),
-                           "changes_made": changes, "median_cpu_s": cpu}))
+    ctx.add(
+        Figure(
+            ctx.db,
+            f"roster import, {label} new",
+            round(first, 3),
+            "s",
+            "executemany",
+            round(base, 3),
+            "<= 3.00 x executemany",
+            first <= 3 * base,
+            detail={
+                "runs": _rounded(imports),
+                "baseline_runs": _rounded(baselines),
+                "rows": len(rows),
+                "bytes": len(first_csv),
+                "median_cpu_s": cpu,
+                "executemany_every_row_written": everything,
+            },
+        )
+    )
+    ctx.add(
+        Figure(
+            ctx.db,
+            f"roster import, {label} new, vs every row it writes",
+            round(first, 3),
+            "s",
+            "executemany of all its rows",
+            everything["wall_s"],
+            detail={"rows_written": everything["rows"], "everything": everything},
+        )
+    )
+    ctx.add(
+        Figure(
+            ctx.db,
+            "roster re-import, 5% changed",
+            round(again, 3),
+            "s",
+            "first import",
+            round(first, 3),
+            "<= 1.00 x first import",
+            again <= first,
+            detail={
+                "runs": _rounded(reimports),
+                "rows": len(second),
+                "changes_made": changes,
+                "median_cpu_s": cpu,
+            },
+        )
+    )
 
 
 def _median_cpu(runs: list[dict]) -> float:

@@ -110,27 +110,45 @@ class Context:
         if self._engine is not None:
             self._engine.dispose()
 
-    def check(self, requests: list[load.Request], expect: int = 200, limit: int | None = None,
-              contains: bytes | None = None) -> None:
+    def check(
+        self,
+        requests: list[load.Request],
+        expect: int = 200,
+        limit: int | None = None,
+        contains: bytes | None = None,
+    ) -> None:
         """Send some of ``requests`` one by one: they must answer ``expect`` (this also
         warms caches and makes first-view writes happen before the load starts)."""
         for r in requests[:limit]:
             status, _, body = self.server.get(r.path, r.headers)
             if status != expect or (contains is not None and contains not in body):
-                raise RuntimeError(f"GET {r.path} answered {status}, expected {expect}: "
-                                   f"{body[:200]!r}")
+                raise RuntimeError(
+                    f"GET {r.path} answered {status}, expected {expect}: {body[:200]!r}"
+                )
 
     def load(self, key: str, requests: list[load.Request]) -> load.LoadResult:
         """Warm up, then measure; the result is kept under ``key`` for later ratios."""
         base = self.server.base_url
         if self.warmup_seconds:
-            load.run_load(base, requests, seconds=self.warmup_seconds,
-                          connections=CONNECTIONS, threads=THREADS, tool=self.tool)
+            load.run_load(
+                base,
+                requests,
+                seconds=self.warmup_seconds,
+                connections=CONNECTIONS,
+                threads=THREADS,
+                tool=self.tool,
+            )
         app_pids, db_pids = self.server.pids(), self._db_backend_pids()
         loadavg = os.getloadavg()[0]
         app_cpu, db_cpu = cpu_seconds(app_pids), cpu_seconds(db_pids)
-        result = load.run_load(base, requests, seconds=self.seconds,
-                               connections=CONNECTIONS, threads=THREADS, tool=self.tool)
+        result = load.run_load(
+            base,
+            requests,
+            seconds=self.seconds,
+            connections=CONNECTIONS,
+            threads=THREADS,
+            tool=self.tool,
+        )
         if result.requests:
             result.app_cpu_ms = 1000 * (cpu_seconds(app_pids) - app_cpu) / result.requests
             if db_pids:
@@ -156,14 +174,25 @@ class Context:
         self.figures.append(figure)
         return figure
 
-    def request_figure(self, name: str, result: load.LoadResult, baseline_key: str | None,
-                       min_ratio: float | None = None) -> Figure:
+    def request_figure(
+        self,
+        name: str,
+        result: load.LoadResult,
+        baseline_key: str | None,
+        min_ratio: float | None = None,
+    ) -> Figure:
         """A requests/s figure: against ``baseline_key`` and, always, against "ok"."""
         base = self.baseline(baseline_key) if baseline_key else None
         ok = self.baseline("ok")
-        figure = Figure(self.db, f"{name} req/s", round(result.rps, 1), "req/s",
-                        baseline_key, round(base.rps, 1) if base else None,
-                        detail={"load": result.as_dict()})
+        figure = Figure(
+            self.db,
+            f"{name} req/s",
+            round(result.rps, 1),
+            "req/s",
+            baseline_key,
+            round(base.rps, 1) if base else None,
+            detail={"load": result.as_dict()},
+        )
         figure.vs_ok = result.rps / ok.rps if ok.rps else None
         figure.cpu_ms = result.cpu_ms
         figure.baseline_cpu_ms = base.cpu_ms if base else None
@@ -173,13 +202,28 @@ class Context:
         _fail_on_errors(figure, result)
         return self.add(figure)
 
-    def latency_figure(self, name: str, result: load.LoadResult, baseline_key: str | None,
-                       max_ms: float | None = None) -> Figure:
+    def latency_figure(
+        self,
+        name: str,
+        result: load.LoadResult,
+        baseline_key: str | None,
+        max_ms: float | None = None,
+    ) -> Figure:
         base = self.baseline(baseline_key) if baseline_key else None
-        figure = Figure(self.db, f"{name} p99", result.p99_ms, "ms", baseline_key and
-                        f"{baseline_key} p99", base.p99_ms if base else None,
-                        detail={"p50_ms": result.p50_ms, "p90_ms": result.p90_ms,
-                                "p99.9_ms": result.p999_ms, "max_ms": result.max_ms})
+        figure = Figure(
+            self.db,
+            f"{name} p99",
+            result.p99_ms,
+            "ms",
+            baseline_key and f"{baseline_key} p99",
+            base.p99_ms if base else None,
+            detail={
+                "p50_ms": result.p50_ms,
+                "p90_ms": result.p90_ms,
+                "p99.9_ms": result.p999_ms,
+                "max_ms": result.max_ms,
+            },
+        )
         if max_ms is not None:
             figure.target = f"<= {max_ms:g} ms"
             figure.passed = result.p99_ms <= max_ms
@@ -209,8 +253,15 @@ def bench_ok(ctx: Context) -> None:
     requests = [load.Request("/_bench/ok")]
     ctx.check(requests, contains=b"ok")
     result = ctx.load("ok", requests)
-    figure = Figure(ctx.db, "bare 'ok' endpoint req/s", round(result.rps, 1), "req/s",
-                    detail={"load": result.as_dict()}, vs_ok=1.0, cpu_ms=result.cpu_ms)
+    figure = Figure(
+        ctx.db,
+        "bare 'ok' endpoint req/s",
+        round(result.rps, 1),
+        "req/s",
+        detail={"load": result.as_dict()},
+        vs_ok=1.0,
+        cpu_ms=result.cpu_ms,
+    )
     _fail_on_errors(figure, result)
     ctx.add(figure)
 
@@ -228,15 +279,17 @@ def bench_lookup(ctx: Context) -> None:
 def bench_clearance(ctx: Context) -> None:
     """``GET /api/v1/clearance/<employee id or email>`` with a valid token, random people."""
     with ctx.engine.connect() as conn:
-        people = conn.execute(sa.text(
-            "SELECT employee_id, email FROM users WHERE employee_id LIKE 'E%' ORDER BY id"
-        )).all()
+        people = conn.execute(
+            sa.text("SELECT employee_id, email FROM users WHERE employee_id LIKE 'E%' ORDER BY id")
+        ).all()
     rng = random.Random(11)
     sample = [people[rng.randrange(len(people))] for _ in range(10_000)]
     auth = {"Authorization": f"Bearer {ctx.token}"}
     # Mostly employee ids, as an HR or social-media tool would send; some emails.
-    requests = [load.Request(f"/api/v1/clearance/{email if rng.random() < 0.3 else eid}", auth)
-                for eid, email in sample]
+    requests = [
+        load.Request(f"/api/v1/clearance/{email if rng.random() < 0.3 else eid}", auth)
+        for eid, email in sample
+    ]
     ctx.check(requests, limit=50, contains=b'"cleared"')
     result = ctx.load("clearance", requests)
     ctx.request_figure("clearance API", result, "lookup", min_ratio=0.7)
@@ -253,14 +306,16 @@ def bench_module_page(ctx: Context) -> None:
     from bench.generate import LEARNER_PASSWORD
     from bench.generate import learner_email
 
-    cookies = {lang: ctx.server.sign_in(learner_email(lang), LEARNER_PASSWORD)
-               for lang in LANGUAGES}
+    cookies = {
+        lang: ctx.server.sign_in(learner_email(lang), LEARNER_PASSWORD) for lang in LANGUAGES
+    }
     requests = []
     for course_id, module_ids in _course_modules(ctx.engine).items():
         for module_id in module_ids:
             for cookie in cookies.values():
-                requests.append(load.Request(f"/training/{course_id}/modules/{module_id}",
-                                             {"Cookie": cookie}))
+                requests.append(
+                    load.Request(f"/training/{course_id}/modules/{module_id}", {"Cookie": cookie})
+                )
     random.Random(13).shuffle(requests)
     # The generator started every module for these learners, so no request writes; a
     # sample must answer 200 (a lost session would redirect to the login page).
@@ -274,10 +329,13 @@ def bench_module_page(ctx: Context) -> None:
 def _course_modules(engine: sa.Engine) -> dict[str, list[str]]:
     """Module ids of every course's current version, from the stored payload."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT v.course_id, v.payload FROM course_versions v JOIN ("
-            " SELECT course_id, MAX(id) AS id FROM course_versions GROUP BY course_id) m"
-            " ON m.id = v.id ORDER BY v.course_id")).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT v.course_id, v.payload FROM course_versions v JOIN ("
+                " SELECT course_id, MAX(id) AS id FROM course_versions GROUP BY course_id) m"
+                " ON m.id = v.id ORDER BY v.course_id"
+            )
+        ).all()
     found = {}
     for course_id, payload in rows:
         data = json.loads(payload) if isinstance(payload, str) else payload
@@ -330,19 +388,39 @@ def bench_app_start(ctx: Context) -> None:
     bare = [_timed_subprocess(_BARE_SCRIPT, env) for _ in range(5)]
     median = statistics.median(r["total_s"] for r in runs)
     base = statistics.median(r["total_s"] for r in bare)
-    parts = {k: round(statistics.median(r[k] for r in runs), 3)
-             for k in ("import_s", "create_app_s", "load_courses_s", "cpu_s")}
-    ctx.add(Figure(ctx.db, "app start, all courses loaded", round(median, 3), "s",
-                   "bare Flask app", round(base, 3), "<= 1.5 s", median <= 1.5,
-                   detail={"median_parts": parts, "runs_s": [round(r["total_s"], 3)
-                                                              for r in runs],
-                           "courses": runs[0]["courses"],
-                           "module_pages": runs[0]["module_pages"]}))
+    parts = {
+        k: round(statistics.median(r[k] for r in runs), 3)
+        for k in ("import_s", "create_app_s", "load_courses_s", "cpu_s")
+    }
+    ctx.add(
+        Figure(
+            ctx.db,
+            "app start, all courses loaded",
+            round(median, 3),
+            "s",
+            "bare Flask app",
+            round(base, 3),
+            "<= 1.5 s",
+            median <= 1.5,
+            detail={
+                "median_parts": parts,
+                "runs_s": [round(r["total_s"], 3) for r in runs],
+                "courses": runs[0]["courses"],
+                "module_pages": runs[0]["module_pages"],
+            },
+        )
+    )
 
 
 def _timed_subprocess(script: str, env: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"app start failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -371,12 +449,20 @@ def _ensure_data(db: str, url: str, employees: int, regenerate: bool) -> dict:
 
     meta = generate.read_meta(url)
     today = datetime.now(UTC).date().isoformat()
-    if (not regenerate and meta and meta.get("employees") == employees
-            and meta.get("seed") == generate.SEED and meta.get("day") == today
-            and meta.get("generator_version") == generate.GENERATOR_VERSION
-            and meta.get("schema_head") == _schema_head() and _has_people(url, employees)):
-        print(f"[{db}] reusing data generated today ({employees:,} employees); "
-              "--regenerate to rebuild")
+    if (
+        not regenerate
+        and meta
+        and meta.get("employees") == employees
+        and meta.get("seed") == generate.SEED
+        and meta.get("day") == today
+        and meta.get("generator_version") == generate.GENERATOR_VERSION
+        and meta.get("schema_head") == _schema_head()
+        and _has_people(url, employees)
+    ):
+        print(
+            f"[{db}] reusing data generated today ({employees:,} employees); "
+            "--regenerate to rebuild"
+        )
         return {**meta, "reused": True}
     print(f"[{db}] generating data")
     meta = generate.generate(url, employees, log=lambda m: print(f"[{db}] {m}"))
@@ -423,8 +509,11 @@ def _issue_token(url: str) -> str:
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(ApiToken.__table__.insert().values(
-                name=row.name, token_hash=row.token_hash, created_at=utcnow()))
+            conn.execute(
+                ApiToken.__table__.insert().values(
+                    name=row.name, token_hash=row.token_hash, created_at=utcnow()
+                )
+            )
     finally:
         engine.dispose()
     return token
@@ -433,9 +522,16 @@ def _issue_token(url: str) -> str:
 def run_database(db: str, args, tool: str) -> tuple[list[Figure], dict]:
     url = default_url(db, args.employees, args.pg_server)
     data = _ensure_data(db, url, args.employees, args.regenerate)
-    ctx = Context(db=db, url=url, employees=args.employees, quick=args.quick,
-                  seconds=args.seconds, warmup_seconds=args.warmup, tool=tool,
-                  token=_issue_token(url))
+    ctx = Context(
+        db=db,
+        url=url,
+        employees=args.employees,
+        quick=args.quick,
+        seconds=args.seconds,
+        warmup_seconds=args.warmup,
+        tool=tool,
+        token=_issue_token(url),
+    )
     selected = [b for b in BENCHMARKS if not args.only or b.name in args.only]
     log_path = Path(tempfile.gettempdir()) / f"lms-bench-gunicorn-{db}.log"
     try:
@@ -464,11 +560,22 @@ def _run_one(ctx: Context, benchmark: Benchmark) -> None:
         benchmark.run(ctx)
     except Exception as exc:  # one broken benchmark must not hide the others' figures
         traceback.print_exc()
-        ctx.add(Figure(ctx.db, f"{benchmark.name}: ERROR", None, "", target="runs",
-                       passed=False, detail={"error": f"{type(exc).__name__}: {exc}"}))
+        ctx.add(
+            Figure(
+                ctx.db,
+                f"{benchmark.name}: ERROR",
+                None,
+                "",
+                target="runs",
+                passed=False,
+                detail={"error": f"{type(exc).__name__}: {exc}"},
+            )
+        )
     for f in ctx.figures[before:]:
-        print(f"[{ctx.db}] {f.name}: {_fmt(f.value, f.unit)}"
-              + (f" (ratio {f.ratio:.2f} to {f.baseline_name})" if f.ratio else ""))
+        print(
+            f"[{ctx.db}] {f.name}: {_fmt(f.value, f.unit)}"
+            + (f" (ratio {f.ratio:.2f} to {f.baseline_name})" if f.ratio else "")
+        )
     print(f"[{ctx.db}] {benchmark.name} took {time.perf_counter() - started:.1f} s")
 
 
@@ -490,26 +597,44 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 def table(figures: list[Figure]) -> str:
-    header = ["db", "figure", "value", "baseline", "ratio", "vs ok", "target", "result",
-              "CPU ms/req", "CPU ratio"]
+    header = [
+        "db",
+        "figure",
+        "value",
+        "baseline",
+        "ratio",
+        "vs ok",
+        "target",
+        "result",
+        "CPU ms/req",
+        "CPU ratio",
+    ]
     rows = [header]
     for f in figures:
-        baseline = (f"{f.baseline_name} {_fmt(f.baseline, f.unit)}" if f.baseline is not None
-                    else "-")
-        rows.append([
-            f.db, f.name, _fmt(f.value, f.unit), baseline,
-            f"{f.ratio:.2f}" if f.ratio is not None else "-",
-            f"{f.vs_ok:.2f}" if f.vs_ok is not None else "-",
-            f.target or "-",
-            {True: "PASS", False: "FAIL", None: "info"}[f.passed],
-            f"{f.cpu_ms:.2f}" if f.cpu_ms is not None else "",
-            f"{f.cpu_ratio:.2f}" if f.cpu_ratio is not None else "",
-        ])
+        baseline = (
+            f"{f.baseline_name} {_fmt(f.baseline, f.unit)}" if f.baseline is not None else "-"
+        )
+        rows.append(
+            [
+                f.db,
+                f.name,
+                _fmt(f.value, f.unit),
+                baseline,
+                f"{f.ratio:.2f}" if f.ratio is not None else "-",
+                f"{f.vs_ok:.2f}" if f.vs_ok is not None else "-",
+                f.target or "-",
+                {True: "PASS", False: "FAIL", None: "info"}[f.passed],
+                f"{f.cpu_ms:.2f}" if f.cpu_ms is not None else "",
+                f"{f.cpu_ratio:.2f}" if f.cpu_ratio is not None else "",
+            ]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = []
     for n, r in enumerate(rows):
-        cells = [c.rjust(w) if i in (2, 4, 5, 8, 9) else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        cells = [
+            c.rjust(w) if i in (2, 4, 5, 8, 9) else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -519,18 +644,28 @@ def table(figures: list[Figure]) -> str:
 def machine_info(dbs: list[str], pg_server: str, tool: str) -> dict:
     cpu, mem = "unknown", None  # best effort: not every system has /proc
     with contextlib.suppress(OSError):
-        cpu = next((line.split(":", 1)[1].strip()
-                    for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            cpu,
+        )
     with contextlib.suppress(OSError, ValueError, IndexError):
         mem = round(int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024, 1)
     info = {
-        "cpu_model": cpu, "cpu_cores": os.cpu_count(), "memory_gib": mem,
-        "os": platform.platform(), "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version, "postgresql": None,
+        "cpu_model": cpu,
+        "cpu_cores": os.cpu_count(),
+        "memory_gib": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": None,
         "load_generator": tool if tool != "wrk" else load.wrk_version(),
-        "packages": _versions("flask", "flask-sqlalchemy", "sqlalchemy", "gunicorn",
-                              "psycopg", "werkzeug"),
+        "packages": _versions(
+            "flask", "flask-sqlalchemy", "sqlalchemy", "gunicorn", "psycopg", "werkzeug"
+        ),
     }
     if "postgresql" in dbs:
         engine = sa.create_engine(pg_server)
@@ -554,24 +689,43 @@ def _versions(*names: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="10,000 employees, one 3-second run per figure (< 2 minutes)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10,000 employees, one 3-second run per figure (< 2 minutes)",
+    )
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--employees", type=int, help="default 100,000 (quick: 10,000)")
     parser.add_argument("--seconds", type=float, help="per measurement: 10 (quick: 3)")
-    parser.add_argument("--warmup", type=float, help="seconds of load before each "
-                        "measurement, not counted: 2 (quick: 1)")
-    parser.add_argument("--only", nargs="*", metavar="NAME",
-                        help="run only these: " + ", ".join(b.name for b in BENCHMARKS))
-    parser.add_argument("--regenerate", action="store_true",
-                        help="rebuild the data even if today's matches")
-    parser.add_argument("--python-load", action="store_true",
-                        help="use the Python load generator even when wrk is installed")
-    parser.add_argument("--pg-server", default=os.environ.get("BENCH_PG_SERVER",
-                                                              DEFAULT_PG_SERVER),
-                        help="a PostgreSQL URL on the server to create scratch databases on")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help="seconds of load before each measurement, not counted: 2 (quick: 1)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        metavar="NAME",
+        help="run only these: " + ", ".join(b.name for b in BENCHMARKS),
+    )
+    parser.add_argument(
+        "--regenerate", action="store_true", help="rebuild the data even if today's matches"
+    )
+    parser.add_argument(
+        "--python-load",
+        action="store_true",
+        help="use the Python load generator even when wrk is installed",
+    )
+    parser.add_argument(
+        "--pg-server",
+        default=os.environ.get("BENCH_PG_SERVER", DEFAULT_PG_SERVER),
+        help="a PostgreSQL URL on the server to create scratch databases on",
+    )
     args = parser.parse_args(argv)
     args.employees = args.employees or (10_000 if args.quick else 100_000)
     args.seconds = args.seconds or (3 if args.quick else 10)
@@ -582,8 +736,10 @@ def main(argv: list[str] | None = None) -> int:
         if not load.wrk_path():
             print(load.INSTALL_HINT)
         tool = "python"
-        print("load generator: Python (2 processes x 8 threads, http.client keep-alive); "
-              "its numbers are lower bounds, it competes with the server for the CPU")
+        print(
+            "load generator: Python (2 processes x 8 threads, http.client keep-alive); "
+            "its numbers are lower bounds, it competes with the server for the CPU"
+        )
     else:
         tool = "wrk"
         print(f"load generator: {load.wrk_version()} (-t{THREADS} -c{CONNECTIONS})")
@@ -604,29 +760,48 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print()
     print(table(figures))
-    busiest = max((f.detail.get("load", {}).get("loadavg_1min_before") or 0
-                   for f in figures), default=0)
+    busiest = max(
+        (f.detail.get("load", {}).get("loadavg_1min_before") or 0 for f in figures), default=0
+    )
     if busiest > (os.cpu_count() or 1):
-        print(f"\nNOTE: other work shared this machine (1-minute load average up to "
-              f"{busiest:.1f} on {os.cpu_count()} cores before a measurement): requests/s "
-              "are depressed and noisy; the CPU ms/req columns are much less affected.")
+        print(
+            f"\nNOTE: other work shared this machine (1-minute load average up to "
+            f"{busiest:.1f} on {os.cpu_count()} cores before a measurement): requests/s "
+            "are depressed and noisy; the CPU ms/req columns are much less affected."
+        )
     failed = [f for f in figures if f.passed is False]
-    print(f"\n{len(figures)} figures, {sum(f.passed is True for f in figures)} pass, "
-          f"{len(failed)} fail; {elapsed:.0f} s; written to "
-          f"{RESULTS.relative_to(PROJECT)}")
-    RESULTS.write_text(json.dumps({
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "settings": {"quick": args.quick, "employees": args.employees,
-                     "seconds": args.seconds, "warmup_seconds": args.warmup,
-                     "connections": CONNECTIONS, "threads": THREADS, "load_generator": tool,
-                     "server": "python -m gunicorn -w 2 -b 127.0.0.1:<port> bench.wsgi:app "
-                               "(LMS_ENV=production)"},
-        "machine": machine_info(dbs, args.pg_server, tool),
-        "skipped": skipped,
-        "data": data,
-        "elapsed_s": round(elapsed, 1),
-        "figures": [{**asdict(f), "ratio": f.ratio, "cpu_ratio": f.cpu_ratio}
-                    for f in figures],
-    }, indent=2, default=str))
+    print(
+        f"\n{len(figures)} figures, {sum(f.passed is True for f in figures)} pass, "
+        f"{len(failed)} fail; {elapsed:.0f} s; written to "
+        f"{RESULTS.relative_to(PROJECT)}"
+    )
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": "python -m bench "
+                + " ".join(argv if argv is not None else sys.argv[1:]),
+                "settings": {
+                    "quick": args.quick,
+                    "employees": args.employees,
+                    "seconds": args.seconds,
+                    "warmup_seconds": args.warmup,
+                    "connections": CONNECTIONS,
+                    "threads": THREADS,
+                    "load_generator": tool,
+                    "server": "python -m gunicorn -w 2 -b 127.0.0.1:<port> bench.wsgi:app "
+                    "(LMS_ENV=production)",
+                },
+                "machine": machine_info(dbs, args.pg_server, tool),
+                "skipped": skipped,
+                "data": data,
+                "elapsed_s": round(elapsed, 1),
+                "figures": [
+                    {**asdict(f), "ratio": f.ratio, "cpu_ratio": f.cpu_ratio} for f in figures
+                ],
+            },
+            indent=2,
+            default=str,
+        )
+    )
     return 1 if failed else 0

@@ -32,12 +32,14 @@ def free_port() -> int:
 
 def production_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env.update({
-        "LMS_ENV": "production",
-        "LMS_SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": database_url,
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "LMS_ENV": "production",
+            "LMS_SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": database_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -60,17 +62,31 @@ class Server:
 
     def start(self, timeout: float = 60) -> float:
         """Start gunicorn and wait until both workers answer; returns the seconds taken."""
-        cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers),
-               "-b", f"127.0.0.1:{self.port}", "bench.wsgi:app"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(self.workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "bench.wsgi:app",
+        ]
         self._log = open(self.log_path, "w") if self.log_path else subprocess.DEVNULL
         started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=PROJECT, env=production_env(self.database_url),
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT,
+            env=production_env(self.database_url),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = started + timeout
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; "
-                                   f"see {self.log_path}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.proc.returncode}; see {self.log_path}"
+                )
             with contextlib.suppress(OSError):  # not listening yet
                 if self.get("/_bench/ok")[0] == 200:
                     break
@@ -106,8 +122,9 @@ class Server:
     def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
         return self.request("GET", path, headers=headers)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, dict, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, dict, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             conn.request(method, path, body=body, headers=headers or {})
@@ -128,15 +145,22 @@ class Server:
             raise RuntimeError(f"GET /login answered {status}")
         cookies = _cookies(response)
         match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
-            rb'value="([^"]+)"[^>]*name="csrf_token"', body)
+            rb'value="([^"]+)"[^>]*name="csrf_token"', body
+        )
         if not match:
             raise RuntimeError("no CSRF token on the login page")
-        form = urlencode({"csrf_token": match.group(1).decode(), "email": email,
-                          "password": password}).encode()
+        form = urlencode(
+            {"csrf_token": match.group(1).decode(), "email": email, "password": password}
+        ).encode()
         status, response, _ = self.request(
-            "POST", "/login", body=form,
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Cookie": _cookie_header(cookies)})
+            "POST",
+            "/login",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": _cookie_header(cookies),
+            },
+        )
         cookies.update(_cookies(response))
         if status != 302 or "session" not in cookies:
             raise RuntimeError(f"signing in as {email} failed: {status}")
@@ -161,9 +185,14 @@ def database_backends(connection, *, including_own: bool) -> list[int]:
     import sqlalchemy as sa
 
     own = "" if including_own else "AND pid <> pg_backend_pid() "
-    return list(connection.scalars(sa.text(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        f"{own}AND backend_type = 'client backend'")))
+    return list(
+        connection.scalars(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                f"{own}AND backend_type = 'client backend'"
+            )
+        )
+    )
 
 
 def cpu_seconds(pids: list[int]) -> float:

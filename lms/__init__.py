@@ -143,8 +143,10 @@ class _ContentSyncOnce:
 
         log = logging.getLogger(__name__)
         if not sa.inspect(db.engine).has_table(CourseVersion.__tablename__):
-            log.warning("content not published: the database has no tables; run "
-                        "`flask db upgrade`, then `flask lms content sync`")
+            log.warning(
+                "content not published: the database has no tables; run "
+                "`flask db upgrade`, then `flask lms content sync`"
+            )
             return
         try:
             content_store.sync(self.root)

@@ -22,8 +22,13 @@ from lms.extensions import babel
 
 # Browser tags that name our locales differently (lower-cased, "-" separated).
 _TAG_ALIASES = {
-    "zh": "zh_Hans", "zh-cn": "zh_Hans", "zh-sg": "zh_Hans", "zh-hans": "zh_Hans",
-    "pt": "pt_BR", "pt-br": "pt_BR", "iw": "he",
+    "zh": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "zh-sg": "zh_Hans",
+    "zh-hans": "zh_Hans",
+    "pt": "pt_BR",
+    "pt-br": "pt_BR",
+    "iw": "he",
 }
 
 
@@ -41,7 +46,8 @@ def match_language(lang: str | None, languages: list[str]) -> str | None:
     tag = lang.replace("_", "-").lower()
     for candidate in (tag, tag.split("-")[0]):
         match = _TAG_ALIASES.get(candidate) or next(
-            (code for code in languages if code.lower().replace("_", "-") == candidate), None)
+            (code for code in languages if code.lower().replace("_", "-") == candidate), None
+        )
         if match in languages:
             return match
     return None
@@ -93,7 +99,8 @@ def init_app(app: Flask) -> None:
         ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
         pgettext=lambda c, s: _catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
-        newstyle=True)
+        newstyle=True,
+    )
 
 
 def _catalog():
@@ -109,4 +116,3 @@ def _catalog():
     if found is None:
         found = catalogs[locale] = get_translations()
     return found
-

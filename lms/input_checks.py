@@ -50,8 +50,12 @@ def init_app(app: Flask) -> None:
 
 def refuse_unstorable_text() -> None:
     if UNSTORABLE.search(request.path):
-        raise Refused(_l("The address contains a character that cannot be stored (such as "
-                         "a NUL byte). Remove it and try again."))
+        raise Refused(
+            _l(
+                "The address contains a character that cannot be stored (such as "
+                "a NUL byte). Remove it and try again."
+            )
+        )
     try:
         values = request.values  # the query and, for a form POST, the form
     except UnicodeDecodeError:  # raw bytes in the query string, not percent-encoded
@@ -64,6 +68,10 @@ def refuse_unstorable_text() -> None:
 
 def _check(name: str, value: str) -> None:
     if UNSTORABLE.search(name) or UNSTORABLE.search(value):
-        raise Refused(_l("The field “%(name)s” contains a character that cannot be stored "
-                         "(such as a NUL byte). Remove it and try again.",
-                         name=UNSTORABLE.sub("\N{REPLACEMENT CHARACTER}", name)[:60]))
+        raise Refused(
+            _l(
+                "The field “%(name)s” contains a character that cannot be stored "
+                "(such as a NUL byte). Remove it and try again.",
+                name=UNSTORABLE.sub("\N{REPLACEMENT CHARACTER}", name)[:60],
+            )
+        )

@@ -25,8 +25,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def page_language():
         lang = i18n.current_language()
-        return {"ui_lang": lang, "ui_dir": i18n.text_direction(lang),
-                "ui_languages": _switcher_entries(tuple(current_app.config["LANGUAGES"]))}
+        return {
+            "ui_lang": lang,
+            "ui_dir": i18n.text_direction(lang),
+            "ui_languages": _switcher_entries(tuple(current_app.config["LANGUAGES"])),
+        }
 
 
 @cache

@@ -55,8 +55,7 @@ from tests.helpers import Auth
 from tests.helpers import build_app
 from tests.helpers import sign_in
 
-PG_URL = os.environ.get("TEST_DATABASE_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FRESH = "fresh_database"
 
 
@@ -77,8 +76,10 @@ DATABASES = ["sqlite"] + (["postgresql"] if _postgres_reachable() else [])
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", f"{FRESH}: a database of its own with real commits, instead of a "
-                   "rolled-back transaction (threads, second apps, migrations)")
+        "markers",
+        f"{FRESH}: a database of its own with real commits, instead of a "
+        "rolled-back transaction (threads, second apps, migrations)",
+    )
 
 
 def pytest_collection_modifyitems(items):
@@ -315,7 +316,8 @@ def _rolled_back(app, url: str):
         if threading.get_ident() != owner:
             raise RuntimeError(
                 "This test uses the database from another thread, which cannot see its "
-                "rolled-back transaction: mark it @pytest.mark.fresh_database.")
+                "rolled-back transaction: mark it @pytest.mark.fresh_database."
+            )
 
     engines[None] = connection
     sessions = db.session.session_factory
@@ -347,11 +349,11 @@ def _real_sqlite_transactions(engine) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "engine_connect")
 def _refuse_second_connection(connection):
-    if _rollback_url is not None and str(connection.engine.url) == str(
-            sa.make_url(_rollback_url)):
+    if _rollback_url is not None and str(connection.engine.url) == str(sa.make_url(_rollback_url)):
         raise RuntimeError(
             "This test opened a second connection to its database, which cannot see the "
-            "test's rolled-back transaction: mark it @pytest.mark.fresh_database.")
+            "test's rolled-back transaction: mark it @pytest.mark.fresh_database."
+        )
 
 
 # -- Clients and people --------------------------------------------------------------------

@@ -89,8 +89,11 @@ def sign_in(client, user) -> None:
 def events(action: str) -> list[AuditEvent]:
     """The audit events of one kind, oldest first."""
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 # -- The learner's path ----------------------------------------------------------------
@@ -98,8 +101,12 @@ def events(action: str) -> list[AuditEvent]:
 
 def latest_attempt(user) -> QuizAttempt:
     db.session.expire_all()
-    return db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == user.id)
-                             .order_by(QuizAttempt.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id)
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
 
 
 def answer_form(attempt: QuizAttempt, right: bool = True) -> dict[str, list[str]]:
@@ -109,8 +116,11 @@ def answer_form(attempt: QuizAttempt, right: bool = True) -> dict[str, list[str]
     form = {}
     for drawn in attempt.questions:
         question = quiz.question(drawn["id"])
-        positions = [str(i) for i, answer_id in enumerate(drawn["answers"])
-                     if (answer_id in question.correct_ids) == right]
+        positions = [
+            str(i)
+            for i, answer_id in enumerate(drawn["answers"])
+            if (answer_id in question.correct_ids) == right
+        ]
         form[f"q-{question.id}"] = positions if right else positions[:1]
     return form
 
@@ -195,18 +205,28 @@ def user(employee_id: str) -> User | None:
 def counts() -> tuple[int, int]:
     """(users, audit events): what an import that changes nothing must leave alone."""
     db.session.expire_all()
-    return (db.session.scalar(sa.select(sa.func.count(User.id))),
-            db.session.scalar(sa.select(sa.func.count(AuditEvent.id))))
+    return (
+        db.session.scalar(sa.select(sa.func.count(User.id))),
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id))),
+    )
 
 
 def certify(person: User) -> None:
     """Give ``person`` a valid certification in the required test course: cleared."""
     version = catalog.latest_version(COURSE)
     now = utcnow()
-    db.session.add(Certification(
-        user_id=person.id, course_id=version.course_id, course_version_id=version.id,
-        major=version.major, minor=version.minor, issued_at=now,
-        expires_at=now + timedelta(days=365), status="active"))
+    db.session.add(
+        Certification(
+            user_id=person.id,
+            course_id=version.course_id,
+            course_version_id=version.id,
+            major=version.major,
+            minor=version.minor,
+            issued_at=now,
+            expires_at=now + timedelta(days=365),
+            status="active",
+        )
+    )
     clearance.refresh(person, now)
     db.session.commit()
 
@@ -235,7 +255,7 @@ validity_days: 365
 SAMPLE_EN_MODULES = {
     "01-why-it-matters.md": "---\ntitle: Why it matters\n---\n\nEvery employee is a voice.\n",
     "02-what-to-share.md": (
-        "---\ntitle: What to share\n---\n\n!!! tip \"Before you post\"\n"
+        '---\ntitle: What to share\n---\n\n!!! tip "Before you post"\n'
         "    Ask yourself.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     ),
     "10-checklist.md": "---\ntitle: Checklist\n---\n\n## Check {#check}\n\n- one\n- two\n",
@@ -296,8 +316,10 @@ SAMPLE_ZH_QUIZ_BODY = """
 def sample_files() -> dict[str, str]:
     """A valid course: en (source) and he modules, zh_Hans modules and quiz; he has no quiz."""
     base = f"courses/{SAMPLE_COURSE}"
-    files = {f"{base}/course.yml": SAMPLE_COURSE_YML,
-             f"quizzes/{SAMPLE_COURSE}/en.md": SAMPLE_EN_QUIZ}
+    files = {
+        f"{base}/course.yml": SAMPLE_COURSE_YML,
+        f"quizzes/{SAMPLE_COURSE}/en.md": SAMPLE_EN_QUIZ,
+    }
     translations = zip(SAMPLE_EN_MODULES.items(), SAMPLE_HE_BODIES, SAMPLE_ZH_BODIES, strict=True)
     for (name, text), he, zh in translations:
         files[f"{base}/en/{name}"] = text

@@ -18,9 +18,13 @@ def session_writes(path: Path) -> list[str]:
     """``db.session.<write>(…)`` calls in ``path``, as "file:line call"."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in WRITES and isinstance(node.func.value, ast.Attribute)
-                and node.func.value.attr == "session"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in WRITES
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr == "session"
+        ):
             found.append(f"{path.relative_to(LMS)}:{node.lineno} session.{node.func.attr}()")
     return found
 

@@ -72,5 +72,6 @@ class TestAnotherContentRoot:
         [version] = catalog.current_versions()
         assert (version.course_id, version.version) == (COURSE, "1.0")
         files = catalog.version_files(version)
-        assert b"A sentence only this root has." in files[
-            f"courses/{COURSE}/en/01-say-who-you-are.md"]
+        assert (
+            b"A sentence only this root has." in files[f"courses/{COURSE}/en/01-say-who-you-are.md"]
+        )

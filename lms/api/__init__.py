@@ -24,13 +24,22 @@ spec = SpecTree(
     mode="strict",  # only the routes declared with @spec.validate: the API, not the pages
     title="Brand ambassador LMS API",
     version="1",
-    description=("Tells other systems whether an employee may represent the brand right now. "
-                 "Create a token with `flask lms token create NAME` and send it as "
-                 "`Authorization: Bearer <token>`."),
+    description=(
+        "Tells other systems whether an employee may represent the brand right now. "
+        "Create a token with `flask lms token create NAME` and send it as "
+        "`Authorization: Bearer <token>`."
+    ),
     page_templates={},  # no documentation pages: they would load scripts from a CDN
-    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
-        type=SecureType.HTTP, scheme="bearer",
-        description="An API token from `flask lms token create NAME`."))],
+    security_schemes=[
+        SecurityScheme(
+            name="bearer",
+            data=SecuritySchemeData(
+                type=SecureType.HTTP,
+                scheme="bearer",
+                description="An API token from `flask lms token create NAME`.",
+            ),
+        )
+    ],
     security={"bearer": []},
     # Schemas named as their classes ("Clearance", "Reason"), not suffixed with a hash.
     naming_strategy=lambda model: model.__name__,

@@ -12,8 +12,9 @@ from lms.models import ApiToken
 from lms.models.api_token import hash_token
 
 # Every API call looks its token up: the statement is built once.
-_LIVE_TOKEN = sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"),
-                                        ApiToken.revoked_at.is_(None))
+_LIVE_TOKEN = sa.select(ApiToken).where(
+    ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None)
+)
 
 
 def token_required(view):

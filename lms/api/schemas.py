@@ -10,11 +10,11 @@ from pydantic import ConfigDict
 from pydantic import Field
 
 # The per-course statuses of lms.rules.clearance; a test keeps the two lists equal.
-CourseStatusCode = Literal["cleared", "grace", "not_certified", "expired", "superseded",
-                           "revoked"]
+CourseStatusCode = Literal["cleared", "grace", "not_certified", "expired", "superseded", "revoked"]
 # A reason for "not cleared" is a course status other than "cleared", or one about the person.
-ReasonCode = Literal["grace", "not_certified", "expired", "superseded", "revoked", "inactive",
-                     "no_required_courses"]
+ReasonCode = Literal[
+    "grace", "not_certified", "expired", "superseded", "revoked", "inactive", "no_required_courses"
+]
 
 # Kept as the strings the server has always sent (Python's isoformat, "+00:00"); documented
 # as RFC 3339 date-times, which they are.
@@ -29,47 +29,68 @@ class _Answer(BaseModel):
 class Reason(_Answer):
     """Why the answer is "not cleared" (or, for ``grace``, why it will lapse early)."""
 
-    code: ReasonCode = Field(description=(
-        "`inactive`: the person has left or is deactivated; `no_required_courses`: nothing "
-        "is required yet, so nobody is cleared; otherwise the status of `course_id`."))
+    code: ReasonCode = Field(
+        description=(
+            "`inactive`: the person has left or is deactivated; `no_required_courses`: nothing "
+            "is required yet, so nobody is cleared; otherwise the status of `course_id`."
+        )
+    )
     course_id: str | None = Field(description="The course concerned, if any.")
     until: DateTime | None = Field(
-        description="For `grace`: the deadline to recertify on the course's new version.")
+        description="For `grace`: the deadline to recertify on the course's new version."
+    )
 
 
 class CourseClearance(_Answer):
     """The person's standing on one required course."""
 
     course_id: str
-    status: CourseStatusCode = Field(description=(
-        "`cleared` and `grace` count as cleared; `grace`: certified on an older major "
-        "version, must recertify by `valid_until`."))
+    status: CourseStatusCode = Field(
+        description=(
+            "`cleared` and `grace` count as cleared; `grace`: certified on an older major "
+            "version, must recertify by `valid_until`."
+        )
+    )
     valid_until: DateTime | None = Field(
-        description="When this course stops counting unless renewed; null when not counting.")
+        description="When this course stops counting unless renewed; null when not counting."
+    )
     certified_version: Version | None = Field(
-        description="The version of the person's (latest) certification, if any.")
-    current_version: Version | None = Field(
-        description="The course's current published version.")
+        description="The version of the person's (latest) certification, if any."
+    )
+    current_version: Version | None = Field(description="The course's current published version.")
 
 
 class Clearance(_Answer):
     """May this employee represent the brand right now, and why (not)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "employee_id": "E1001",
-        "cleared": True,
-        "valid_until": "2027-03-01T09:30:00+00:00",
-        "reasons": [],
-        "courses": [{"course_id": "policy-basics", "status": "cleared",
-                     "valid_until": "2027-03-01T09:30:00+00:00",
-                     "certified_version": "1.0", "current_version": "1.0"}],
-        "computed_at": "2026-03-01T09:30:00+00:00",
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "employee_id": "E1001",
+                    "cleared": True,
+                    "valid_until": "2027-03-01T09:30:00+00:00",
+                    "reasons": [],
+                    "courses": [
+                        {
+                            "course_id": "policy-basics",
+                            "status": "cleared",
+                            "valid_until": "2027-03-01T09:30:00+00:00",
+                            "certified_version": "1.0",
+                            "current_version": "1.0",
+                        }
+                    ],
+                    "computed_at": "2026-03-01T09:30:00+00:00",
+                }
+            ]
+        }
+    )
 
     employee_id: str
     cleared: bool
     valid_until: DateTime | None = Field(
-        description="When a yes lapses unless the person recertifies; null for a no.")
+        description="When a yes lapses unless the person recertifies; null for a no."
+    )
     reasons: list[Reason] = Field(description="Empty for a yes.")
     courses: list[CourseClearance] = Field(description="Every required course.")
     computed_at: DateTime = Field(description="When this answer was computed.")
@@ -78,9 +99,16 @@ class Clearance(_Answer):
 class Error(_Answer):
     """Every error the API sends, whatever its status."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"error": "Unauthorized", "message": "The API token is not valid or has been revoked."},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "Unauthorized",
+                    "message": "The API token is not valid or has been revoked.",
+                },
+            ]
+        }
+    )
 
     error: str = Field(description="The HTTP status phrase, e.g. `Not Found`.")
     message: str = Field(description="What went wrong, for a person to read.")

@@ -22,14 +22,21 @@ def openapi():
 @spec.validate(
     resp=Response(
         HTTP_200=(Clearance, "The employee's clearance as of now."),
-        HTTP_401=(Error, "No token, or one that is unknown or revoked; the answer carries "
-                         "`WWW-Authenticate: Bearer`."),
-        HTTP_400=(Error, "The address holds a character no id or email can hold (NUL); "
-                         "refused before the token is read, like any malformed request."),
+        HTTP_401=(
+            Error,
+            "No token, or one that is unknown or revoked; the answer carries "
+            "`WWW-Authenticate: Bearer`.",
+        ),
+        HTTP_400=(
+            Error,
+            "The address holds a character no id or email can hold (NUL); "
+            "refused before the token is read, like any malformed request.",
+        ),
         HTTP_404=(Error, "No employee has that id or email."),
     ),
-    path_parameter_descriptions={"identifier": "An employee id, or an email address "
-                                               "(in any case)."},
+    path_parameter_descriptions={
+        "identifier": "An employee id, or an email address (in any case)."
+    },
     operation_id="getClearance",
     tags=["clearance"],
     # The answer is built as a Clearance, which pydantic checks as it is built; checking it

@@ -9,11 +9,16 @@ from wtforms.validators import Length
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("Email or employee ID"),
-                        validators=[DataRequired(), Length(max=254)],
-                        render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    email = StringField(
+        _l("Email or employee ID"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 

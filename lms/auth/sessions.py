@@ -21,9 +21,12 @@ from lms.models import UserSession
 from lms.services import sign_ins
 
 # Every signed-in request loads its user: one statement with the roles, built once.
-_USER_OF_SESSION = (sa.select(User).options(so.joinedload(User.role_rows))
-                    .join(UserSession, UserSession.user_id == User.id)
-                    .where(User.id == sa.bindparam("id"), UserSession.id == sa.bindparam("digest")))
+_USER_OF_SESSION = (
+    sa.select(User)
+    .options(so.joinedload(User.role_rows))
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == sa.bindparam("id"), UserSession.id == sa.bindparam("digest"))
+)
 _MAX_ID_DIGITS = 18  # fits a 64-bit integer
 
 
@@ -34,8 +37,13 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not (user_id.isdigit() and len(user_id) <= _MAX_ID_DIGITS and token):
         return None  # malformed, or a cookie from before sign-ins could be ended
-    user = db.session.execute(_USER_OF_SESSION, {
-        "id": int(user_id), "digest": UserSession.digest(token)}).unique().scalar_one_or_none()
+    user = (
+        db.session.execute(
+            _USER_OF_SESSION, {"id": int(user_id), "digest": UserSession.digest(token)}
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if user is None or not user.active:
         return None
     user.session_token = token

@@ -68,4 +68,3 @@ def sign_out_everywhere():
     sessions.sign_out_everywhere(current_user)
     flash(_("You are signed out on every browser and device."), "info")
     return redirect(url_for("auth.login"))
-

@@ -35,13 +35,25 @@ class EditFileForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    kind = RadioField(_l("What kind of change is this?"), choices=[
-        SelectChoice("minor", _l("Minor: wording fixes. Certifications stay valid.")),
-        SelectChoice("major", _l("Major: the policy changed. Everyone must recertify.")),
-    ], validators=[InputRequired(_l("Choose minor or major."))])
-    grace_days = IntegerField(_l("Grace period for a major version (days)"), validators=[
-        Optional(), NumberRange(0, MAX_GRACE_DAYS, _l("Enter a number of days from 0 to "
-                                                      "%(max)d.", max=MAX_GRACE_DAYS))])
+    kind = RadioField(
+        _l("What kind of change is this?"),
+        choices=[
+            SelectChoice("minor", _l("Minor: wording fixes. Certifications stay valid.")),
+            SelectChoice("major", _l("Major: the policy changed. Everyone must recertify.")),
+        ],
+        validators=[InputRequired(_l("Choose minor or major."))],
+    )
+    grace_days = IntegerField(
+        _l("Grace period for a major version (days)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                0,
+                MAX_GRACE_DAYS,
+                _l("Enter a number of days from 0 to %(max)d.", max=MAX_GRACE_DAYS),
+            ),
+        ],
+    )
     submit = SubmitField(_l("Publish"))
 
     def validate(self, extra_validators=None) -> bool:
@@ -58,27 +70,40 @@ class RollbackForm(PublishForm):
 
 
 class AddLanguageForm(FlaskForm):
-    lang = StringField(_l("Language code"), validators=[
-        InputRequired(_l("Enter a language code.")), Length(max=16)])
+    lang = StringField(
+        _l("Language code"),
+        validators=[InputRequired(_l("Enter a language code.")), Length(max=16)],
+    )
     submit = SubmitField(_l("Add the language"))
 
 
 class GiftUploadForm(FlaskForm):
-    file = FileField(_l("GIFT file"), validators=[
-        FileRequired(_l("Choose a GIFT file.")),
-        FileAllowed(["gift", "txt"], _l("Upload a GIFT file (.gift or .txt)."))])
+    file = FileField(
+        _l("GIFT file"),
+        validators=[
+            FileRequired(_l("Choose a GIFT file.")),
+            FileAllowed(["gift", "txt"], _l("Upload a GIFT file (.gift or .txt).")),
+        ],
+    )
     lang = SelectField(_l("Language of the questions"))
-    title = StringField(_l("Quiz title"), validators=[
-        InputRequired(_l("Enter the quiz title.")), Length(max=200)])
-    pool = IntegerField(_l("Questions drawn per attempt (optional)"), validators=[
-        Optional(), NumberRange(min=1, message=_l("Enter 1 or more."))])
+    title = StringField(
+        _l("Quiz title"), validators=[InputRequired(_l("Enter the quiz title.")), Length(max=200)]
+    )
+    pool = IntegerField(
+        _l("Questions drawn per attempt (optional)"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Enter 1 or more."))],
+    )
     submit = SubmitField(_l("Convert"))
 
 
 class AikenUploadForm(GiftUploadForm):
-    file = FileField(_l("Aiken file"), validators=[
-        FileRequired(_l("Choose an Aiken file.")),
-        FileAllowed(["txt", "aiken"], _l("Upload an Aiken file (.txt or .aiken)."))])
+    file = FileField(
+        _l("Aiken file"),
+        validators=[
+            FileRequired(_l("Choose an Aiken file.")),
+            FileAllowed(["txt", "aiken"], _l("Upload an Aiken file (.txt or .aiken).")),
+        ],
+    )
 
 
 class GiftSaveForm(FlaskForm):

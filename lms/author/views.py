@@ -55,9 +55,14 @@ def course(course_id: str):
 
 def _course_page(ws: workspaces.Workspace, language_form: AddLanguageForm, status: int = 200):
     return render_template(
-        "author/course.html", ws=ws, problems=authoring.check(ws.course_id, ws.files)[1],
-        matrix=translation_status.matrix(ws.course_id, ws.files), language_form=language_form,
-        action_form=ActionForm(), languages=current_app.config["LANGUAGES"]), status
+        "author/course.html",
+        ws=ws,
+        problems=authoring.check(ws.course_id, ws.files)[1],
+        matrix=translation_status.matrix(ws.course_id, ws.files),
+        language_form=language_form,
+        action_form=ActionForm(),
+        languages=current_app.config["LANGUAGES"],
+    ), status
 
 
 @bp.route("/<course_id>/files/<path:path>", methods=["GET", "POST"])
@@ -74,19 +79,23 @@ def edit_file(course_id: str, path: str):
         status = 400
     elif form.save.data or form.save_current.data:
         try:
-            authoring.save_file(ws, path, form.text.data or "", current_user,
-                                expected=form.base.data, mark_current=form.save_current.data)
+            authoring.save_file(
+                ws,
+                path,
+                form.text.data or "",
+                current_user,
+                expected=form.base.data,
+                mark_current=form.save_current.data,
+            )
         except authoring.Refused as refused:
             flash(str(refused.message), "danger")
             form.base.data = authoring.fingerprint(ws.files[path])
             status = 409 if isinstance(refused, authoring.Conflict) else 400
         else:
-            flash(_("Saved in the draft. Learners see it once the draft is published."),
-                  "success")
+            flash(_("Saved in the draft. Learners see it once the draft is published."), "success")
             return redirect(url_for("author.edit_file", course_id=course_id, path=path))
     checked = authoring.check_file(ws, path, form.text.data or "")
-    return render_template("author/edit.html", ws=ws, path=path, form=form,
-                           checked=checked), status
+    return render_template("author/edit.html", ws=ws, path=path, form=form, checked=checked), status
 
 
 @bp.route("/<course_id>/draft/discard", methods=["POST"])
@@ -110,9 +119,14 @@ def add_language(course_id: str):
     except authoring.Refused as refused:
         form.lang.errors.append(str(refused.message))
         return _course_page(ws, form, 400)
-    flash(_("%(count)d file(s) copied from the source language into the draft, marked as "
+    flash(
+        _(
+            "%(count)d file(s) copied from the source language into the draft, marked as "
             "untranslated. Translate them, then mark each one as current.",
-            count=len(created)), "success")
+            count=len(created),
+        ),
+        "success",
+    )
     return redirect(url_for("author.status", course_id=course_id, lang=form.lang.data.strip()))
 
 
@@ -124,9 +138,15 @@ def status(course_id: str):
     lang = request.args.get("lang") if request.args.get("lang") in full.languages else None
     wanted = request.args.get("status")
     wanted = wanted if wanted in translation_status.STATUSES else None
-    return render_template("author/status.html", ws=ws, full=full,
-                           matrix=full.filtered(lang, wanted), lang=lang, wanted=wanted,
-                           statuses=translation_status.STATUSES)
+    return render_template(
+        "author/status.html",
+        ws=ws,
+        full=full,
+        matrix=full.filtered(lang, wanted),
+        lang=lang,
+        wanted=wanted,
+        statuses=translation_status.STATUSES,
+    )
 
 
 # --- Preview as a learner: the learner's pages, built from the draft, with the preview's links
@@ -145,8 +165,9 @@ class PreviewLinks:
         return url_for("author.preview_course", course_id=self.course_id, lang=self.lang)
 
     def module(self, module_id: str) -> str:
-        return url_for("author.preview_module", course_id=self.course_id,
-                       module_id=module_id, lang=self.lang)
+        return url_for(
+            "author.preview_module", course_id=self.course_id, module_id=module_id, lang=self.lang
+        )
 
     def quiz(self) -> str:
         return url_for("author.preview_quiz", course_id=self.course_id, lang=self.lang)
@@ -165,17 +186,28 @@ def _preview(course_id: str):
     return ws, course, lang
 
 
-def _render_preview(template: str, ws: authoring.Workspace, lang: str,
-                    page: pages.CoursePage | pages.ModulePage | pages.QuizPage) -> str:
+def _render_preview(
+    template: str,
+    ws: authoring.Workspace,
+    lang: str,
+    page: pages.CoursePage | pages.ModulePage | pages.QuizPage,
+) -> str:
     """A learner's page for the previewed version, without any learner: the templates
     leave out progress, the "Done" button and attempts, and nothing is recorded."""
-    return render_template(template, page=page, links=PreviewLinks(ws.course_id, lang), ws=ws,
-                           lang=lang, preview_languages=languages_of(ws.course_id, ws.files))
+    return render_template(
+        template,
+        page=page,
+        links=PreviewLinks(ws.course_id, lang),
+        ws=ws,
+        lang=lang,
+        preview_languages=languages_of(ws.course_id, ws.files),
+    )
 
 
 def _version_label(ws: authoring.Workspace) -> str:
-    return (_("draft after %(version)s", version=ws.version.version) if ws.draft
-            else ws.version.version)
+    return (
+        _("draft after %(version)s", version=ws.version.version) if ws.draft else ws.version.version
+    )
 
 
 @bp.route("/<course_id>/preview")
@@ -216,8 +248,9 @@ def publish(course_id: str):
         status = 400
     else:
         try:
-            version = authoring.publish_draft(ws, form.kind.data, form.grace_days.data,
-                                              current_user)
+            version = authoring.publish_draft(
+                ws, form.kind.data, form.grace_days.data, current_user
+            )
         except authoring.Refused as refused:
             flash(str(refused.message), "danger")
             problems, status = refused.problems, 400
@@ -225,11 +258,16 @@ def publish(course_id: str):
             flash(_("Version %(version)s is published.", version=version.version), "success")
             return redirect(url_for("author.versions", course_id=course_id))
     return render_template(
-        "author/publish.html", ws=ws, form=form, refused=problems,
+        "author/publish.html",
+        ws=ws,
+        form=form,
+        refused=problems,
         problems=authoring.check(course_id, ws.files)[1],
-        diffs=content_diff.diff_files(course_id, catalog.version_files(ws.version),
-                                      ws.files) if ws.draft else [],
-        numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
+        diffs=content_diff.diff_files(course_id, catalog.version_files(ws.version), ws.files)
+        if ws.draft
+        else [],
+        numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS},
+    ), status
 
 
 def _grace_days(ws: workspaces.Workspace) -> int:
@@ -241,8 +279,7 @@ def _grace_days(ws: workspaces.Workspace) -> int:
 @author_required
 def versions(course_id: str):
     ws = _workspace(course_id)
-    return render_template("author/versions.html", ws=ws,
-                           history=workspaces.history(course_id))
+    return render_template("author/versions.html", ws=ws, history=workspaces.history(course_id))
 
 
 @bp.route("/<course_id>/versions/<label>")
@@ -251,13 +288,20 @@ def version(course_id: str, label: str):
     ws = _workspace(course_id)
     target = workspaces.find_version(course_id, label) or abort(404)
     against = request.args.get("against")
-    base = (workspaces.find_version(course_id, against) if against
-            else workspaces.previous_version(course_id, target))
+    base = (
+        workspaces.find_version(course_id, against)
+        if against
+        else workspaces.previous_version(course_id, target)
+    )
     old = catalog.version_files(base) if base else {}
     return render_template(
-        "author/version.html", ws=ws, target=target, base=base,
+        "author/version.html",
+        ws=ws,
+        target=target,
+        base=base,
         history=workspaces.history(course_id),
-        diffs=content_diff.diff_files(course_id, old, catalog.version_files(target)))
+        diffs=content_diff.diff_files(course_id, old, catalog.version_files(target)),
+    )
 
 
 @bp.route("/<course_id>/versions/<label>/rollback", methods=["GET", "POST"])
@@ -273,21 +317,32 @@ def rollback(course_id: str, label: str):
         status = 400
     else:
         try:
-            new = authoring.rollback(ws, target, form.kind.data, form.grace_days.data,
-                                     current_user)
+            new = authoring.rollback(ws, target, form.kind.data, form.grace_days.data, current_user)
         except authoring.Refused as refused:
             flash(str(refused.message), "danger")
             problems, status = refused.problems, 400
         else:
-            flash(_("The content of version %(old)s is published again as version %(new)s.",
-                    old=target.version, new=new.version), "success")
+            flash(
+                _(
+                    "The content of version %(old)s is published again as version %(new)s.",
+                    old=target.version,
+                    new=new.version,
+                ),
+                "success",
+            )
             return redirect(url_for("author.versions", course_id=course_id))
-    diffs = content_diff.diff_files(course_id, catalog.version_files(ws.version),
-                                    catalog.version_files(target))
+    diffs = content_diff.diff_files(
+        course_id, catalog.version_files(ws.version), catalog.version_files(target)
+    )
     return render_template(
-        "author/rollback.html", ws=ws, target=target, form=form, refused=problems,
+        "author/rollback.html",
+        ws=ws,
+        target=target,
+        form=form,
+        refused=problems,
         diffs=diffs,
-        numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS}), status
+        numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS},
+    ), status
 
 
 # --- GIFT question banks ------------------------------------------------------------------
@@ -314,17 +369,22 @@ def _import_quiz(course_id: str, form: GiftUploadForm, convert, source: str):
     if request.method == "GET":
         form.lang.data = ws.source_language
     if not form.validate_on_submit():
-        return render_template(page, ws=ws, form=form), (
-            400 if request.method == "POST" else 200)
+        return render_template(page, ws=ws, form=form), (400 if request.method == "POST" else 200)
     try:
         result = convert(form.file.data.read(), form.title.data, form.pool.data)
     except authoring.Refused as refused:
         form.file.errors.append(str(refused.message))
         return render_template(page, ws=ws, form=form), 400
     save_form = GiftSaveForm(formdata=None, lang=form.lang.data, markdown=result.markdown)
-    return render_template("author/gift_result.html", ws=ws, result=result,
-                           filename=form.file.data.filename, save_form=save_form,
-                           lang=form.lang.data, source=source)
+    return render_template(
+        "author/gift_result.html",
+        ws=ws,
+        result=result,
+        filename=form.file.data.filename,
+        save_form=save_form,
+        lang=form.lang.data,
+        source=source,
+    )
 
 
 @bp.route("/<course_id>/gift/save", methods=["POST"])
@@ -336,11 +396,15 @@ def gift_save(course_id: str):
         abort(400)
     markdown = form.markdown.data.replace("\r\n", "\n")
     if form.download.data:
-        return Response(markdown, mimetype="text/markdown; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{form.lang.data}.md"'})
+        return Response(
+            markdown,
+            mimetype="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{form.lang.data}.md"'},
+        )
     path = authoring.save_quiz(ws, form.lang.data, markdown, current_user)
-    flash(_("The converted quiz is saved in the draft. Check it below before publishing."),
-          "success")
+    flash(
+        _("The converted quiz is saved in the draft. Check it below before publishing."), "success"
+    )
     return redirect(url_for("author.edit_file", course_id=course_id, path=path))
 
 

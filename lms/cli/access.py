@@ -52,8 +52,13 @@ def token_revoke(token_id: int):
 def user_create(email: str, name: str, employee_id: str, roles: tuple[str], password: str):
     """Create an account (the first admin, typically)."""
     try:
-        user = users.create(email=email, name=name, employee_id=employee_id,
-                            roles=[Role(r) for r in roles], password=password)
+        user = users.create(
+            email=email,
+            name=name,
+            employee_id=employee_id,
+            roles=[Role(r) for r in roles],
+            password=password,
+        )
     except Refused as refused:
         raise click.ClickException(str(refused.message)) from None
     click.echo(f"Created {user.email}.")
@@ -77,5 +82,3 @@ def clearance_refresh():
     """Recompute everyone's clearance (a nightly job catches expiries as audit events)."""
     count = clearance.recompute_everyone()
     click.echo(f"Refreshed {count} clearance(s).")
-
-

@@ -43,8 +43,10 @@ def content_stats(per_module: bool):
         click.echo(f"{course.id} {course.meta.version}")
         click.echo(f"  {'lang':<8}{'modules':>8}{'reading':>9}{'quiz':>7}{'total':>8}")
         for row in content.stats(course):
-            click.echo(f"  {row['lang']:<8}{row['modules']:>8}{_mmss(row['module_seconds']):>9}"
-                       f"{_mmss(row['quiz_seconds']):>7}{_mmss(row['total_seconds']):>8}")
+            click.echo(
+                f"  {row['lang']:<8}{row['modules']:>8}{_mmss(row['module_seconds']):>9}"
+                f"{_mmss(row['quiz_seconds']):>7}{_mmss(row['total_seconds']):>8}"
+            )
             if per_module:
                 for m in row["per_module"]:
                     click.echo(f"      {m['id']:<40}{_mmss(m['seconds']):>8}")
@@ -82,7 +84,6 @@ def content_revisions():
             click.echo(f"{quiz.revision}  {quiz.path}")
 
 
-
 # "import" is the authoring name for a sync: both publish only what changed.
 content_cli.add_command(content_sync, "import")
 
@@ -90,8 +91,11 @@ content_cli.add_command(content_sync, "import")
 @content_cli.command("export")
 @click.argument("course_id", required=False)
 @click.option("--drafts", is_flag=True, help="Write each course's draft, where it has one.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write courses/ and quizzes/ into; default: the content root.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write courses/ and quizzes/ into; default: the content root.",
+)
 def content_export(course_id: str | None, drafts: bool, out: Path | None):
     """Write the published files (or drafts) of every course, or COURSE_ID, back in the
     courses/ and quizzes/ layout, byte for byte."""
@@ -108,9 +112,6 @@ def content_export(course_id: str | None, drafts: bool, out: Path | None):
         click.echo(f"not in the export, left as it is: {out / path}", err=True)
 
 
-
-
-
 def _read_upload(file: Path) -> str:
     from lms.content.files import NotUtf8
     from lms.content.files import decode_upload
@@ -122,8 +123,10 @@ def _read_upload(file: Path) -> str:
     except NotUtf8 as exc:
         if exc.utf16:
             raise click.ClickException(f"{file}: the file is UTF-16: save it as UTF-8") from exc
-        raise click.ClickException(f"{file}:{exc.line}: not UTF-8: byte 0x{exc.byte:02x} at "
-                                   f"byte offset {exc.offset}; save the file as UTF-8") from exc
+        raise click.ClickException(
+            f"{file}:{exc.line}: not UTF-8: byte 0x{exc.byte:02x} at "
+            f"byte offset {exc.offset}; save the file as UTF-8"
+        ) from exc
 
 
 def _write_quiz(file: Path, out: Path, convert, hint: str = "") -> None:
@@ -146,8 +149,12 @@ def _write_quiz(file: Path, out: Path, convert, hint: str = "") -> None:
 
 _QUIZ_OPTIONS = [
     click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
-    click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                 help="Where to write the quiz, e.g. quizzes/<course-id>/en.md."),
+    click.option(
+        "--out",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Where to write the quiz, e.g. quizzes/<course-id>/en.md.",
+    ),
     click.option("--title", help="The quiz title; default: the file name."),
     click.option("--pool", type=click.IntRange(min=1), help="Questions drawn per attempt."),
 ]
@@ -168,8 +175,11 @@ def quiz_import_gift(file: Path, out: Path, title: str | None, pool: int | None)
     from lms.content.gift import parse_gift
 
     text = _read_upload(file)
-    _write_quiz(file, out, lambda: gift_to_quiz(
-        parse_gift(text), title or file.stem.replace("_", " "), pool))
+    _write_quiz(
+        file,
+        out,
+        lambda: gift_to_quiz(parse_gift(text), title or file.stem.replace("_", " "), pool),
+    )
 
 
 @quiz_cli.command("import-aiken")
@@ -182,5 +192,9 @@ def quiz_import_aiken(file: Path, out: Path, title: str | None, pool: int | None
     from lms.content.aiken import aiken_to_quiz
 
     text = _read_upload(file)
-    _write_quiz(file, out, lambda: aiken_to_quiz(
-        text, title or file.stem.replace("_", " "), pool), f" ({FORMAT_HINT})")
+    _write_quiz(
+        file,
+        out,
+        lambda: aiken_to_quiz(text, title or file.stem.replace("_", " "), pool),
+        f" ({FORMAT_HINT})",
+    )

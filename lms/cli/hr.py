@@ -38,9 +38,11 @@ def roster_import(file: Path, dry_run: bool):
         for problem in preview.problems:
             click.echo(f"{file}:{problem}", err=True)
     counts = preview.counts()
-    click.echo(f"{counts['rows']} row(s): {counts['added']} to add, {counts['updated']} to "
-               f"update, {counts['deactivated']} to deactivate, {counts['reactivated']} to "
-               f"reactivate, {counts['unchanged']} unchanged; {counts['bad_rows']} bad row(s).")
+    click.echo(
+        f"{counts['rows']} row(s): {counts['added']} to add, {counts['updated']} to "
+        f"update, {counts['deactivated']} to deactivate, {counts['reactivated']} to "
+        f"reactivate, {counts['unchanged']} unchanged; {counts['bad_rows']} bad row(s)."
+    )
     click.echo(f"Read and checked in {preview.check_seconds:.2f} s.")
     if preview.protected:
         click.echo(f"{len(preview.protected)} account(s) created by hand keep their status.")
@@ -52,16 +54,21 @@ def roster_import(file: Path, dry_run: bool):
 
 
 @roster_cli.command("purge-uploads")
-@click.option("--days", type=click.IntRange(min=0),
-              help="Delete uploads older than this (default ROSTER_UPLOAD_RETENTION_DAYS, 30).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    help="Delete uploads older than this (default ROSTER_UPLOAD_RETENTION_DAYS, 30).",
+)
 @click.option("--now", "now_text", help="Pretend it is this UTC date/time (ISO 8601).")
 def roster_purge_uploads(days, now_text):
     """Delete uploaded roster files past their retention (the daily job runs this too)."""
     from lms.services import roster_retention
 
     purged = roster_retention.purge_uploads(_when(now_text), days)
-    click.echo(f"{purged} roster upload(s) older than "
-               f"{roster_retention.retention_days() if days is None else days} day(s) deleted.")
+    click.echo(
+        f"{purged} roster upload(s) older than "
+        f"{roster_retention.retention_days() if days is None else days} day(s) deleted."
+    )
 
 
 assignments_cli = AppGroup("assignments", help="Assignment rules, renewals and recertification.")
@@ -89,30 +96,64 @@ def _when(value: str | None):
 @click.option("--role", type=click.Choice([r.value for r in Role]))
 @click.option("--due-date", type=click.DateTime(["%Y-%m-%d"]), help="A fixed due date.")
 @click.option("--due-days", type=click.IntRange(min=1), help="Due N days after assignment.")
-@click.option("--due-days-after-hire", type=click.IntRange(min=1),
-              help="Due N days after each person's hire date.")
+@click.option(
+    "--due-days-after-hire",
+    type=click.IntRange(min=1),
+    help="Due N days after each person's hire date.",
+)
 @click.option("--by", "actor_email", help="The HR person making the rule (email).")
-def assignments_add(course_id, everyone, department, country, role, due_date, due_days,
-                    due_days_after_hire, actor_email):
+def assignments_add(
+    course_id,
+    everyone,
+    department,
+    country,
+    role,
+    due_date,
+    due_days,
+    due_days_after_hire,
+    actor_email,
+):
     """Save an assignment rule and apply it at once."""
     from lms.services import assignments
 
-    scopes = [(k, v) for k, v in (("all", everyone), ("department", department),
-                                  ("country", country), ("role", role)) if v]
-    dues = [(k, v) for k, v in (("date", due_date), ("after_assignment", due_days),
-                                ("after_hire", due_days_after_hire)) if v]
+    scopes = [
+        (k, v)
+        for k, v in (
+            ("all", everyone),
+            ("department", department),
+            ("country", country),
+            ("role", role),
+        )
+        if v
+    ]
+    dues = [
+        (k, v)
+        for k, v in (
+            ("date", due_date),
+            ("after_assignment", due_days),
+            ("after_hire", due_days_after_hire),
+        )
+        if v
+    ]
     if len(scopes) != 1 or len(dues) != 1:
-        raise click.UsageError("Give exactly one of --everyone/--department/--country/--role "
-                               "and one of --due-date/--due-days/--due-days-after-hire.")
+        raise click.UsageError(
+            "Give exactly one of --everyone/--department/--country/--role "
+            "and one of --due-date/--due-days/--due-days-after-hire."
+        )
     actor = User.find(actor_email) if actor_email else None
     if actor_email and actor is None:
         raise click.ClickException(f"No user {actor_email}.")
     (scope_kind, scope_value), (due_kind, due) = scopes[0], dues[0]
     try:
         rule, created = assignments.create_rule(
-            actor, course_id, scope_kind, None if scope_kind == "all" else scope_value,
-            due_kind, due_date=due.date() if due_kind == "date" else None,
-            due_days=due if due_kind != "date" else None)
+            actor,
+            course_id,
+            scope_kind,
+            None if scope_kind == "all" else scope_value,
+            due_kind,
+            due_date=due.date() if due_kind == "date" else None,
+            due_days=due if due_kind != "date" else None,
+        )
     except assignments.RuleError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Rule {rule.id} saved: {created} people enrolled in {course_id}.")
@@ -164,17 +205,22 @@ def assignments_run(now_text):
 
     started = perf_counter()
     report = assignments.run(_when(now_text))
-    click.echo(f"{report.renewals} renewal(s), {report.recertifications} recertification(s), "
-               f"{report.assigned} assigned by rules, {report.clearances_refreshed} lapsed "
-               f"clearance(s) refreshed in {perf_counter() - started:.2f} s.")
+    click.echo(
+        f"{report.renewals} renewal(s), {report.recertifications} recertification(s), "
+        f"{report.assigned} assigned by rules, {report.clearances_refreshed} lapsed "
+        f"clearance(s) refreshed in {perf_counter() - started:.2f} s."
+    )
     purged = roster_retention.purge_uploads(_when(now_text))
     click.echo(f"{purged} roster upload(s) past their retention deleted.")
 
 
 @reminders_cli.command("send")
 @click.option("--now", "now_text", help="Pretend it is this UTC date/time (ISO 8601).")
-@click.option("--days-before", type=click.IntRange(min=0),
-              help="First reminder N days before the due date (default REMINDER_DAYS_BEFORE, 7).")
+@click.option(
+    "--days-before",
+    type=click.IntRange(min=0),
+    help="First reminder N days before the due date (default REMINDER_DAYS_BEFORE, 7).",
+)
 def reminders_send(now_text, days_before):
     """E-mail everyone whose course is due soon, today, or overdue (weekly, manager copied).
     Safe to run on several servers at once: each reminder goes out once."""
@@ -182,10 +228,10 @@ def reminders_send(now_text, days_before):
 
     reminders.init_app(current_app)
     report = reminders.send_due(_when(now_text), days_before)
-    click.echo(f"{report.sent} sent, {report.skipped} already sent elsewhere, "
-               f"{report.failed} failed (will be retried).")
+    click.echo(
+        f"{report.sent} sent, {report.skipped} already sent elsewhere, "
+        f"{report.failed} failed (will be retried)."
+    )
     for error in report.errors[:20]:
         click.echo(f"  {error}", err=True)
     sys.exit(1 if report.failed else 0)
-
-

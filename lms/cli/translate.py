@@ -23,17 +23,35 @@ POT = TRANSLATIONS / "messages.pot"
 @translate_cli.command("extract")
 def translate_extract():
     """Extract UI strings into translations/messages.pot."""
-    _pybabel("extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "--project", "brand-ambassador-lms", "-o", str(POT),
-             str(PROJECT_ROOT / "lms"))
+    _pybabel(
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "brand-ambassador-lms",
+        "-o",
+        str(POT),
+        str(PROJECT_ROOT / "lms"),
+    )
 
 
 @translate_cli.command("update")
 def translate_update():
     """Extract, then merge new strings into every language's catalog."""
     translate_extract.callback()
-    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-             "--ignore-obsolete")
+    _pybabel(
+        "update",
+        "-i",
+        str(POT),
+        "-d",
+        str(TRANSLATIONS),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )
 
 
 @translate_cli.command("init")
@@ -45,5 +63,3 @@ def translate_init(lang: str):
 @translate_cli.command("compile")
 def translate_compile():
     _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
-
-

@@ -79,16 +79,21 @@ class _Draft:
             wanted = "one upper-case letter" + (f": {', '.join(letters)}" if letters else "")
             self.fail(line, f"'ANSWER: {answer}' must give {wanted}")
         elif answer not in letters:
-            self.fail(line, f"ANSWER: {answer}, but no option is {answer} "
-                            f"(the options are {', '.join(letters) or 'missing'})")
+            self.fail(
+                line,
+                f"ANSWER: {answer}, but no option is {answer} "
+                f"(the options are {', '.join(letters) or 'missing'})",
+            )
         return self.question(answer)
 
     def question(self, answer: str | None) -> GiftQuestion:
         stem = GiftText("\n".join(self.text), "plain")
         if self.error is not None:
             return GiftQuestion("invalid", self.error.line, stem=stem, error=str(self.error))
-        answers = [GiftAnswer(GiftText(text, "plain"), correct=letter == answer)
-                   for letter, text, _ in self.options]
+        answers = [
+            GiftAnswer(GiftText(text, "plain"), correct=letter == answer)
+            for letter, text, _ in self.options
+        ]
         return GiftQuestion("multichoice", self.line, stem=stem, answers=answers)
 
 
@@ -123,8 +128,11 @@ def parse_aiken(text: str) -> list[GiftQuestion]:
                 draft.fail(number, "an option before the question text")
             draft.add_option(option[1], line[option.end() :].strip(), number)
         elif draft is not None and draft.options:
-            draft.fail(number, f"expected option {_next_letter(draft)} or 'ANSWER:' here, "
-                               f"not more text ({FORMAT_HINT})")
+            draft.fail(
+                number,
+                f"expected option {_next_letter(draft)} or 'ANSWER:' here, "
+                f"not more text ({FORMAT_HINT})",
+            )
         else:
             draft = draft or _Draft(number)
             draft.text.append(line)

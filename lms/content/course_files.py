@@ -142,6 +142,9 @@ def without_translation_of(text: str) -> str:
     if lines[0].rstrip() != FENCE:
         return text
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE), len(lines))
-    kept = [line for i, line in enumerate(lines)
-            if not (0 < i < end and _TRANSLATION_OF_LINE.match(line))]
+    kept = [
+        line
+        for i, line in enumerate(lines)
+        if not (0 < i < end and _TRANSLATION_OF_LINE.match(line))
+    ]
     return "\n".join(kept)

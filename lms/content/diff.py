@@ -53,8 +53,10 @@ def _hunks(old: list[str], new: list[str], context: int) -> list[list[Line]]:
         hunk = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                hunk += [Line(EQUAL, i + 1, j + 1, old[i]) for i, j in
-                         zip(range(i1, i2), range(j1, j2), strict=True)]
+                hunk += [
+                    Line(EQUAL, i + 1, j + 1, old[i])
+                    for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+                ]
                 continue
             hunk += [Line(REMOVED, i + 1, None, old[i]) for i in range(i1, i2)]
             hunk += [Line(ADDED, None, j + 1, new[j]) for j in range(j1, j2)]
@@ -69,8 +71,9 @@ def _sort_key(course_id: str, path: str) -> tuple:
     return (_KIND_ORDER[ref.kind], ref.position or 0, ref.lang or "", path)
 
 
-def diff_files(course_id: str, old: dict[str, bytes], new: dict[str, bytes],
-               context: int = 3) -> list[FileDiff]:
+def diff_files(
+    course_id: str, old: dict[str, bytes], new: dict[str, bytes], context: int = 3
+) -> list[FileDiff]:
     """Every file that differs, course.yml first, then modules in order, language by
     language, then the quiz and the guidelines."""
     diffs = []

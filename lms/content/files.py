@@ -88,12 +88,17 @@ def surrogate_message(found: str) -> str:
         # A well-formed pair is a character spelt in UTF-16: name the character.
         chars = found.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
     except UnicodeDecodeError:
-        what = ("is half of a UTF-16 surrogate pair" if len(found) == 1
-                else "are UTF-16 surrogates that do not pair up")
+        what = (
+            "is half of a UTF-16 surrogate pair"
+            if len(found) == 1
+            else "are UTF-16 surrogates that do not pair up"
+        )
         return f'"{escapes}" {what}, not a character: remove it or write the whole character'
     codes = "".join(f"\\U{ord(c):08X}" for c in chars)
-    return (f'"{escapes}" spells {chars} as UTF-16 surrogates, which are not characters: '
-            f'write {chars} itself or "{codes}"')
+    return (
+        f'"{escapes}" spells {chars} as UTF-16 surrogates, which are not characters: '
+        f'write {chars} itself or "{codes}"'
+    )
 
 
 def surrogate_problem(text: str, path: str, first_line: int = 1) -> Problem | None:

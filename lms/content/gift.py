@@ -293,8 +293,10 @@ def _item(lines: list[str], numbers: list[int], category: str | None) -> list[Gi
 
 
 UNCLOSED = "a { without its closing }"
-BLANK_LINE_HINT = (": a blank line ends a question, even between braces; write a line break "
-                   "in an answer or a feedback as \\n")
+BLANK_LINE_HINT = (
+    ": a blank line ends a question, even between braces; write a line break "
+    "in an answer or a feedback as \\n"
+)
 
 
 def _not_text(lines: list[str], kept: list[int], bad: int, category: str | None) -> GiftQuestion:
@@ -303,8 +305,9 @@ def _not_text(lines: list[str], kept: list[int], bad: int, category: str | None)
     found = SURROGATES.search(lines[bad])
     assert found, "called for the line where a surrogate was found"
     stem = GiftText(without_surrogates(" ".join(lines[i].strip() for i in kept)))
-    return GiftQuestion("invalid", bad + 1, stem=stem, category=category,
-                        error=surrogate_message(found.group()))
+    return GiftQuestion(
+        "invalid", bad + 1, stem=stem, category=category, error=surrogate_message(found.group())
+    )
 
 
 def parse_gift(text: str) -> list[GiftQuestion]:
@@ -760,7 +763,10 @@ def _front_matter(title: str, pool: int | None, shuffle: bool) -> str:
 
 
 def gift_to_quiz(
-    questions: list[GiftQuestion], title: str, pool: int | None = None, shuffle: bool = True,
+    questions: list[GiftQuestion],
+    title: str,
+    pool: int | None = None,
+    shuffle: bool = True,
     source: str = "GIFT",
 ) -> ConversionResult:
     """Our quiz Markdown for the questions that fit; every other one is reported in

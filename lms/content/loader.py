@@ -131,7 +131,8 @@ def _parse_files(layout: _Layout, files: dict[str, bytes], parsed: _Parsed) -> N
         text = parsed.text(path, files)
         if text is not None:
             page, problems, fields = parse_module(
-                text, path, lang, (0, "guidelines"), revision_of(files[path]))
+                text, path, lang, (0, "guidelines"), revision_of(files[path])
+            )
             parsed.guidelines[lang] = page
             parsed.fields[path] = fields
             parsed.problems += problems
@@ -207,8 +208,9 @@ def build_course(course_id: str, files: dict[str, bytes]) -> tuple[Course | None
         lang: tuple(sorted(found.values(), key=lambda m: (m.position, m.id)))
         for lang, found in parsed.modules.items()
     }
-    course = Course(meta, modules, dict(parsed.quizzes), parsed.texts, tree_hash(files),
-                    dict(parsed.guidelines))
+    course = Course(
+        meta, modules, dict(parsed.quizzes), parsed.texts, tree_hash(files), dict(parsed.guidelines)
+    )
     return course, problems
 
 

@@ -73,7 +73,7 @@ class _Checker:
             # YAML reads 1.10 as the number 1.1: only a quoted string keeps the minor version.
             self.error("version", f'quote the version: version: "{raw}"')
         elif not VERSION.match(value):
-            self.error("version", f"version must be MAJOR.MINOR such as \"1.0\", not {value!r}")
+            self.error("version", f'version must be MAJOR.MINOR such as "1.0", not {value!r}')
 
     def check(self, folder_id: str, complete: bool) -> None:
         values = self.fields.values

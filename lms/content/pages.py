@@ -91,9 +91,15 @@ def module_page(course: Course, lang: str, module_id: str) -> ModulePage | None:
     if module is None:
         return None
     index = ids.index(module_id)
-    return ModulePage(course, lang, module, position=index + 1, total=len(ids),
-                      previous_id=ids[index - 1] if index > 0 else None,
-                      next_id=ids[index + 1] if index + 1 < len(ids) else None)
+    return ModulePage(
+        course,
+        lang,
+        module,
+        position=index + 1,
+        total=len(ids),
+        previous_id=ids[index - 1] if index > 0 else None,
+        next_id=ids[index + 1] if index + 1 < len(ids) else None,
+    )
 
 
 def quiz_page(course: Course, lang: str) -> QuizPage:

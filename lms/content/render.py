@@ -81,16 +81,18 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 
 
 def _clean(html: str, tags: set[str] = _TAGS) -> str:
-    return _link_remote_images(nh3.clean(
-        html,
-        tags=tags,
-        attributes=_ATTRIBUTES,
-        tag_attribute_values=_ALIGN,
-        attribute_filter=_attribute_filter,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    ))
+    return _link_remote_images(
+        nh3.clean(
+            html,
+            tags=tags,
+            attributes=_ATTRIBUTES,
+            tag_attribute_values=_ALIGN,
+            attribute_filter=_attribute_filter,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
+    )
 
 
 # nh3 writes every attribute as name="value" with quotes escaped, so these are exact.
@@ -128,8 +130,9 @@ def _markdown(text: str) -> str:
     # thread keeps one and resets it between documents, as Python-Markdown documents.
     md = getattr(_local, "md", None)
     if md is None:
-        md = _local.md = markdown.Markdown(extensions=_EXTENSIONS,
-                                           extension_configs=_EXTENSION_CONFIGS)
+        md = _local.md = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS
+        )
     return md.reset().convert(text)
 
 

@@ -58,8 +58,11 @@ class Matrix:
     def filtered(self, lang: str | None, status: str | None) -> Matrix:
         """Only ``lang``'s column and the rows with a cell in ``status`` (None: all)."""
         languages = [x for x in self.languages if lang in (None, x)]
-        rows = [r for r in self.rows
-                if status is None or any(r.cells[x].status == status for x in languages)]
+        rows = [
+            r
+            for r in self.rows
+            if status is None or any(r.cells[x].status == status for x in languages)
+        ]
         return Matrix(self.source, languages, rows, self.counts)
 
 
@@ -71,7 +74,8 @@ def _front_matter(data: bytes) -> tuple[str, str | None]:
     doc, _ = split_front_matter(text, "")
     title = doc.fields.values.get("title")
     return (title if isinstance(title, str) else ""), revision_field(
-        doc.fields, "translation_of", "")[0]
+        doc.fields, "translation_of", ""
+    )[0]
 
 
 def cell(lang: str, path: str, files: dict[str, bytes], source_revision: str) -> Cell:
@@ -84,8 +88,11 @@ def cell(lang: str, path: str, files: dict[str, bytes], source_revision: str) ->
 
 
 def _source_refs(course_id: str, files: dict[str, bytes], source: str) -> list[FileRef]:
-    refs = [ref for ref in (describe(course_id, p) for p in files)
-            if ref and ref.lang == source and ref.kind != "course"]
+    refs = [
+        ref
+        for ref in (describe(course_id, p) for p in files)
+        if ref and ref.lang == source and ref.kind != "course"
+    ]
     order = {"module": 0, "quiz": 1, "guidelines": 2}
     return sorted(refs, key=lambda r: (order[r.kind], r.position or 0, r.path))
 

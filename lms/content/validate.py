@@ -136,8 +136,7 @@ def _compare_question(question: Question, source: Question, path: str, lang: str
         return [Problem(path, question.line, message)]
     if len(question.answers) != len(source.answers):
         message = (
-            f"{where} has {len(question.answers)} answers here "
-            f"but {len(source.answers)} in {lang}"
+            f"{where} has {len(question.answers)} answers here but {len(source.answers)} in {lang}"
         )
         return [Problem(path, question.line, message)]
     if question.correct_ids != source.correct_ids:

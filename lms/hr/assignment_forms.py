@@ -16,20 +16,34 @@ from wtforms.validators import Optional
 
 class AssignmentRuleForm(FlaskForm):
     course_id = SelectField(_l("Course"), validators=[DataRequired()])
-    scope_kind = RadioField(_l("Who must take it"), default="all", choices=[
-        SelectChoice("all", _l("Everyone")), SelectChoice("department", _l("A department")),
-        SelectChoice("country", _l("A country")), SelectChoice("role", _l("A role"))])
-    scope_value = StringField(_l("Department, country code or role"),
-                              validators=[Optional()],
-                              description=_l("Leave empty for everyone. Countries are "
-                                             "two-letter codes, e.g. DE."))
-    due_kind = RadioField(_l("When it is due"), default="after_assignment", choices=[
-        SelectChoice("date", _l("On a fixed date")),
-        SelectChoice("after_assignment", _l("N days after assignment")),
-        SelectChoice("after_hire", _l("N days after the hire date"))])
+    scope_kind = RadioField(
+        _l("Who must take it"),
+        default="all",
+        choices=[
+            SelectChoice("all", _l("Everyone")),
+            SelectChoice("department", _l("A department")),
+            SelectChoice("country", _l("A country")),
+            SelectChoice("role", _l("A role")),
+        ],
+    )
+    scope_value = StringField(
+        _l("Department, country code or role"),
+        validators=[Optional()],
+        description=_l("Leave empty for everyone. Countries are two-letter codes, e.g. DE."),
+    )
+    due_kind = RadioField(
+        _l("When it is due"),
+        default="after_assignment",
+        choices=[
+            SelectChoice("date", _l("On a fixed date")),
+            SelectChoice("after_assignment", _l("N days after assignment")),
+            SelectChoice("after_hire", _l("N days after the hire date")),
+        ],
+    )
     due_date = DateField(_l("Due date"), validators=[Optional()])
-    due_days = IntegerField(_l("Number of days (N)"), default=30,
-                            validators=[Optional(), NumberRange(min=1, max=3650)])
+    due_days = IntegerField(
+        _l("Number of days (N)"), default=30, validators=[Optional(), NumberRange(min=1, max=3650)]
+    )
     submit = SubmitField(_l("Save and assign"))
 
 

@@ -28,28 +28,37 @@ def assignments_index():
     if form.validate_on_submit():
         try:
             _rule, created = assignments.create_rule(
-                current_user, form.course_id.data, form.scope_kind.data, form.scope_value.data,
-                form.due_kind.data, due_date=form.due_date.data, due_days=form.due_days.data)
+                current_user,
+                form.course_id.data,
+                form.scope_kind.data,
+                form.scope_value.data,
+                form.due_kind.data,
+                due_date=form.due_date.data,
+                due_days=form.due_days.data,
+            )
         except Refused as refused:
             flash(str(refused.message), "danger")
         else:
             flash(_("Rule saved: %(count)d people enrolled.", count=created), "success")
             return redirect(url_for("hr.assignments_index"))
     status = 400 if form.is_submitted() else 200
-    return render_template("hr/assignments.html", form=form, rules=assignments.all_rules(),
-                           titles=titles, stop_form=DeactivateForm()), status
+    return render_template(
+        "hr/assignments.html",
+        form=form,
+        rules=assignments.all_rules(),
+        titles=titles,
+        stop_form=DeactivateForm(),
+    ), status
 
 
 @bp.route("/assignments/<int:rule_id>/deactivate", methods=["POST"])
 @role_required(Role.HR)
 def assignments_deactivate(rule_id: int):
-    if DeactivateForm().validate_on_submit() and assignments.deactivate_rule(rule_id,
-                                                                             current_user):
+    if DeactivateForm().validate_on_submit() and assignments.deactivate_rule(rule_id, current_user):
         flash(_("The rule no longer applies to people who join later."), "success")
     return redirect(url_for("hr.assignments_index"))
 
 
 def _course_titles() -> dict[str, str]:
     lang = current_language()
-    return {v.course_id: catalog.course_of(v).meta.title(lang)
-            for v in catalog.current_versions()}
+    return {v.course_id: catalog.course_of(v).meta.title(lang) for v in catalog.current_versions()}

@@ -19,8 +19,14 @@ PER_PAGE = 50
 def audit():
     filters, errors = audit_trail.parse_filters(request.args)
     listing = audit_trail.events(filters, page_number(), PER_PAGE)
-    page = render_template("hr/audit.html", filters=filters, errors=errors, listing=listing,
-                           actions=audit_trail.actions(), pretty=audit_trail.pretty)
+    page = render_template(
+        "hr/audit.html",
+        filters=filters,
+        errors=errors,
+        listing=listing,
+        actions=audit_trail.actions(),
+        pretty=audit_trail.pretty,
+    )
     return page, 400 if errors else 200
 
 

@@ -33,8 +33,30 @@ class Chart:
 
 def _nice_max(value: float) -> float:
     # Multiples of 4, so the quarter ticks are whole numbers.
-    for step in (4, 8, 12, 20, 40, 60, 100, 200, 400, 600, 1000, 2000, 4000, 6000, 10_000,
-                 20_000, 40_000, 60_000, 100_000, 200_000, 400_000, 1_000_000):
+    for step in (
+        4,
+        8,
+        12,
+        20,
+        40,
+        60,
+        100,
+        200,
+        400,
+        600,
+        1000,
+        2000,
+        4000,
+        6000,
+        10_000,
+        20_000,
+        40_000,
+        60_000,
+        100_000,
+        200_000,
+        400_000,
+        1_000_000,
+    ):
         if value <= step:
             return step
     return value
@@ -48,8 +70,9 @@ def columns(labels: list[str], values: list[float], maximum: float | None = None
     bars = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
-        bars.append(Bar(LEFT + i * slot + slot * 0.15, TOP + plot_h - h, slot * 0.7, h,
-                        label, value))
+        bars.append(
+            Bar(LEFT + i * slot + slot * 0.15, TOP + plot_h - h, slot * 0.7, h, label, value)
+        )
     return Chart(bars, _ticks(top, plot_h))
 
 
@@ -57,8 +80,10 @@ def line(labels: list[str], values: list[float]) -> Chart:
     """A line from 0 to 100 (percentages), one point per label."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(values))
-    bars = [Bar(LEFT + (i + 0.5) * slot, TOP + plot_h * (1 - v / 100), 0, 0, label, v)
-            for i, (label, v) in enumerate(zip(labels, values, strict=True))]
+    bars = [
+        Bar(LEFT + (i + 0.5) * slot, TOP + plot_h * (1 - v / 100), 0, 0, label, v)
+        for i, (label, v) in enumerate(zip(labels, values, strict=True))
+    ]
     points = " ".join(f"{b.x:.1f},{b.y:.1f}" for b in bars)
     return Chart(bars, _ticks(100, plot_h, suffix="%"), points)
 
@@ -73,6 +98,8 @@ ROW, LABEL_W = 28, 160
 def rows(labels: list[str], percents: list[float]) -> Chart:
     """Horizontal bars of a percentage, one row per label (completion by department)."""
     plot_w = WIDTH - LABEL_W - 56
-    bars = [Bar(LABEL_W, TOP + i * ROW, plot_w * p / 100, ROW * 0.7, label, p)
-            for i, (label, p) in enumerate(zip(labels, percents, strict=True))]
+    bars = [
+        Bar(LABEL_W, TOP + i * ROW, plot_w * p / 100, ROW * 0.7, label, p)
+        for i, (label, p) in enumerate(zip(labels, percents, strict=True))
+    ]
     return Chart(bars, [], height=TOP * 2 + ROW * max(1, len(bars)), left=LABEL_W)

@@ -8,9 +8,13 @@ from wtforms import SubmitField
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField(_l("Roster file (CSV)"), validators=[
-        FileRequired(_l("Choose a CSV file.")),
-        FileAllowed(["csv", "txt", "tsv"], _l("Upload a CSV file (.csv, .txt or .tsv)."))])
+    file = FileField(
+        _l("Roster file (CSV)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt", "tsv"], _l("Upload a CSV file (.csv, .txt or .tsv).")),
+        ],
+    )
     submit = SubmitField(_l("Check the file"))
 
 

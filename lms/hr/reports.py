@@ -55,19 +55,26 @@ def dashboard():
     report = _report()
     period = request.args.get("period") or "month"
     if period not in reporting.PERIODS:
-        report.errors.append(_("“%(value)s” is not a period: choose month or week.",
-                               value=period))
+        report.errors.append(_("“%(value)s” is not a period: choose month or week.", value=period))
         period = "month"
     summary = reporting.summary(report.rows())
     breakdowns = summary.breakdowns
     headline = reporting.headline(report.scope, report.filters, report.now)
     series = reporting.over_time(report.scope, report.filters, report.courses, period)
     page = render_template(
-        "hr/dashboard.html", report=report, filters=report.filters, period=period,
-        headline=headline, totals=summary.totals, breakdowns=breakdowns,
-        series=series, charts=_charts(series, breakdowns["department"][0], headline.active),
-        choices=reporting.choices(report.scope), statuses=reporting.FILTER_STATUSES,
-        no_value=reporting.NONE)
+        "hr/dashboard.html",
+        report=report,
+        filters=report.filters,
+        period=period,
+        headline=headline,
+        totals=summary.totals,
+        breakdowns=breakdowns,
+        series=series,
+        charts=_charts(series, breakdowns["department"][0], headline.active),
+        choices=reporting.choices(report.scope),
+        statuses=reporting.FILTER_STATUSES,
+        no_value=reporting.NONE,
+    )
     return page, 400 if report.errors else 200
 
 
@@ -76,8 +83,10 @@ def _charts(series, departments, headcount: int) -> dict:
     return {
         "issued": charts.columns(labels, [p.issued for p in series]),
         "share": charts.line(labels, [round(p.share(headcount), 1) for p in series]),
-        "departments": charts.rows([g.label or _("No department") for g in departments],
-                                   [round(g.figures.percent, 1) for g in departments]),
+        "departments": charts.rows(
+            [g.label or _("No department") for g in departments],
+            [round(g.figures.percent, 1) for g in departments],
+        ),
     }
 
 
@@ -86,8 +95,13 @@ def _charts(series, departments, headcount: int) -> dict:
 def people():
     report = _report()
     listing = reporting.people(report.rows(), page_number(), PER_PAGE)
-    page = render_template("hr/people.html", report=report, filters=report.filters,
-                           listing=listing, no_value=reporting.NONE)
+    page = render_template(
+        "hr/people.html",
+        report=report,
+        filters=report.filters,
+        listing=listing,
+        no_value=reporting.NONE,
+    )
     return page, 400 if report.errors else 200
 
 

@@ -13,8 +13,7 @@ def page_number() -> int:
 
 def csv_response(filename: str, header, rows) -> Response:
     """A streamed CSV download: the generator runs while the response is sent."""
-    response = Response(stream_with_context(csv_export.stream(header, rows)),
-                        mimetype="text/csv")
+    response = Response(stream_with_context(csv_export.stream(header, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -35,8 +35,12 @@ def roster_upload():
         file = form.file.data
         upload = roster.store_upload(file.read(), file.filename or "", current_user.id)
         return redirect(url_for("hr.roster_preview", upload_id=upload.id))
-    return render_template("hr/roster.html", form=form, uploads=roster.recent_uploads(),
-                           retention_days=roster_retention.retention_days())
+    return render_template(
+        "hr/roster.html",
+        form=form,
+        uploads=roster.recent_uploads(),
+        retention_days=roster_retention.retention_days(),
+    )
 
 
 @bp.route("/roster/uploads/<int:upload_id>")
@@ -47,8 +51,14 @@ def roster_preview(upload_id: int):
     if upload.applied_at is None:
         preview = roster.check(upload.content, _languages(), upload.filename)
     form = ApplyForm(fingerprint=preview.fingerprint if preview else "")
-    return render_template("hr/preview.html", upload=upload, preview=preview, form=form,
-                           max_problems=MAX_PROBLEMS_SHOWN, sample=SAMPLE_SIZE)
+    return render_template(
+        "hr/preview.html",
+        upload=upload,
+        preview=preview,
+        form=form,
+        max_problems=MAX_PROBLEMS_SHOWN,
+        sample=SAMPLE_SIZE,
+    )
 
 
 @bp.route("/roster/uploads/<int:upload_id>/apply", methods=["POST"])
@@ -59,8 +69,9 @@ def roster_apply(upload_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        preview = roster.apply_upload(upload_id, _languages(), actor_id=current_user.id,
-                                      fingerprint=form.fingerprint.data)
+        preview = roster.apply_upload(
+            upload_id, _languages(), actor_id=current_user.id, fingerprint=form.fingerprint.data
+        )
     except roster.Refused as refused:
         flash(str(refused.message), "warning")
         return redirect(url_for("hr.roster_preview", upload_id=upload_id))
@@ -76,8 +87,10 @@ def _too_large(error):
     if request.endpoint != "hr.roster_upload":
         return render_template("errors/error.html", error=error), error.code
     megabytes = round(current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024), 1)
-    flash(_("The file is too large: the limit is %(size)s MB.",
-            size=format_decimal(megabytes)), "danger")
+    flash(
+        _("The file is too large: the limit is %(size)s MB.", size=format_decimal(megabytes)),
+        "danger",
+    )
     return redirect(url_for("hr.roster_upload"))
 
 
@@ -89,7 +102,11 @@ def _applied_message(preview: roster.Preview) -> str:
     if not preview.changes_anything:
         return _("The roster already matches the accounts: nothing changed.")
     counts = preview.counts()
-    return _("Roster applied: %(added)d added, %(updated)d updated, %(deactivated)d "
-             "deactivated, %(reactivated)d reactivated.", added=counts["added"],
-             updated=counts["updated"], deactivated=counts["deactivated"],
-             reactivated=counts["reactivated"])
+    return _(
+        "Roster applied: %(added)d added, %(updated)d updated, %(deactivated)d "
+        "deactivated, %(reactivated)d reactivated.",
+        added=counts["added"],
+        updated=counts["updated"],
+        deactivated=counts["deactivated"],
+        reactivated=counts["reactivated"],
+    )

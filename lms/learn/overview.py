@@ -45,35 +45,58 @@ def course_cards(user: User, now: datetime) -> list[CourseCard]:
     cards = []
     for version in catalog.current_versions():
         course = catalog.course_of(version)
-        enrollment = (learning.open_enrollment(user, course.id)
-                      or learning.latest_enrollment(user, course.id))
+        enrollment = learning.open_enrollment(user, course.id) or learning.latest_enrollment(
+            user, course.id
+        )
         cert = valid_certification(user, course.id, now)
         quiz_passed = enrollment is not None and enrollment.completed_at is not None
-        cards.append(CourseCard(course, version, enrollment,
-                                learning.progress_of(enrollment, course, quiz_passed), cert))
+        cards.append(
+            CourseCard(
+                course,
+                version,
+                enrollment,
+                learning.progress_of(enrollment, course, quiz_passed),
+                cert,
+            )
+        )
     return sorted(cards, key=lambda c: (not c.course.meta.required, c.course.id))
 
 
 def valid_certification(user: User, course_id: str, now: datetime) -> Certification | None:
     return db.session.scalar(
         sa.select(Certification)
-        .where(Certification.user_id == user.id, Certification.course_id == course_id,
-               Certification.status == "active", Certification.expires_at > now)
-        .order_by(Certification.expires_at.desc()).limit(1))
+        .where(
+            Certification.user_id == user.id,
+            Certification.course_id == course_id,
+            Certification.status == "active",
+            Certification.expires_at > now,
+        )
+        .order_by(Certification.expires_at.desc())
+        .limit(1)
+    )
 
 
 @cache  # built once: constructing it cost as much as running it
 def _reading_statement() -> sa.Select:
     course_id = sa.bindparam("course_id")
-    newest = (sa.select(CourseVersion.id).where(CourseVersion.course_id == course_id)
-              .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
-              .limit(1).scalar_subquery())
-    return (sa.select(CourseVersion, Enrollment)
-            .options(catalog.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
-            .outerjoin(Enrollment, (Enrollment.course_id == CourseVersion.course_id)
-                       & (Enrollment.user_id == sa.bindparam("user_id"))
-                       & Enrollment.completed_at.is_(None))
-            .where(CourseVersion.id == newest))
+    newest = (
+        sa.select(CourseVersion.id)
+        .where(CourseVersion.course_id == course_id)
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(CourseVersion, Enrollment)
+        .options(catalog.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
+        .outerjoin(
+            Enrollment,
+            (Enrollment.course_id == CourseVersion.course_id)
+            & (Enrollment.user_id == sa.bindparam("user_id"))
+            & Enrollment.completed_at.is_(None),
+        )
+        .where(CourseVersion.id == newest)
+    )
 
 
 def reading(user: User, course_id: str) -> tuple[CourseVersion, content.Course, Enrollment] | None:
@@ -84,11 +107,17 @@ def reading(user: User, course_id: str) -> tuple[CourseVersion, content.Course, 
     The version and the open enrolment with its progress come from one statement: these
     pages are the ones learners load most.
     """
-    row = db.session.execute(_reading_statement(),
-                             {"user_id": user.id, "course_id": course_id}).unique().one_or_none()
+    row = (
+        db.session.execute(_reading_statement(), {"user_id": user.id, "course_id": course_id})
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         return None
     version, enrollment = row
-    enrollment = (enrollment or learning.latest_enrollment(user, course_id)
-                  or learning.enroll_self(user, course_id))
+    enrollment = (
+        enrollment
+        or learning.latest_enrollment(user, course_id)
+        or learning.enroll_self(user, course_id)
+    )
     return version, catalog.course_of(version), enrollment

@@ -57,9 +57,12 @@ class LearnerLinks:
 def index():
     now = utcnow()
     learning.ensure_required_enrollments(current_user, now)
-    return render_template("learn/index.html", now=now,
-                           clearance=clearance.current(current_user, now),
-                           cards=overview.course_cards(current_user, now))
+    return render_template(
+        "learn/index.html",
+        now=now,
+        clearance=clearance.current(current_user, now),
+        cards=overview.course_cards(current_user, now),
+    )
 
 
 @bp.route("/<course_id>")
@@ -70,10 +73,14 @@ def course(course_id: str):
     version, course, enrollment = _reading(course_id)
     done = {p.module_id for p in enrollment.progress if p.completed_at}
     return render_template(
-        "learn/course.html", page=pages.course_page(course, current_language(), version.version),
-        links=LearnerLinks(course_id), enrollment=enrollment, done=done,
+        "learn/course.html",
+        page=pages.course_page(course, current_language(), version.version),
+        links=LearnerLinks(course_id),
+        enrollment=enrollment,
+        done=done,
         progress=learning.progress_of(enrollment, course, enrollment.completed_at is not None),
-        certification=overview.valid_certification(current_user, course_id, now))
+        certification=overview.valid_certification(current_user, course_id, now),
+    )
 
 
 @bp.route("/<course_id>/modules/<module_id>", methods=["GET", "POST"])
@@ -85,16 +92,24 @@ def module(course_id: str, module_id: str):
     # its CSRF check) only for the press; the page renders the session's token itself.
     if request.method == "POST" and ActionForm().validate_on_submit():
         if enrollment.completed_at is None:
-            learning.finish_reading(enrollment, version, page.module, _viewed_since(
-                enrollment.id, module_id), current_app.config["MAX_SECONDS_PER_PAGE_VIEW"])
+            learning.finish_reading(
+                enrollment,
+                version,
+                page.module,
+                _viewed_since(enrollment.id, module_id),
+                current_app.config["MAX_SECONDS_PER_PAGE_VIEW"],
+            )
         return redirect(_after(page))
     if enrollment.completed_at is None:
         learning.start_reading(enrollment, version, page.module)
     return render_template(
-        "learn/module.html", page=page, links=LearnerLinks(course_id),
+        "learn/module.html",
+        page=page,
+        links=LearnerLinks(course_id),
         reviewing=enrollment.completed_at is not None,
         completed=any(p.module_id == module_id and p.completed_at for p in enrollment.progress),
-        view_token=_view_token(enrollment.id, module_id))
+        view_token=_view_token(enrollment.id, module_id),
+    )
 
 
 @bp.route("/<course_id>/quiz", methods=["GET", "POST"])
@@ -111,11 +126,15 @@ def quiz(course_id: str):
         else:
             return redirect(url_for("learn.attempt", attempt_id=attempt.id))
     return render_template(
-        "learn/quiz.html", page=pages.quiz_page(course, current_language()),
-        links=LearnerLinks(course_id), form=form, enrollment=enrollment,
+        "learn/quiz.html",
+        page=pages.quiz_page(course, current_language()),
+        links=LearnerLinks(course_id),
+        form=form,
+        enrollment=enrollment,
         attempts=quiz_service.attempts_of(enrollment),
         ready=quiz_service.readiness(enrollment, course, now),
-        certification=overview.valid_certification(current_user, course_id, now))
+        certification=overview.valid_certification(current_user, course_id, now),
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
@@ -141,9 +160,15 @@ def attempt(attempt_id: int):
             else:
                 return redirect(url_for("learn.result", attempt_id=attempt.id))
     course = quiz_service.course_for(attempt)
-    return render_template("learn/attempt.html", attempt=attempt, course=course,
-                           quiz=course.quiz(attempt.lang), form=form, chosen=chosen,
-                           questions=quiz_service.drawn_questions(attempt)), status
+    return render_template(
+        "learn/attempt.html",
+        attempt=attempt,
+        course=course,
+        quiz=course.quiz(attempt.lang),
+        form=form,
+        chosen=chosen,
+        questions=quiz_service.drawn_questions(attempt),
+    ), status
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
@@ -153,9 +178,13 @@ def result(attempt_id: int):
     if attempt.status == "open":
         return redirect(url_for("learn.attempt", attempt_id=attempt.id))
     course = quiz_service.course_for(attempt)
-    return render_template("learn/result.html", attempt=attempt, course=course,
-                           questions=quiz_service.drawn_questions(attempt),
-                           clearance=clearance.current(current_user))
+    return render_template(
+        "learn/result.html",
+        attempt=attempt,
+        course=course,
+        questions=quiz_service.drawn_questions(attempt),
+        clearance=clearance.current(current_user),
+    )
 
 
 def _reading(course_id: str):

@@ -14,7 +14,7 @@ DUE_KINDS = ("date", "after_assignment", "after_hire")
 
 
 class AssignmentRule(db.Model):
-    """"Everyone in <scope> must take <course>, due <when>": applied at once, and again to
+    """ "Everyone in <scope> must take <course>, due <when>": applied at once, and again to
     every employee who joins later, so HR states the policy once.
 
     ``scope_kind`` is ``all``, ``department``, ``country`` or ``role`` (``scope_value`` names
@@ -49,8 +49,9 @@ class ReminderSent(db.Model):
 
     __tablename__ = "reminders_sent"
     __table_args__ = (
-        sa.UniqueConstraint("enrollment_id", "kind", "due_at", "week",
-                            name="uq_reminders_sent_key"),
+        sa.UniqueConstraint(
+            "enrollment_id", "kind", "due_at", "week", name="uq_reminders_sent_key"
+        ),
         sa.Index("ix_reminders_sent_status", "status"),
     )
 
@@ -71,4 +72,3 @@ class ReminderSent(db.Model):
     #: When a server last claimed it for sending; "sending" long after this means a crash.
     claimed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-

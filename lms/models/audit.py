@@ -23,9 +23,7 @@ class AuditEvent(db.Model):
     occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    subject_user_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id"), index=True
-    )
+    subject_user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     course_id: so.Mapped[str | None] = so.mapped_column(sa.String(100), index=True)
     before: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     after: so.Mapped[dict | None] = so.mapped_column(sa.JSON)

@@ -28,7 +28,8 @@ class CourseDraft(db.Model):
     updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
     files: so.Mapped[list["CourseDraftFile"]] = so.relationship(
-        cascade="all, delete-orphan", order_by="CourseDraftFile.path")
+        cascade="all, delete-orphan", order_by="CourseDraftFile.path"
+    )
     updated_by: so.Mapped[User | None] = so.relationship(foreign_keys=[updated_by_id])
 
     def file_map(self) -> dict[str, bytes]:
@@ -41,6 +42,7 @@ class CourseDraftFile(db.Model):
     __tablename__ = "course_draft_files"
 
     course_id: so.Mapped[str] = so.mapped_column(
-        sa.ForeignKey("course_drafts.course_id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("course_drafts.course_id", ondelete="CASCADE"), primary_key=True
+    )
     path: so.Mapped[str] = so.mapped_column(sa.String(500), primary_key=True)
     data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)

@@ -21,8 +21,9 @@ class Certification(db.Model):
     # Reports walk a course's certifications person by person, oldest first (the
     # over-time chart): this order, from the index alone.
     __table_args__ = (
-        sa.Index("ix_certifications_course_person_issued", "course_id", "user_id",
-                 "issued_at", "id"),
+        sa.Index(
+            "ix_certifications_course_person_issued", "course_id", "user_id", "issued_at", "id"
+        ),
         # "Does this person hold a valid certification for this course?", asked per
         # person by the scheduled jobs at 100,000+ people.
         sa.Index("ix_certifications_person_course", "user_id", "course_id", "expires_at"),

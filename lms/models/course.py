@@ -44,8 +44,9 @@ class CourseVersion(db.Model):
     #: Where the content came from: "files" (a sync of courses/ and quizzes/), "editor"
     #: (a draft published in the browser) or "rollback". A sync compares the files with the
     #: last version that came from files, so a restart never undoes a browser publish.
-    origin: so.Mapped[str] = so.mapped_column(sa.String(16), default="files",
-                                              server_default="files")
+    origin: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="files", server_default="files"
+    )
     #: Last in the row: SQLite stores a row's columns in order, so every column after
     #: these megabytes would be read by walking their overflow pages.
     payload: so.Mapped[dict] = so.mapped_column(sa.JSON)
@@ -62,6 +63,7 @@ class CourseVersionFile(db.Model):
     __tablename__ = "course_version_files"
 
     version_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("course_versions.id"), primary_key=True)
+        sa.ForeignKey("course_versions.id"), primary_key=True
+    )
     path: so.Mapped[str] = so.mapped_column(sa.String(500), primary_key=True)
     data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)

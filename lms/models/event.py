@@ -26,7 +26,8 @@ class OutboxEvent(db.Model):
     __tablename__ = "outbox_events"
 
     id: so.Mapped[int] = so.mapped_column(
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True
+    )
     kind: so.Mapped[str] = so.mapped_column(sa.String(64))
     occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # No foreign keys: an event is a message about the past, kept apart from the tables

@@ -50,12 +50,12 @@ class UserSession(db.Model):
         ids = list(user_ids)
         ended = 0
         for start in range(0, len(ids), 1000):
-            ended += db.session.execute(sa.delete(cls).where(
-                cls.user_id.in_(ids[start:start + 1000]))).rowcount
+            ended += db.session.execute(
+                sa.delete(cls).where(cls.user_id.in_(ids[start : start + 1000]))
+            ).rowcount
         return ended
 
     @classmethod
     def end_older_than(cls, user_id: int, moment: datetime) -> None:
         """Forget sign-ins whose cookies have expired anyway."""
-        db.session.execute(sa.delete(cls).where(cls.user_id == user_id,
-                                                cls.created_at < moment))
+        db.session.execute(sa.delete(cls).where(cls.user_id == user_id, cls.created_at < moment))

@@ -52,8 +52,9 @@ def version_files(version: CourseVersion) -> dict[str, bytes]:
     Versions published before the bytes were kept give their normalised sources.
     """
     rows = db.session.execute(
-        sa.select(CourseVersionFile.path, CourseVersionFile.data)
-        .where(CourseVersionFile.version_id == version.id)
+        sa.select(CourseVersionFile.path, CourseVersionFile.data).where(
+            CourseVersionFile.version_id == version.id
+        )
     ).all()
     if rows:
         return {path: bytes(data) for path, data in rows}
@@ -87,14 +88,16 @@ def course_of(version: CourseVersion) -> content.Course:
     return cached
 
 
-
-
 def required_courses() -> list[rules.RequiredCourse]:
     """Courses whose current version is required, with their recertification deadlines."""
     rows = db.session.execute(
-        sa.select(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor,
-                  CourseVersion.required, CourseVersion.recertify_by)
-        .order_by(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor)
+        sa.select(
+            CourseVersion.course_id,
+            CourseVersion.major,
+            CourseVersion.minor,
+            CourseVersion.required,
+            CourseVersion.recertify_by,
+        ).order_by(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor)
     ).all()
     latest: dict[str, tuple] = {}
     deadlines: dict[str, dict[int, datetime]] = {}
@@ -102,5 +105,8 @@ def required_courses() -> list[rules.RequiredCourse]:
         latest[course_id] = (major, minor, required)
         if recertify_by is not None:
             deadlines.setdefault(course_id, {}).setdefault(major, recertify_by)
-    return [rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}))
-            for cid, (major, minor, required) in latest.items() if required]
+    return [
+        rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}))
+        for cid, (major, minor, required) in latest.items()
+        if required
+    ]

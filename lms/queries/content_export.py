@@ -45,8 +45,9 @@ def export(out: Path, course_id: str | None = None, drafts: bool = False) -> Exp
         use_draft = drafts and ws.draft is not None
         files = ws.files if use_draft else catalog.version_files(ws.version)
         _write(out, files)
-        report.courses.append(Exported(cid, "draft" if use_draft else ws.version.version,
-                                       len(files)))
+        report.courses.append(
+            Exported(cid, "draft" if use_draft else ws.version.version, len(files))
+        )
         report.stale += sorted(set(read_tree(out, cid)) - set(files))
     return report
 

@@ -30,8 +30,14 @@ def cell(value) -> str:
 def _cells(row: Iterable) -> list:
     """:func:`cell` for every value of a row, with text and empty values (most of them)
     handled inline: one function call per value was most of a large export's time."""
-    return [("'" + v if v.startswith(_FORMULA_STARTS) else v) if type(v) is str
-            else "" if v is None else cell(v) for v in row]
+    return [
+        ("'" + v if v.startswith(_FORMULA_STARTS) else v)
+        if type(v) is str
+        else ""
+        if v is None
+        else cell(v)
+        for v in row
+    ]
 
 
 def stream(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:

@@ -108,19 +108,28 @@ def required_courses(now: datetime) -> list[RequiredCourse]:
     for rule in catalog.required_courses():
         meta = catalog.course_of(versions[rule.id]).meta
         passed = [major for major, deadline in rule.recertify_by.items() if deadline <= now]
-        courses.append(RequiredCourse(rule.id, meta, max(passed, default=0),
-                                      meta.renewal_window_days or DEFAULT_WINDOW_DAYS))
+        courses.append(
+            RequiredCourse(
+                rule.id,
+                meta,
+                max(passed, default=0),
+                meta.renewal_window_days or DEFAULT_WINDOW_DAYS,
+            )
+        )
     return courses
 
 
 # ---------------------------------------------------------------- filters
 
 
-def parse_filters(args: Mapping[str, str], scope: Scope,
-                  courses: list[RequiredCourse]) -> tuple[Filters, list[str]]:
+def parse_filters(
+    args: Mapping[str, str], scope: Scope, courses: list[RequiredCourse]
+) -> tuple[Filters, list[str]]:
     """Filters from GET parameters; a bad value is dropped and explained, never trusted."""
-    raw = {key: (args.get(key) or "").strip() or None for key in
-           ("course", "department", "country", "manager", "status")}
+    raw = {
+        key: (args.get(key) or "").strip() or None
+        for key in ("course", "department", "country", "manager", "status")
+    }
     errors: list[str] = []
     if raw["course"] and raw["course"] not in {c.id for c in courses}:
         errors.append(_l("There is no required course “%(value)s”.", value=raw["course"]))
@@ -131,13 +140,16 @@ def parse_filters(args: Mapping[str, str], scope: Scope,
     if raw["country"] and raw["country"] != NONE:
         raw["country"] = raw["country"].upper()
         if not _COUNTRY.match(raw["country"]):
-            errors.append(_l("“%(value)s” is not a two-letter country code.",
-                             value=raw["country"]))
+            errors.append(_l("“%(value)s” is not a two-letter country code.", value=raw["country"]))
             raw["country"] = None
-    if raw["department"] and raw["department"] != NONE and not _department_exists(
-            raw["department"], scope):
-        errors.append(_l("No employee you can see is in the department “%(value)s”.",
-                         value=raw["department"]))
+    if (
+        raw["department"]
+        and raw["department"] != NONE
+        and not _department_exists(raw["department"], scope)
+    ):
+        errors.append(
+            _l("No employee you can see is in the department “%(value)s”.", value=raw["department"])
+        )
         raw["department"] = None
     if raw["manager"] and raw["manager"] != NONE and not _employee_exists(raw["manager"]):
         errors.append(_l("There is no employee with the ID “%(value)s”.", value=raw["manager"]))
@@ -146,20 +158,25 @@ def parse_filters(args: Mapping[str, str], scope: Scope,
 
 
 def _department_exists(department: str, scope: Scope) -> bool:
-    return db.session.scalar(sa.select(User.id).where(
-        User.department == department, scope.condition()).limit(1)) is not None
+    return (
+        db.session.scalar(
+            sa.select(User.id).where(User.department == department, scope.condition()).limit(1)
+        )
+        is not None
+    )
 
 
 def _employee_exists(employee_id: str) -> bool:
-    return db.session.scalar(
-        sa.select(User.id).where(User.employee_id == employee_id).limit(1)) is not None
+    return (
+        db.session.scalar(sa.select(User.id).where(User.employee_id == employee_id).limit(1))
+        is not None
+    )
 
 
 def _person_conditions(scope: Scope, filters: Filters, user=User) -> list:
     """Scope and the person filters (department, country, manager) as SQL conditions."""
     conditions = [scope.condition(user)]
-    for column, value in ((user.department, filters.department),
-                          (user.country, filters.country)):
+    for column, value in ((user.department, filters.department), (user.country, filters.country)):
         if value == NONE:
             conditions.append(column.is_(None))
         elif value is not None:
@@ -168,8 +185,10 @@ def _person_conditions(scope: Scope, filters: Filters, user=User) -> list:
         conditions.append(user.manager_id.is_(None))
     elif filters.manager is not None:
         manager = so.aliased(User)
-        conditions.append(user.manager_id == sa.select(manager.id).where(
-            manager.employee_id == filters.manager).scalar_subquery())
+        conditions.append(
+            user.manager_id
+            == sa.select(manager.id).where(manager.employee_id == filters.manager).scalar_subquery()
+        )
     return conditions
 
 
@@ -177,18 +196,26 @@ def choices(scope: Scope) -> dict[str, list[str]]:
     """The departments and countries a viewer can filter by (GROUP BY, indexed)."""
     result: dict[str, list[str]] = {}
     for name, column in (("departments", User.department), ("countries", User.country)):
-        result[name] = cast(list[str], list(db.session.scalars(  # no NULLs: see the WHERE
-            sa.select(column).where(User.active.is_(True), column.is_not(None),
-                                    scope.condition())
-            .group_by(column).order_by(column))))
+        result[name] = cast(
+            list[str],
+            list(
+                db.session.scalars(  # no NULLs: see the WHERE
+                    sa.select(column)
+                    .where(User.active.is_(True), column.is_not(None), scope.condition())
+                    .group_by(column)
+                    .order_by(column)
+                )
+            ),
+        )
     return result
 
 
 # ---------------------------------------------------------------- the one statement
 
 
-def status_rows(scope: Scope, filters: Filters, courses: list[RequiredCourse],
-                now: datetime) -> sa.Subquery:
+def status_rows(
+    scope: Scope, filters: Filters, courses: list[RequiredCourse], now: datetime
+) -> sa.Subquery:
     """One row per active employee × required course, with the status and the evidence.
 
     Everything HR sees and exports is selected from this subquery.
@@ -196,26 +223,45 @@ def status_rows(scope: Scope, filters: Filters, courses: list[RequiredCourse],
     ids = [c.id for c in courses if filters.course in (None, c.id)]
     at = lambda dt: sa.literal(dt, UTCDateTime())  # noqa: E731
     cert = so.aliased(Certification, name="cert")
-    threshold = sa.case({c.id: at(now + timedelta(days=c.window_days)) for c in courses}
-                        or {"": at(now)}, value=Course.id, else_=at(now))
+    threshold = sa.case(
+        {c.id: at(now + timedelta(days=c.window_days)) for c in courses} or {"": at(now)},
+        value=Course.id,
+        else_=at(now),
+    )
     status = sa.case(
         (cert.id.is_not(None) & (cert.expires_at <= threshold), "expiring"),
         (cert.id.is_not(None), "certified"),
         (Enrollment.due_at < now, "overdue"),
-        else_="todo")
+        else_="todo",
+    )
     stmt = (
-        sa.select(User.id.label("user_id"), User.employee_id, User.name, User.email,
-                  User.department, User.country, User.manager_id,
-                  Course.id.label("course_id"), Enrollment.due_at,
-                  cert.major, cert.minor, cert.issued_at, cert.expires_at,
-                  status.label("status"))
+        sa.select(
+            User.id.label("user_id"),
+            User.employee_id,
+            User.name,
+            User.email,
+            User.department,
+            User.country,
+            User.manager_id,
+            Course.id.label("course_id"),
+            Enrollment.due_at,
+            cert.major,
+            cert.minor,
+            cert.issued_at,
+            cert.expires_at,
+            status.label("status"),
+        )
         .select_from(User)
         .join(Course, Course.id.in_(ids))
     )
     stmt = (
         _join_valid_certification(stmt, cert, courses, now)
-        .outerjoin(Enrollment, (Enrollment.user_id == User.id)
-                   & (Enrollment.course_id == Course.id) & Enrollment.completed_at.is_(None))
+        .outerjoin(
+            Enrollment,
+            (Enrollment.user_id == User.id)
+            & (Enrollment.course_id == Course.id)
+            & Enrollment.completed_at.is_(None),
+        )
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
     rows = stmt.subquery("rows")
@@ -225,8 +271,9 @@ def status_rows(scope: Scope, filters: Filters, courses: list[RequiredCourse],
     return rows
 
 
-def _join_valid_certification(stmt: sa.Select, cert, courses: list[RequiredCourse],
-                              now: datetime) -> sa.Select:
+def _join_valid_certification(
+    stmt: sa.Select, cert, courses: list[RequiredCourse], now: datetime
+) -> sa.Select:
     """Outer-join ``cert``: the person's newest valid certification for the course.
 
     PostgreSQL finds them all at once (one grouped pass, hash-joined); SQLite is faster
@@ -235,20 +282,32 @@ def _join_valid_certification(stmt: sa.Select, cert, courses: list[RequiredCours
     """
     if not on_postgresql():
         best = so.aliased(Certification, name="best")
-        newest = (sa.select(sa.func.max(best.id))
-                  .where(best.user_id == User.id, best.course_id == Course.id,
-                         best.status == "active", best.expires_at > now,
-                         *_recertified(courses, best))
-                  .scalar_subquery())
+        newest = (
+            sa.select(sa.func.max(best.id))
+            .where(
+                best.user_id == User.id,
+                best.course_id == Course.id,
+                best.status == "active",
+                best.expires_at > now,
+                *_recertified(courses, best),
+            )
+            .scalar_subquery()
+        )
         return stmt.outerjoin(cert, cert.id == newest)
-    valid = (sa.select(Certification.user_id, Certification.course_id,
-                       sa.func.max(Certification.id).label("cert_id"))
-             .where(Certification.status == "active", Certification.expires_at > now,
-                    *_recertified(courses))
-             .group_by(Certification.user_id, Certification.course_id)).subquery("valid")
-    return (stmt.outerjoin(valid, (valid.c.user_id == User.id)
-                           & (valid.c.course_id == Course.id))
-            .outerjoin(cert, cert.id == valid.c.cert_id))
+    valid = (
+        sa.select(
+            Certification.user_id,
+            Certification.course_id,
+            sa.func.max(Certification.id).label("cert_id"),
+        )
+        .where(
+            Certification.status == "active", Certification.expires_at > now, *_recertified(courses)
+        )
+        .group_by(Certification.user_id, Certification.course_id)
+    ).subquery("valid")
+    return stmt.outerjoin(
+        valid, (valid.c.user_id == User.id) & (valid.c.course_id == Course.id)
+    ).outerjoin(cert, cert.id == valid.c.cert_id)
 
 
 def _recertified(courses: list[RequiredCourse], certification=Certification) -> list:
@@ -256,8 +315,9 @@ def _recertified(courses: list[RequiredCourse], certification=Certification) -> 
     longer count; no condition at all when no deadline has (PostgreSQL plans better)."""
     if not any(c.min_major for c in courses):
         return []
-    min_major = sa.case({c.id: c.min_major for c in courses},
-                        value=certification.course_id, else_=0)
+    min_major = sa.case(
+        {c.id: c.min_major for c in courses}, value=certification.course_id, else_=0
+    )
     return [certification.major >= min_major]
 
 
@@ -287,20 +347,24 @@ class Group:
 
 
 def _figure_columns(rows) -> list:
-    return [sa.func.count().label("total"),
-            _count(rows.c.status.in_(STATUS_GROUPS["completed"])).label("certified"),
-            _count(rows.c.status == "overdue").label("overdue"),
-            _count(rows.c.status == "expiring").label("expiring")]
+    return [
+        sa.func.count().label("total"),
+        _count(rows.c.status.in_(STATUS_GROUPS["completed"])).label("certified"),
+        _count(rows.c.status == "overdue").label("overdue"),
+        _count(rows.c.status == "expiring").label("expiring"),
+    ]
 
 
 def totals(rows: sa.Subquery) -> Figures:
     total, certified, overdue, expiring = db.session.execute(
-        sa.select(*_figure_columns(rows))).one()
+        sa.select(*_figure_columns(rows))
+    ).one()
     return Figures(total, certified, overdue, expiring)
 
 
-def breakdown(rows: sa.Subquery, dimension: str,
-              limit: int = BREAKDOWN_LIMIT) -> tuple[list[Group], bool]:
+def breakdown(
+    rows: sa.Subquery, dimension: str, limit: int = BREAKDOWN_LIMIT
+) -> tuple[list[Group], bool]:
     """Figures grouped by department, country or manager; (groups, truncated).
 
     Managers are ordered by most overdue first, so the first page is the one to chase
@@ -309,17 +373,21 @@ def breakdown(rows: sa.Subquery, dimension: str,
     figures = _figure_columns(rows)
     if dimension == "manager":
         manager = so.aliased(User, name="manager")
-        stmt = (sa.select(manager.employee_id, manager.name, *figures)
-                .select_from(rows).outerjoin(manager, manager.id == rows.c.manager_id)
-                .group_by(rows.c.manager_id, manager.employee_id, manager.name)
-                .order_by(sa.desc("overdue"), sa.desc("total"), manager.name,
-                          manager.employee_id))
+        stmt = (
+            sa.select(manager.employee_id, manager.name, *figures)
+            .select_from(rows)
+            .outerjoin(manager, manager.id == rows.c.manager_id)
+            .group_by(rows.c.manager_id, manager.employee_id, manager.name)
+            .order_by(sa.desc("overdue"), sa.desc("total"), manager.name, manager.employee_id)
+        )
     else:
         column = rows.c[dimension]
         stmt = sa.select(column, column, *figures).group_by(column).order_by(column)
     result = db.session.execute(stmt.limit(limit + 1)).all()
-    groups = [Group(key if key is not None else NONE, label, Figures(*counts))
-              for key, label, *counts in result[:limit]]
+    groups = [
+        Group(key if key is not None else NONE, label, Figures(*counts))
+        for key, label, *counts in result[:limit]
+    ]
     return groups, len(result) > limit
 
 
@@ -337,42 +405,71 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
     The status of each row is computed once (a CTE the four aggregates share) instead of
     once per figure; each group keeps the order and the limit :func:`breakdown` gives it.
     """
-    statuses = sa.select(rows.c.department, rows.c.country, rows.c.manager_id,
-                         rows.c.status).cte("statuses")
+    statuses = sa.select(rows.c.department, rows.c.country, rows.c.manager_id, rows.c.status).cte(
+        "statuses"
+    )
     manager = so.aliased(User, name="manager")
     branches = [
-        sa.select(sa.literal("total").label("dim"), sa.null().label("key"),
-                  sa.null().label("label"), *_figure_columns(statuses),
-                  sa.literal(1).label("rank"))]
+        sa.select(
+            sa.literal("total").label("dim"),
+            sa.null().label("key"),
+            sa.null().label("label"),
+            *_figure_columns(statuses),
+            sa.literal(1).label("rank"),
+        )
+    ]
     for dimension in ("department", "country"):
         column = statuses.c[dimension]
-        branches.append(sa.select(sa.literal(dimension), column, column,
-                                  *_figure_columns(statuses),
-                                  sa.func.row_number().over(order_by=column))
-                        .group_by(column))
+        branches.append(
+            sa.select(
+                sa.literal(dimension),
+                column,
+                column,
+                *_figure_columns(statuses),
+                sa.func.row_number().over(order_by=column),
+            ).group_by(column)
+        )
     # Group by manager id first, then name the few thousand groups (not every row).
-    teams = (sa.select(statuses.c.manager_id, *_figure_columns(statuses))
-             .group_by(statuses.c.manager_id).subquery("teams"))
+    teams = (
+        sa.select(statuses.c.manager_id, *_figure_columns(statuses))
+        .group_by(statuses.c.manager_id)
+        .subquery("teams")
+    )
     branches.append(
-        sa.select(sa.literal("manager"), manager.employee_id, manager.name, teams.c.total,
-                  teams.c.certified, teams.c.overdue, teams.c.expiring,
-                  sa.func.row_number().over(order_by=(
-                      teams.c.overdue.desc(), teams.c.total.desc(), manager.name,
-                      manager.employee_id)))
-        .select_from(teams).outerjoin(manager, manager.id == teams.c.manager_id))
+        sa.select(
+            sa.literal("manager"),
+            manager.employee_id,
+            manager.name,
+            teams.c.total,
+            teams.c.certified,
+            teams.c.overdue,
+            teams.c.expiring,
+            sa.func.row_number().over(
+                order_by=(
+                    teams.c.overdue.desc(),
+                    teams.c.total.desc(),
+                    manager.name,
+                    manager.employee_id,
+                )
+            ),
+        )
+        .select_from(teams)
+        .outerjoin(manager, manager.id == teams.c.manager_id)
+    )
     union = sa.union_all(*branches).subquery("groups")
-    result = db.session.execute(sa.select(union).where(union.c.rank <= limit + 1)
-                                .order_by(union.c.dim, union.c.rank)).all()
+    result = db.session.execute(
+        sa.select(union).where(union.c.rank <= limit + 1).order_by(union.c.dim, union.c.rank)
+    ).all()
     found: dict[str, list[Group]] = {dim: [] for dim in DIMENSIONS}
     totals_ = Figures(0, 0, 0, 0)
     for dim, key, label, *counts, _rank in result:
         if dim == "total":
             totals_ = Figures(*counts)
         else:
-            found[dim].append(Group(key if key is not None else NONE, label,
-                                    Figures(*counts)))
-    return Summary(totals_, {dim: (groups[:limit], len(groups) > limit)
-                             for dim, groups in found.items()})
+            found[dim].append(Group(key if key is not None else NONE, label, Figures(*counts)))
+    return Summary(
+        totals_, {dim: (groups[:limit], len(groups) > limit) for dim, groups in found.items()}
+    )
 
 
 @dataclass(frozen=True)
@@ -389,11 +486,14 @@ def headline(scope: Scope, filters: Filters, now: datetime) -> Headline:
     """Active employees and those cleared now, from the clearance table: a row whose
     ``valid_until`` has passed counts as not cleared, even before any job refreshes it."""
     cleared = Clearance.cleared.is_(True) & (
-        Clearance.valid_until.is_(None) | (Clearance.valid_until > now))
+        Clearance.valid_until.is_(None) | (Clearance.valid_until > now)
+    )
     active, count = db.session.execute(
         sa.select(sa.func.count(User.id), _count(cleared))
-        .select_from(User).outerjoin(Clearance, Clearance.user_id == User.id)
-        .where(User.active.is_(True), *_person_conditions(scope, filters))).one()
+        .select_from(User)
+        .outerjoin(Clearance, Clearance.user_id == User.id)
+        .where(User.active.is_(True), *_person_conditions(scope, filters))
+    ).one()
     return Headline(active, count)
 
 
@@ -421,22 +521,36 @@ def _bucket(column, period: str):
     return sa.func.strftime("%Y-%m", column)
 
 
-def over_time(scope: Scope, filters: Filters, courses: list[RequiredCourse],
-              period: str = "month", last: int = 24) -> list[Period]:
+def over_time(
+    scope: Scope,
+    filters: Filters,
+    courses: list[RequiredCourse],
+    period: str = "month",
+    last: int = 24,
+) -> list[Period]:
     """Certifications issued per period and the cumulative number of people certified,
     for the active employees in scope (grouped in SQL; one row per period)."""
     ids = [c.id for c in courses if filters.course in (None, c.id)]
     people = [User.active.is_(True), *_person_conditions(scope, filters)]
     # One pass: each certification with its rank among the person's, oldest first; the
     # first is when the person became certified.
-    certs = (sa.select(Certification.issued_at, sa.func.row_number().over(
-                 partition_by=Certification.user_id,
-                 order_by=(Certification.issued_at, Certification.id)).label("nth"))
-             .join(User, User.id == Certification.user_id)
-             .where(Certification.course_id.in_(ids), *people)).subquery()
+    certs = (
+        sa.select(
+            Certification.issued_at,
+            sa.func.row_number()
+            .over(
+                partition_by=Certification.user_id,
+                order_by=(Certification.issued_at, Certification.id),
+            )
+            .label("nth"),
+        )
+        .join(User, User.id == Certification.user_id)
+        .where(Certification.course_id.in_(ids), *people)
+    ).subquery()
     bucket = _bucket(certs.c.issued_at, period)
-    counts = db.session.execute(sa.select(bucket, sa.func.count(), _count(certs.c.nth == 1))
-                                .group_by(bucket)).all()
+    counts = db.session.execute(
+        sa.select(bucket, sa.func.count(), _count(certs.c.nth == 1)).group_by(bucket)
+    ).all()
     issued = {start: n for start, n, _ in counts}
     new = {start: n for start, _, n in counts if n}
     series, cumulative = [], 0
@@ -473,21 +587,48 @@ def people(rows: sa.Subquery, page: int = 1, per_page: int = 50) -> Page:
     page = Page.clamp(page, total, per_page)
     manager = so.aliased(User, name="manager")
     items = db.session.execute(
-        sa.select(rows, manager.employee_id.label("manager_employee_id"),
-                  manager.name.label("manager_name"))
-        .select_from(rows).outerjoin(manager, manager.id == rows.c.manager_id)
+        sa.select(
+            rows,
+            manager.employee_id.label("manager_employee_id"),
+            manager.name.label("manager_name"),
+        )
+        .select_from(rows)
+        .outerjoin(manager, manager.id == rows.c.manager_id)
         .order_by(rows.c.name, rows.c.employee_id, rows.c.course_id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return Page(items, total, page, per_page)
 
 
 # ---------------------------------------------------------------- exports
 
-STATUS_COLUMNS = ("employee_id", "name", "email", "department", "country",
-                  "manager_employee_id", "course", "status", "due", "certified_version",
-                  "issued", "expires", "cleared", "valid_until")
-ATTEMPT_COLUMNS = ("employee_id", "course", "version", "language", "started", "submitted",
-                   "score", "passed")
+STATUS_COLUMNS = (
+    "employee_id",
+    "name",
+    "email",
+    "department",
+    "country",
+    "manager_employee_id",
+    "course",
+    "status",
+    "due",
+    "certified_version",
+    "issued",
+    "expires",
+    "cleared",
+    "valid_until",
+)
+ATTEMPT_COLUMNS = (
+    "employee_id",
+    "course",
+    "version",
+    "language",
+    "started",
+    "submitted",
+    "score",
+    "passed",
+)
 BATCH = 1000
 
 
@@ -501,21 +642,40 @@ def status_export(rows: sa.Subquery, now: datetime) -> Iterator[tuple]:
     """
     manager = so.aliased(User, name="manager")
     cleared_now = Clearance.cleared.is_(True) & (
-        Clearance.valid_until.is_(None) | (Clearance.valid_until > now))
-    version = sa.case((rows.c.major.is_not(None), sa.cast(rows.c.major, sa.String) + "."
-                       + sa.cast(rows.c.minor, sa.String)), else_=None)
-    stmt = (sa.select(rows.c.employee_id, rows.c.name, rows.c.email, rows.c.department,
-                      rows.c.country, manager.employee_id, rows.c.course_id, rows.c.status,
-                      _iso_utc(rows.c.due_at), version, _iso_utc(rows.c.issued_at),
-                      _iso_utc(rows.c.expires_at),
-                      sa.case((cleared_now, "true"), else_="false"),
-                      sa.case((cleared_now, _iso_utc(Clearance.valid_until)), else_=None))
-            .select_from(rows)
-            .outerjoin(manager, manager.id == rows.c.manager_id)
-            .outerjoin(Clearance, Clearance.user_id == rows.c.user_id)
-            .order_by(rows.c.employee_id, rows.c.course_id))
-    for partition in db.session.connection().execute(
-            stmt.execution_options(yield_per=BATCH)).partitions():
+        Clearance.valid_until.is_(None) | (Clearance.valid_until > now)
+    )
+    version = sa.case(
+        (
+            rows.c.major.is_not(None),
+            sa.cast(rows.c.major, sa.String) + "." + sa.cast(rows.c.minor, sa.String),
+        ),
+        else_=None,
+    )
+    stmt = (
+        sa.select(
+            rows.c.employee_id,
+            rows.c.name,
+            rows.c.email,
+            rows.c.department,
+            rows.c.country,
+            manager.employee_id,
+            rows.c.course_id,
+            rows.c.status,
+            _iso_utc(rows.c.due_at),
+            version,
+            _iso_utc(rows.c.issued_at),
+            _iso_utc(rows.c.expires_at),
+            sa.case((cleared_now, "true"), else_="false"),
+            sa.case((cleared_now, _iso_utc(Clearance.valid_until)), else_=None),
+        )
+        .select_from(rows)
+        .outerjoin(manager, manager.id == rows.c.manager_id)
+        .outerjoin(Clearance, Clearance.user_id == rows.c.user_id)
+        .order_by(rows.c.employee_id, rows.c.course_id)
+    )
+    for partition in (
+        db.session.connection().execute(stmt.execution_options(yield_per=BATCH)).partitions()
+    ):
         yield from partition
 
 
@@ -527,26 +687,47 @@ def _iso_utc(column) -> sa.ColumnElement:
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
 
 
-def attempts_export(scope: Scope, filters: Filters, courses: list[RequiredCourse],
-                    now: datetime) -> Iterator[tuple]:
+def attempts_export(
+    scope: Scope, filters: Filters, courses: list[RequiredCourse], now: datetime
+) -> Iterator[tuple]:
     """Every quiz attempt of the people in scope (leavers too: it is evidence), streamed.
 
     The status filter keeps the attempts of (employee, course) pairs with that status.
     """
-    stmt = (sa.select(User.employee_id, QuizAttempt.course_id, CourseVersion.major,
-                      CourseVersion.minor, QuizAttempt.lang, QuizAttempt.started_at,
-                      QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
-            .join(User, User.id == QuizAttempt.user_id)
-            .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
-            .where(*_person_conditions(scope, filters))
-            .order_by(QuizAttempt.id))
+    stmt = (
+        sa.select(
+            User.employee_id,
+            QuizAttempt.course_id,
+            CourseVersion.major,
+            CourseVersion.minor,
+            QuizAttempt.lang,
+            QuizAttempt.started_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+            QuizAttempt.passed,
+        )
+        .join(User, User.id == QuizAttempt.user_id)
+        .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .where(*_person_conditions(scope, filters))
+        .order_by(QuizAttempt.id)
+    )
     if filters.course:
         stmt = stmt.where(QuizAttempt.course_id == filters.course)
     if filters.status:
         rows = status_rows(scope, filters, courses, now)
-        stmt = stmt.join(rows, (rows.c.user_id == QuizAttempt.user_id)
-                         & (rows.c.course_id == QuizAttempt.course_id))
+        stmt = stmt.join(
+            rows,
+            (rows.c.user_id == QuizAttempt.user_id) & (rows.c.course_id == QuizAttempt.course_id),
+        )
     for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
         employee_id, course, major, minor, lang, started, submitted, score, passed = row
-        yield (employee_id, course, f"{major}.{minor}", lang, started, submitted,
-               None if score is None else round(score, 2), passed)
+        yield (
+            employee_id,
+            course,
+            f"{major}.{minor}",
+            lang,
+            started,
+            submitted,
+            None if score is None else round(score, 2),
+            passed,
+        )

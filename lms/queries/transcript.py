@@ -36,8 +36,9 @@ class Transcript:
 
 def find_person(scope: Scope, employee_id: str) -> User | None:
     """The employee, if the viewer's scope includes them (a lead: their department)."""
-    return db.session.scalar(sa.select(User).where(User.employee_id == employee_id,
-                                                   scope.condition()))
+    return db.session.scalar(
+        sa.select(User).where(User.employee_id == employee_id, scope.condition())
+    )
 
 
 def transcript(scope: Scope, employee_id: str, now: datetime) -> Transcript | None:
@@ -48,21 +49,42 @@ def transcript(scope: Scope, employee_id: str, now: datetime) -> Transcript | No
     row = db.session.get(Clearance, person.id)
     cleared = bool(row and row.cleared and (row.valid_until is None or row.valid_until > now))
     seconds = _seconds_by_enrollment(person)
-    enrollments = [(e, seconds.get(e.id, 0)) for e in db.session.scalars(
-        sa.select(Enrollment).where(Enrollment.user_id == person.id)
-        .order_by(Enrollment.assigned_at.desc(), Enrollment.id.desc()))]
-    attempts = [(a, f"{major}.{minor}", seconds.get(a.enrollment_id, 0))
-                for a, major, minor in db.session.execute(
-                    sa.select(QuizAttempt, CourseVersion.major, CourseVersion.minor)
-                    .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
-                    .where(QuizAttempt.user_id == person.id)
-                    .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc()))]
-    certifications = [(c, certification_status(c, now)) for c in db.session.scalars(
-        sa.select(Certification).where(Certification.user_id == person.id)
-        .order_by(Certification.issued_at.desc(), Certification.id.desc()))]
+    enrollments = [
+        (e, seconds.get(e.id, 0))
+        for e in db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.user_id == person.id)
+            .order_by(Enrollment.assigned_at.desc(), Enrollment.id.desc())
+        )
+    ]
+    attempts = [
+        (a, f"{major}.{minor}", seconds.get(a.enrollment_id, 0))
+        for a, major, minor in db.session.execute(
+            sa.select(QuizAttempt, CourseVersion.major, CourseVersion.minor)
+            .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+            .where(QuizAttempt.user_id == person.id)
+            .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        )
+    ]
+    certifications = [
+        (c, certification_status(c, now))
+        for c in db.session.scalars(
+            sa.select(Certification)
+            .where(Certification.user_id == person.id)
+            .order_by(Certification.issued_at.desc(), Certification.id.desc())
+        )
+    ]
     events = _events(person)
-    return Transcript(person, cleared, row, enrollments, attempts, certifications,
-                      events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN)
+    return Transcript(
+        person,
+        cleared,
+        row,
+        enrollments,
+        attempts,
+        certifications,
+        events[:EVENTS_SHOWN],
+        len(events) > EVENTS_SHOWN,
+    )
 
 
 def certification_status(cert: Certification, now: datetime) -> str:
@@ -73,17 +95,22 @@ def certification_status(cert: Certification, now: datetime) -> str:
 
 
 def _seconds_by_enrollment(person: User) -> dict[int, int]:
-    return dict(db.session.execute(
-        sa.select(ModuleProgress.enrollment_id, sa.func.sum(ModuleProgress.seconds_spent))
-        .join(Enrollment, Enrollment.id == ModuleProgress.enrollment_id)
-        .where(Enrollment.user_id == person.id)
-        .group_by(ModuleProgress.enrollment_id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(ModuleProgress.enrollment_id, sa.func.sum(ModuleProgress.seconds_spent))
+            .join(Enrollment, Enrollment.id == ModuleProgress.enrollment_id)
+            .where(Enrollment.user_id == person.id)
+            .group_by(ModuleProgress.enrollment_id)
+        ).all()
+    )
 
 
 def _events(person: User) -> Sequence[sa.Row]:
     actor = so.aliased(User)
     return db.session.execute(
-        sa.select(AuditEvent, actor.name).outerjoin(actor, actor.id == AuditEvent.actor_id)
+        sa.select(AuditEvent, actor.name)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
         .where(AuditEvent.subject_user_id == person.id)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(EVENTS_SHOWN + 1)).all()
+        .limit(EVENTS_SHOWN + 1)
+    ).all()

@@ -60,8 +60,9 @@ def workspace(course_id: str) -> Workspace | None:
 def overview() -> list[Workspace]:
     """Every published course with its draft, if any."""
     drafts = {d.course_id: d for d in db.session.scalars(sa.select(CourseDraft))}
-    return [Workspace(v.course_id, v, drafts.get(v.course_id), {})
-            for v in catalog.current_versions()]
+    return [
+        Workspace(v.course_id, v, drafts.get(v.course_id), {}) for v in catalog.current_versions()
+    ]
 
 
 def find_version(course_id: str, label: str) -> CourseVersion | None:
@@ -69,9 +70,13 @@ def find_version(course_id: str, label: str) -> CourseVersion | None:
     major, _, minor = label.partition(".")
     if not (major.isdigit() and minor.isdigit()):
         return None
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course_id, CourseVersion.major == int(major),
-        CourseVersion.minor == int(minor)))
+    return db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course_id,
+            CourseVersion.major == int(major),
+            CourseVersion.minor == int(minor),
+        )
+    )
 
 
 def history(course_id: str) -> list[VersionInfo]:
@@ -80,11 +85,13 @@ def history(course_id: str) -> list[VersionInfo]:
         sa.select(CourseVersion, User.name)
         .outerjoin(User, User.id == CourseVersion.published_by_id)
         .where(CourseVersion.course_id == course_id)
-        .order_by(CourseVersion.major, CourseVersion.minor)).all()
+        .order_by(CourseVersion.major, CourseVersion.minor)
+    ).all()
     infos, previous = [], None
     for version, name in rows:
-        kind = ("first" if previous is None
-                else "major" if version.major > previous.major else "minor")
+        kind = (
+            "first" if previous is None else "major" if version.major > previous.major else "minor"
+        )
         infos.append(VersionInfo(version, kind, name))
         previous = version
     return infos[::-1]
@@ -93,7 +100,11 @@ def history(course_id: str) -> list[VersionInfo]:
 def previous_version(course_id: str, version: CourseVersion) -> CourseVersion | None:
     return db.session.scalar(
         sa.select(CourseVersion)
-        .where(CourseVersion.course_id == course_id,
-               sa.tuple_(CourseVersion.major, CourseVersion.minor)
-               < sa.tuple_(version.major, version.minor))
-        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc()).limit(1))
+        .where(
+            CourseVersion.course_id == course_id,
+            sa.tuple_(CourseVersion.major, CourseVersion.minor)
+            < sa.tuple_(version.major, version.minor),
+        )
+        .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
+        .limit(1)
+    )

@@ -88,10 +88,14 @@ def evaluate(
     With no required course at all the answer is "not cleared": the gate fails closed.
     """
     certs = list(certifications)
-    statuses = tuple(_course_status(c, [x for x in certs if x.course_id == c.id], now)
-                     for c in required)
-    reasons = [Reason(s.status, s.course_id, s.valid_until if s.status == GRACE else None)
-               for s in statuses if s.status != CLEARED]
+    statuses = tuple(
+        _course_status(c, [x for x in certs if x.course_id == c.id], now) for c in required
+    )
+    reasons = [
+        Reason(s.status, s.course_id, s.valid_until if s.status == GRACE else None)
+        for s in statuses
+        if s.status != CLEARED
+    ]
     if not active:
         reasons.insert(0, Reason("inactive"))
     if not required:
@@ -117,8 +121,9 @@ def _course_status(course: RequiredCourse, certs: list[CertificationFact], now: 
             best = candidate
     if best is not None:
         return best
-    return CourseStatus(course.id, _why_not(course, certs, now), None,
-                        _latest_version(certs), current)
+    return CourseStatus(
+        course.id, _why_not(course, certs, now), None, _latest_version(certs), current
+    )
 
 
 def _rank(status: CourseStatus) -> tuple:

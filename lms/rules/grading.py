@@ -33,9 +33,7 @@ def question_points(kind: str, correct: frozenset[str], chosen: frozenset[str]) 
     return max(0.0, (right - wrong) / len(correct))
 
 
-def grade(
-    questions: Iterable, answers: Mapping[str, Iterable[str]], pass_mark: int
-) -> Grade:
+def grade(questions: Iterable, answers: Mapping[str, Iterable[str]], pass_mark: int) -> Grade:
     """Grade ``answers`` (question id -> chosen answer ids) against the drawn ``questions``.
 
     :param questions: content ``Question`` objects, as drawn for the attempt.
@@ -44,8 +42,11 @@ def grade(
     graded = []
     for q in questions:
         chosen = frozenset(answers.get(q.id, ()))
-        graded.append(GradedQuestion(q.id, question_points(q.kind, q.correct_ids, chosen),
-                                     chosen, q.correct_ids))
+        graded.append(
+            GradedQuestion(
+                q.id, question_points(q.kind, q.correct_ids, chosen), chosen, q.correct_ids
+            )
+        )
     total = len(graded)
     score = round(100 * sum(g.points for g in graded) / total, 2) if total else 0.0
     return Grade(score=score, passed=score >= pass_mark, questions=tuple(graded))

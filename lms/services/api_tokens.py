@@ -33,7 +33,6 @@ def revoke(token_id: int, actor: User | None = None) -> ApiToken:
         raise Refused(_l("No token with id %(id)s.", id=token_id))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record("api_token.revoked", actor=actor, after={"token_id": row.id,
-                                                               "name": row.name})
+        audit.record("api_token.revoked", actor=actor, after={"token_id": row.id, "name": row.name})
         db.session.commit()
     return row

@@ -60,9 +60,16 @@ class RunReport:
 # --- Rules ---------------------------------------------------------------------------
 
 
-def create_rule(actor: User | None, course_id: str, scope_kind: str, scope_value: str | None,
-                due_kind: str, due_date: date | None = None, due_days: int | None = None,
-                now: datetime | None = None) -> tuple[AssignmentRule, int]:
+def create_rule(
+    actor: User | None,
+    course_id: str,
+    scope_kind: str,
+    scope_value: str | None,
+    due_kind: str,
+    due_date: date | None = None,
+    due_days: int | None = None,
+    now: datetime | None = None,
+) -> tuple[AssignmentRule, int]:
     """Save a rule, apply it at once and commit; returns the rule and how many people
     were enrolled. Raises :class:`Refused` for a rule that makes no sense."""
     from flask_babel import lazy_gettext as _l
@@ -78,15 +85,19 @@ def create_rule(actor: User | None, course_id: str, scope_kind: str, scope_value
     if due_kind != "date" and (due_days is None or due_days < 1):
         raise Refused(_l("Give the number of days (1 or more)."))
     rule = AssignmentRule(
-        course_id=course_id, scope_kind=scope_kind, scope_value=scope_value,
+        course_id=course_id,
+        scope_kind=scope_kind,
+        scope_value=scope_value,
         due_kind=due_kind,
         due_date=_end_of_day(due_date) if due_kind == "date" and due_date is not None else None,
         due_days=due_days if due_kind != "date" else None,
-        created_by_id=actor.id if actor else None, created_at=now, active=True)
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+        active=True,
+    )
     db.session.add(rule)
     db.session.flush()
-    audit.record("assignment.rule_created", actor=actor, course_id=course_id,
-                 after=describe(rule))
+    audit.record("assignment.rule_created", actor=actor, course_id=course_id, after=describe(rule))
     created = _apply_rule(rule, now, actor_id=actor.id if actor else None)
     db.session.commit()
     return rule, created
@@ -117,26 +128,39 @@ def deactivate_rule(rule_id: int, actor: User | None) -> bool:
     if rule is None or not rule.active:
         return False
     rule.active = False
-    audit.record("assignment.rule_deactivated", actor=actor, course_id=rule.course_id,
-                 after=describe(rule))
+    audit.record(
+        "assignment.rule_deactivated", actor=actor, course_id=rule.course_id, after=describe(rule)
+    )
     db.session.commit()
     return True
 
 
 def all_rules() -> list[AssignmentRule]:
-    return list(db.session.scalars(sa.select(AssignmentRule)
-                                   .order_by(AssignmentRule.active.desc(),
-                                             AssignmentRule.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(AssignmentRule).order_by(
+                AssignmentRule.active.desc(), AssignmentRule.id.desc()
+            )
+        )
+    )
 
 
 def describe(rule: AssignmentRule) -> dict:
-    return {"rule_id": rule.id, "course_id": rule.course_id, "scope_kind": rule.scope_kind,
-            "scope_value": rule.scope_value, "due_kind": rule.due_kind,
-            "due_date": iso(rule.due_date), "due_days": rule.due_days, "active": rule.active}
+    return {
+        "rule_id": rule.id,
+        "course_id": rule.course_id,
+        "scope_kind": rule.scope_kind,
+        "scope_value": rule.scope_value,
+        "due_kind": rule.due_kind,
+        "due_date": iso(rule.due_date),
+        "due_days": rule.due_days,
+        "active": rule.active,
+    }
 
 
-def apply_rules(user_ids: Iterable[int] | None = None, now: datetime | None = None,
-                actor: User | None = None) -> int:
+def apply_rules(
+    user_ids: Iterable[int] | None = None, now: datetime | None = None, actor: User | None = None
+) -> int:
     """Apply every active rule (to ``user_ids`` only, if given) and commit.
 
     Call it after adding employees (a roster import, SCIM): each new person gets the
@@ -146,26 +170,41 @@ def apply_rules(user_ids: Iterable[int] | None = None, now: datetime | None = No
     now = now or utcnow()
     ids = None if user_ids is None else sorted(set(user_ids))
     created = 0
-    for rule in db.session.scalars(sa.select(AssignmentRule).where(AssignmentRule.active)
-                                   .order_by(AssignmentRule.id)).all():
+    for rule in db.session.scalars(
+        sa.select(AssignmentRule).where(AssignmentRule.active).order_by(AssignmentRule.id)
+    ).all():
         created += _apply_rule(rule, now, user_ids=ids, actor_id=actor.id if actor else None)
     db.session.commit()
     return created
 
 
-def _apply_rule(rule: AssignmentRule, now: datetime, user_ids: list[int] | None = None,
-                actor_id: int | None = None) -> int:
+def _apply_rule(
+    rule: AssignmentRule,
+    now: datetime,
+    user_ids: list[int] | None = None,
+    actor_id: int | None = None,
+) -> int:
     """Enrol everyone the rule gives the course to: one INSERT … SELECT per chunk of
     people, the due date computed by the database (see :func:`_due_column`)."""
-    query = (sa.select(User.id).where(User.active, _scope_clause(rule),
-                                      ~_open_enrollment_exists(rule.course_id),
-                                      ~_valid_certification_exists(rule.course_id, now)))
+    query = sa.select(User.id).where(
+        User.active,
+        _scope_clause(rule),
+        ~_open_enrollment_exists(rule.course_id),
+        ~_valid_certification_exists(rule.course_id, now),
+    )
     due = _due_column(rule, now, _course_due_days(rule.course_id))
     created = 0
     for chunk in _id_chunks(user_ids):
-        selected = query.where(chunk).add_columns(
-            sa.literal(rule.course_id), sa.literal("assigned"),
-            sa.literal(now, UTCDateTime), due).order_by(User.id)
+        selected = (
+            query.where(chunk)
+            .add_columns(
+                sa.literal(rule.course_id),
+                sa.literal("assigned"),
+                sa.literal(now, UTCDateTime),
+                due,
+            )
+            .order_by(User.id)
+        )
         created += _insert_selected(selected, now, actor_id, {"rule_id": rule.id})
     return created
 
@@ -181,7 +220,7 @@ def _id_chunks(user_ids: list[int] | None) -> Iterator:
         return
     if user_ids is not None:
         for start in range(0, len(user_ids), CHUNK):
-            yield User.id.in_(user_ids[start:start + CHUNK])
+            yield User.id.in_(user_ids[start : start + CHUNK])
         return
     low, high = db.session.execute(sa.select(sa.func.min(User.id), sa.func.max(User.id))).one()
     for start in range(low or 0, (high or -1) + 1, CHUNK):
@@ -224,27 +263,35 @@ def _scope_clause(rule: AssignmentRule):
 
 
 def _open_enrollment_exists(course_id: str):
-    return sa.exists().where(Enrollment.user_id == User.id, Enrollment.course_id == course_id,
-                             Enrollment.completed_at.is_(None))
+    return sa.exists().where(
+        Enrollment.user_id == User.id,
+        Enrollment.course_id == course_id,
+        Enrollment.completed_at.is_(None),
+    )
 
 
 def _valid_certification_exists(course_id: str, now: datetime):
     """Valid as :func:`lms.rules.clearance.evaluate` counts it: active, unexpired, and not
     on a major version whose recertification deadline has passed."""
     cutoff = db.session.scalar(
-        sa.select(sa.func.max(CourseVersion.major))
-        .where(CourseVersion.course_id == course_id, CourseVersion.recertify_by <= now))
-    clause = sa.exists().where(Certification.user_id == User.id,
-                               Certification.course_id == course_id,
-                               Certification.status == "active",
-                               Certification.expires_at > now)
+        sa.select(sa.func.max(CourseVersion.major)).where(
+            CourseVersion.course_id == course_id, CourseVersion.recertify_by <= now
+        )
+    )
+    clause = sa.exists().where(
+        Certification.user_id == User.id,
+        Certification.course_id == course_id,
+        Certification.status == "active",
+        Certification.expires_at > now,
+    )
     if cutoff is not None:
         clause = clause.where(Certification.major >= cutoff)
     return clause
 
 
-def _rule_due(rule: AssignmentRule, hire_date: date | None, now: datetime,
-              fallback_days: int) -> datetime:
+def _rule_due(
+    rule: AssignmentRule, hire_date: date | None, now: datetime, fallback_days: int
+) -> datetime:
     """The due date a rule gives; one already past when the person is enrolled (a new
     hire after a fixed date, someone hired long ago) becomes the course's usual
     ``due_days`` from now, so nobody is overdue on their first day."""
@@ -296,8 +343,7 @@ def create_renewals(now: datetime | None = None) -> tuple[int, int]:
     counts = {"renewal": 0, "recertify": 0}
     for course in catalog.required_courses():
         meta = catalog.course_of(versions[course.id]).meta
-        for chunk in _keyset(_renewal_candidates(course, meta.renewal_window_days, now),
-                             User.id):
+        for chunk in _keyset(_renewal_candidates(course, meta.renewal_window_days, now), User.id):
             rows = _renewal_rows(course, meta, [user_id for (user_id,) in chunk], now)
             for reason in counts:
                 counts[reason] += _insert([r for r in rows if r["reason"] == reason], now)
@@ -310,28 +356,43 @@ def _renewal_candidates(course: rules.RequiredCourse, window_days: int, now: dat
     major and lasts beyond the renewal window, and no open enrolment: a superset of who
     needs renewing, narrowed by the clearance rules themselves."""
     window_end = now + timedelta(days=window_days)
-    has_cert = sa.exists().where(Certification.user_id == User.id,
-                                 Certification.course_id == course.id,
-                                 Certification.status == "active")
-    comfortable = sa.exists().where(Certification.user_id == User.id,
-                                    Certification.course_id == course.id,
-                                    Certification.status == "active",
-                                    Certification.major >= course.major,
-                                    Certification.expires_at > window_end)
-    return sa.select(User.id).where(User.active, has_cert, ~comfortable,
-                                    ~_open_enrollment_exists(course.id))
+    has_cert = sa.exists().where(
+        Certification.user_id == User.id,
+        Certification.course_id == course.id,
+        Certification.status == "active",
+    )
+    comfortable = sa.exists().where(
+        Certification.user_id == User.id,
+        Certification.course_id == course.id,
+        Certification.status == "active",
+        Certification.major >= course.major,
+        Certification.expires_at > window_end,
+    )
+    return sa.select(User.id).where(
+        User.active, has_cert, ~comfortable, ~_open_enrollment_exists(course.id)
+    )
 
 
-def _renewal_rows(course: rules.RequiredCourse, meta, user_ids: list[int],
-                  now: datetime) -> list[dict]:
+def _renewal_rows(
+    course: rules.RequiredCourse, meta, user_ids: list[int], now: datetime
+) -> list[dict]:
     """Decide with the same rules as :func:`learning.ensure_required_enrollments`."""
     facts: dict[int, list[rules.CertificationFact]] = {uid: [] for uid in user_ids}
     for c in db.session.execute(
-            sa.select(Certification.user_id, Certification.major, Certification.minor,
-                      Certification.issued_at, Certification.expires_at, Certification.status)
-            .where(Certification.course_id == course.id, Certification.user_id.in_(user_ids))):
-        facts[c.user_id].append(rules.CertificationFact(course.id, c.major, c.minor,
-                                                        c.issued_at, c.expires_at, c.status))
+        sa.select(
+            Certification.user_id,
+            Certification.major,
+            Certification.minor,
+            Certification.issued_at,
+            Certification.expires_at,
+            Certification.status,
+        ).where(Certification.course_id == course.id, Certification.user_id.in_(user_ids))
+    ):
+        facts[c.user_id].append(
+            rules.CertificationFact(
+                course.id, c.major, c.minor, c.issued_at, c.expires_at, c.status
+            )
+        )
     rows = []
     for user_id, certs in facts.items():
         status = rules.evaluate([course], certs, active=True, now=now).courses[0]
@@ -351,9 +412,13 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
     count = 0
     while True:
         users = db.session.scalars(
-            sa.select(User).join(Clearance, Clearance.user_id == User.id)
-            .where(Clearance.valid_until <= now).order_by(User.id).limit(500)
-            .with_for_update(of=Clearance, skip_locked=True)).all()
+            sa.select(User)
+            .join(Clearance, Clearance.user_id == User.id)
+            .where(Clearance.valid_until <= now)
+            .order_by(User.id)
+            .limit(500)
+            .with_for_update(of=Clearance, skip_locked=True)
+        ).all()
         if not users:
             return count
         for user in users:
@@ -365,14 +430,21 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
 # --- Bulk writing --------------------------------------------------------------------
 
 
-def _enrollment_row(course_id: str, reason: str, user_id: int, due_at: datetime,
-                    now: datetime) -> dict:
-    return {"user_id": user_id, "course_id": course_id, "reason": reason,
-            "assigned_at": now, "due_at": due_at}
+def _enrollment_row(
+    course_id: str, reason: str, user_id: int, due_at: datetime, now: datetime
+) -> dict:
+    return {
+        "user_id": user_id,
+        "course_id": course_id,
+        "reason": reason,
+        "assigned_at": now,
+        "due_at": due_at,
+    }
 
 
-def _insert(rows: list[dict], now: datetime, actor_id: int | None = None,
-            extra: dict | None = None) -> int:
+def _insert(
+    rows: list[dict], now: datetime, actor_id: int | None = None, extra: dict | None = None
+) -> int:
     """Insert enrolments, skipping people who got an open one meanwhile (another server),
     and one ``enrollment.created`` audit event per row actually inserted."""
     if not rows:
@@ -394,21 +466,37 @@ def _enrollment_insert(select=None, columns=None):
     statement = dialect.insert(Enrollment)
     if select is not None:
         statement = statement.from_select(columns, select)
-    return (statement.on_conflict_do_nothing(index_elements=["user_id", "course_id"],
-                                             index_where=Enrollment.completed_at.is_(None))
-            .returning(Enrollment.id, Enrollment.user_id, Enrollment.course_id,
-                       Enrollment.reason, Enrollment.due_at))
+    return statement.on_conflict_do_nothing(
+        index_elements=["user_id", "course_id"], index_where=Enrollment.completed_at.is_(None)
+    ).returning(
+        Enrollment.id,
+        Enrollment.user_id,
+        Enrollment.course_id,
+        Enrollment.reason,
+        Enrollment.due_at,
+    )
 
 
-def _audit_created(created: Sequence[sa.Row], now: datetime, actor_id: int | None,
-                   extra: dict | None) -> int:
+def _audit_created(
+    created: Sequence[sa.Row], now: datetime, actor_id: int | None, extra: dict | None
+) -> int:
     if created:
-        bulk.insert(AuditEvent.__table__, [
-            {"occurred_at": now, "actor_id": actor_id, "action": "enrollment.created",
-             "subject_user_id": e.user_id, "course_id": e.course_id, "before": None,
-             "after": {"enrollment_id": e.id, "reason": e.reason, "due_at": iso(e.due_at)}
-             | (extra or {})}
-            for e in sorted(created, key=lambda e: e.id)])
+        bulk.insert(
+            AuditEvent.__table__,
+            [
+                {
+                    "occurred_at": now,
+                    "actor_id": actor_id,
+                    "action": "enrollment.created",
+                    "subject_user_id": e.user_id,
+                    "course_id": e.course_id,
+                    "before": None,
+                    "after": {"enrollment_id": e.id, "reason": e.reason, "due_at": iso(e.due_at)}
+                    | (extra or {}),
+                }
+                for e in sorted(created, key=lambda e: e.id)
+            ],
+        )
     return len(created)
 
 

@@ -109,8 +109,15 @@ def source_path(ws: Workspace, ref: FileRef) -> str | None:
     return translated_path(ref, ws.course_id, source)
 
 
-def save_file(ws: Workspace, path: str, text: str, actor: User, *, expected: str | None,
-              mark_current: bool = False) -> None:
+def save_file(
+    ws: Workspace,
+    path: str,
+    text: str,
+    actor: User,
+    *,
+    expected: str | None,
+    mark_current: bool = False,
+) -> None:
     """Store ``text`` as ``path`` in the draft (started if need be) and commit.
 
     ``expected`` is the :func:`fingerprint` the author started from; ``mark_current``
@@ -120,8 +127,12 @@ def save_file(ws: Workspace, path: str, text: str, actor: User, *, expected: str
     if original is None or describe(ws.course_id, path) is None:
         raise Refused(_l("This course has no such file."))
     if expected is not None and expected != fingerprint(original):
-        raise Conflict(_l("Someone else saved this file after you opened it. Saving again "
-                          "replaces their text with yours; open the file again to see theirs."))
+        raise Conflict(
+            _l(
+                "Someone else saved this file after you opened it. Saving again "
+                "replaces their text with yours; open the file again to see theirs."
+            )
+        )
     if mark_current:
         text = with_translation_of(text, _source_revision(ws, path))
     _store(ws, {path: encode_like(text, original)}, actor)
@@ -131,8 +142,12 @@ def _source_revision(ws: Workspace, path: str) -> str:
     ref = describe(ws.course_id, path)
     source = source_path(ws, ref) if ref else None
     if source is None or source not in ws.files:
-        raise Refused(_l("Only a translation can be marked as current, and its source "
-                         "language file must exist."))
+        raise Refused(
+            _l(
+                "Only a translation can be marked as current, and its source "
+                "language file must exist."
+            )
+        )
     return revision_of(ws.files[source])
 
 
@@ -149,9 +164,13 @@ def _store(ws: Workspace, changes: dict[str, bytes], actor: User) -> None:
 
 
 def _start_draft(ws: Workspace, actor: User) -> CourseDraft:
-    draft = CourseDraft(course_id=ws.course_id, base_version_id=ws.version.id,
-                        created_by_id=actor.id, updated_by_id=actor.id,
-                        files=[CourseDraftFile(path=p, data=d) for p, d in ws.files.items()])
+    draft = CourseDraft(
+        course_id=ws.course_id,
+        base_version_id=ws.version.id,
+        created_by_id=actor.id,
+        updated_by_id=actor.id,
+        files=[CourseDraftFile(path=p, data=d) for p, d in ws.files.items()],
+    )
     db.session.add(draft)
     try:
         db.session.flush()
@@ -221,8 +240,12 @@ def _convert(data: bytes, convert) -> ConversionResult:
     except NotUtf8 as exc:
         if exc.utf16:
             raise Refused(_l("The file is UTF-16: save it as UTF-8 and upload it again.")) from exc
-        raise Refused(_l("The file is not UTF-8 (line %(line)d): save it as UTF-8 and "
-                         "upload it again.", line=exc.line)) from exc
+        raise Refused(
+            _l(
+                "The file is not UTF-8 (line %(line)d): save it as UTF-8 and upload it again.",
+                line=exc.line,
+            )
+        ) from exc
     try:
         result = convert(text)
     except ValueError as exc:
@@ -264,16 +287,24 @@ def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int 
 
 
 def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
-    version = content_store.publish(course, actor, files=files, origin=origin,
-                                    grace_days=grace_days if kind == "major" else None)
+    version = content_store.publish(
+        course,
+        actor,
+        files=files,
+        origin=origin,
+        grace_days=grace_days if kind == "major" else None,
+    )
     if version is None:
-        raise Refused(_l("Someone else published this course at the same moment. Reload the "
-                         "page and try again."))
+        raise Refused(
+            _l(
+                "Someone else published this course at the same moment. Reload the "
+                "page and try again."
+            )
+        )
     return version
 
 
-def publish_draft(ws: Workspace, kind: str, grace_days: int | None,
-                  actor: User) -> CourseVersion:
+def publish_draft(ws: Workspace, kind: str, grace_days: int | None, actor: User) -> CourseVersion:
     """Publish the draft as the next minor or major version (which consumes the draft)."""
     if ws.draft is None:
         raise Refused(_l("There is no draft to publish."))
@@ -282,16 +313,25 @@ def publish_draft(ws: Workspace, kind: str, grace_days: int | None,
     return _publish(ws, course, files, kind, grace_days, actor, "editor")
 
 
-def rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None,
-             actor: User) -> CourseVersion:
+def rollback(
+    ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None, actor: User
+) -> CourseVersion:
     """Publish ``target``'s files again, as a NEW version; the history stays intact."""
     if target.id == ws.version.id:
         raise Refused(_l("This is already the current version."))
     course, files = _prepare(ws, catalog.version_files(target), kind, grace_days)
-    audit.record("content.rolled_back", actor=actor, course_id=ws.course_id,
-                 before={"version": ws.version.version},
-                 after={"version": course.meta.version, "restored": target.version,
-                        "kind": kind, "grace_days": grace_days if kind == "major" else None})
+    audit.record(
+        "content.rolled_back",
+        actor=actor,
+        course_id=ws.course_id,
+        before={"version": ws.version.version},
+        after={
+            "version": course.meta.version,
+            "restored": target.version,
+            "kind": kind,
+            "grace_days": grace_days if kind == "major" else None,
+        },
+    )
     return _publish(ws, course, files, kind, grace_days, actor, "rollback")
 
 
@@ -329,13 +369,18 @@ def check_file(ws: Workspace, path: str, text: str) -> FileCheck:
     translation = None
     if source in files:
         assert ref.lang is not None, "a translation has a language"
-        translation = translation_status.cell(ref.lang, path, files,
-                                              revision_of(files[source])).status
-    return FileCheck(ref, [p for p in problems if p.path == path],
-                     sum(p.severity == "error" for p in others),
-                     sum(p.severity == "warning" for p in others),
-                     _render(ws.course_id, ref, text_for_editing(data) or "", data),
-                     source, translation)
+        translation = translation_status.cell(
+            ref.lang, path, files, revision_of(files[source])
+        ).status
+    return FileCheck(
+        ref,
+        [p for p in problems if p.path == path],
+        sum(p.severity == "error" for p in others),
+        sum(p.severity == "warning" for p in others),
+        _render(ws.course_id, ref, text_for_editing(data) or "", data),
+        source,
+        translation,
+    )
 
 
 def _render(course_id: str, ref: FileRef, text: str, data: bytes):

@@ -25,11 +25,12 @@ def insert(table: sa.Table, rows: list[dict]) -> None:
     names = ", ".join(f'"{column.name}"' for column in columns)
     psycopg_connection = connection.connection.driver_connection
     assert psycopg_connection is not None, "the session's connection is open"
-    with psycopg_connection.cursor() as cursor, \
-            cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    with (
+        psycopg_connection.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+    ):
         for row in rows:
-            copy.write_row([adapt(row[c.name]) for adapt, c in zip(adapters, columns,
-                                                                   strict=True)])
+            copy.write_row([adapt(row[c.name]) for adapt, c in zip(adapters, columns, strict=True)])
 
 
 def _copy_adapter(column_type):
@@ -37,6 +38,5 @@ def _copy_adapter(column_type):
     if isinstance(column_type, sa.JSON):
         return json.dumps  # None too: SQLAlchemy stores JSON null, not SQL NULL
     if isinstance(column_type, UTCDateTime):
-        return lambda value: None if value is None else value.astimezone(UTC).replace(
-            tzinfo=None)
+        return lambda value: None if value is None else value.astimezone(UTC).replace(tzinfo=None)
     return lambda value: value

@@ -19,8 +19,10 @@ from lms.services import events
 
 def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
     certs = db.session.scalars(sa.select(Certification).where(Certification.user_id == user.id))
-    facts = [rules.CertificationFact(c.course_id, c.major, c.minor, c.issued_at, c.expires_at,
-                                     c.status) for c in certs]
+    facts = [
+        rules.CertificationFact(c.course_id, c.major, c.minor, c.issued_at, c.expires_at, c.status)
+        for c in certs
+    ]
     if required is None:
         required = catalog.required_courses()
     return rules.evaluate(required, facts, active=user.active, now=now)
@@ -46,9 +48,12 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
     # A first computation that finds "not cleared" changes nothing anyone relied on.
     if before != after and (before is not None or row.cleared):
         audit.record("clearance.changed", subject=user, before=before, after=after)
-        events.record("clearance.changed", user_id=user.id, at=now,
-                      payload={"employee_id": user.employee_id, "before": before,
-                               "after": after})
+        events.record(
+            "clearance.changed",
+            user_id=user.id,
+            at=now,
+            payload={"employee_id": user.employee_id, "before": before, "after": after},
+        )
     return row
 
 
@@ -84,9 +89,11 @@ def current(user: User, now: datetime | None = None) -> Clearance:
 
 @cache  # built once per column: constructing it cost about as much as running it
 def _lookup_statement(column: str) -> sa.Select:
-    return (sa.select(User.id, User.employee_id, Clearance)
-            .outerjoin(Clearance, Clearance.user_id == User.id)
-            .where(getattr(User, column) == sa.bindparam("identifier")))
+    return (
+        sa.select(User.id, User.employee_id, Clearance)
+        .outerjoin(Clearance, Clearance.user_id == User.id)
+        .where(getattr(User, column) == sa.bindparam("identifier"))
+    )
 
 
 def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance] | None:
@@ -107,8 +114,11 @@ def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance
 
 
 def _summary(row: Clearance) -> dict:
-    return {"cleared": row.cleared, "valid_until": iso(row.valid_until),
-            "reasons": [r["code"] for r in row.reasons]}
+    return {
+        "cleared": row.cleared,
+        "valid_until": iso(row.valid_until),
+        "reasons": [r["code"] for r in row.reasons],
+    }
 
 
 def _reason_json(reason: rules.Reason) -> dict:
@@ -116,8 +126,10 @@ def _reason_json(reason: rules.Reason) -> dict:
 
 
 def _course_json(status: rules.CourseStatus) -> dict:
-    return {"course_id": status.course_id, "status": status.status,
-            "valid_until": iso(status.valid_until),
-            "certified_version": status.certified_version,
-            "current_version": status.current_version}
-
+    return {
+        "course_id": status.course_id,
+        "status": status.status,
+        "valid_until": iso(status.valid_until),
+        "certified_version": status.certified_version,
+        "current_version": status.current_version,
+    }

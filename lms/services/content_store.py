@@ -31,6 +31,7 @@ from lms.services import events
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class SyncReport:
     published: list[CourseVersion] = field(default_factory=list)
@@ -57,8 +58,11 @@ def sync(root: Path, actor: User | None = None) -> SyncReport:
         errors = [p for p in problems if p.severity == "error"]
         if course is None or errors:
             report.rejected[course_id] = errors
-            log.error("not publishing %s: %d problem(s); the last good version stays",
-                      course_id, len(errors))
+            log.error(
+                "not publishing %s: %d problem(s); the last good version stays",
+                course_id,
+                len(errors),
+            )
             continue
         version = publish(course, actor=actor, files=files)
         if version is not None:
@@ -66,9 +70,14 @@ def sync(root: Path, actor: User | None = None) -> SyncReport:
     return report
 
 
-def publish(course: content.Course, actor: User | None = None, *,
-            files: dict[str, bytes] | None = None, origin: str = "files",
-            grace_days: int | None = None) -> CourseVersion | None:
+def publish(
+    course: content.Course,
+    actor: User | None = None,
+    *,
+    files: dict[str, bytes] | None = None,
+    origin: str = "files",
+    grace_days: int | None = None,
+) -> CourseVersion | None:
     """Freeze ``course`` as a new version and commit.
 
     The declared version is used when it is newer than the latest; a changed course that
@@ -85,9 +94,15 @@ def publish(course: content.Course, actor: User | None = None, *,
     major, minor = _next_number(course.meta, latest)
     grace = course.meta.recertify_grace_days if grace_days is None else grace_days
     version = CourseVersion(
-        course_id=course.id, major=major, minor=minor, content_hash=course.content_hash,
-        required=course.meta.required, payload=course.to_dict(), published_at=now,
-        published_by_id=actor.id if actor else None, origin=origin,
+        course_id=course.id,
+        major=major,
+        minor=minor,
+        content_hash=course.content_hash,
+        required=course.meta.required,
+        payload=course.to_dict(),
+        published_at=now,
+        published_by_id=actor.id if actor else None,
+        origin=origin,
         recertify_by=_recertify_by(grace, latest, major, now),
     )
     if db.session.get(Course, course.id) is None:
@@ -100,14 +115,27 @@ def publish(course: content.Course, actor: User | None = None, *,
         return None
     _keep_files(version, course, files)
     kind = _kind(latest, major)
-    audit.record("content.published", actor=actor, course_id=course.id,
-                 before={"version": latest.version} if latest else None,
-                 after={"version": version.version, "content_hash": course.content_hash,
-                        "required": course.meta.required, "kind": kind, "origin": origin,
-                        "grace_days": grace if kind == "major" else None,
-                        "recertify_by": iso(version.recertify_by)})
-    events.record("content.published", course_id=course.id, at=now, payload={
-        "version": version.version, "kind": kind, "required": course.meta.required})
+    audit.record(
+        "content.published",
+        actor=actor,
+        course_id=course.id,
+        before={"version": latest.version} if latest else None,
+        after={
+            "version": version.version,
+            "content_hash": course.content_hash,
+            "required": course.meta.required,
+            "kind": kind,
+            "origin": origin,
+            "grace_days": grace if kind == "major" else None,
+            "recertify_by": iso(version.recertify_by),
+        },
+    )
+    events.record(
+        "content.published",
+        course_id=course.id,
+        at=now,
+        payload={"version": version.version, "kind": kind, "required": course.meta.required},
+    )
     if course.meta.required or (latest and latest.required):
         clearance.refresh_everyone(now)
     db.session.commit()
@@ -121,12 +149,15 @@ def _next_number(meta: content.CourseMeta, latest: CourseVersion | None) -> tupl
     return latest.major, latest.minor + 1
 
 
-def _keep_files(version: CourseVersion, course: content.Course,
-                files: dict[str, bytes] | None) -> None:
+def _keep_files(
+    version: CourseVersion, course: content.Course, files: dict[str, bytes] | None
+) -> None:
     if files is None:  # built without its bytes: the normalised text is all there is
         files = {path: text.encode() for path, text in course.sources.items()}
-    db.session.add_all(CourseVersionFile(version_id=version.id, path=path, data=data)
-                       for path, data in files.items())
+    db.session.add_all(
+        CourseVersionFile(version_id=version.id, path=path, data=data)
+        for path, data in files.items()
+    )
 
 
 def _kind(latest: CourseVersion | None, major: int) -> str:
@@ -139,4 +170,3 @@ def _recertify_by(grace_days: int, latest, major: int, now: datetime) -> datetim
     if latest is None or major <= latest.major:
         return None
     return now + timedelta(days=grace_days)
-

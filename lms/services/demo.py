@@ -29,9 +29,16 @@ def create_demo_users(password: str | None = None) -> list[tuple[User, str]]:
     for email, name, employee_id, department, country, lang, roles in DEMO_USERS:
         user = User.find(email)
         if user is None:
-            user = users.add(email=email, name=name, employee_id=employee_id, roles=roles,
-                             department=department, country=country, preferred_language=lang,
-                             note={"demo": True})
+            user = users.add(
+                email=email,
+                name=name,
+                employee_id=employee_id,
+                roles=roles,
+                department=department,
+                country=country,
+                preferred_language=lang,
+                note={"demo": True},
+            )
         plain = password or secrets.token_urlsafe(9)
         user.set_password(plain)
         created.append((user, plain))

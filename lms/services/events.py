@@ -27,26 +27,44 @@ KINDS = {
 }
 
 
-def record(kind: str, *, user_id: int | None = None, course_id: str | None = None,
-           payload: dict | None = None, at: datetime | None = None) -> None:
+def record(
+    kind: str,
+    *,
+    user_id: int | None = None,
+    course_id: str | None = None,
+    payload: dict | None = None,
+    at: datetime | None = None,
+) -> None:
     """Add one event to the caller's transaction; it lands with the change or not at all."""
     db.session.add(_event(kind, user_id, course_id, payload or {}, at or utcnow()))
 
 
-def record_many(kind: str, rows: list[tuple[int | None, dict]], *,
-                at: datetime | None = None) -> None:
+def record_many(
+    kind: str, rows: list[tuple[int | None, dict]], *, at: datetime | None = None
+) -> None:
     """Add one event per ``(user_id, payload)`` with one bulk insert (roster imports)."""
     at = at or utcnow()
     _check(kind)
-    bulk.insert(OutboxEvent.__table__, [
-        {"kind": kind, "occurred_at": at, "user_id": user_id, "course_id": None,
-         "payload": payload} for user_id, payload in rows])
+    bulk.insert(
+        OutboxEvent.__table__,
+        [
+            {
+                "kind": kind,
+                "occurred_at": at,
+                "user_id": user_id,
+                "course_id": None,
+                "payload": payload,
+            }
+            for user_id, payload in rows
+        ],
+    )
 
 
 def _event(kind: str, user_id, course_id, payload: dict, at: datetime) -> OutboxEvent:
     _check(kind)
-    return OutboxEvent(kind=kind, user_id=user_id, course_id=course_id, payload=payload,
-                       occurred_at=at)
+    return OutboxEvent(
+        kind=kind, user_id=user_id, course_id=course_id, payload=payload, occurred_at=at
+    )
 
 
 def _check(kind: str) -> None:

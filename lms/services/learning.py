@@ -46,22 +46,30 @@ class Progress:
 
 def open_enrollment(user: User, course_id: str) -> Enrollment | None:
     return _one_with_progress(
-        sa.select(Enrollment).where(Enrollment.user_id == user.id,
-                                    Enrollment.course_id == course_id,
-                                    Enrollment.completed_at.is_(None)))
+        sa.select(Enrollment).where(
+            Enrollment.user_id == user.id,
+            Enrollment.course_id == course_id,
+            Enrollment.completed_at.is_(None),
+        )
+    )
 
 
 def latest_enrollment(user: User, course_id: str) -> Enrollment | None:
     return _one_with_progress(
-        sa.select(Enrollment).where(Enrollment.user_id == user.id,
-                                    Enrollment.course_id == course_id)
-        .order_by(Enrollment.assigned_at.desc(), Enrollment.id.desc()).limit(1))
+        sa.select(Enrollment)
+        .where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+        .order_by(Enrollment.assigned_at.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
 
 
 def _one_with_progress(query) -> Enrollment | None:
     # Every page that reads an enrolment shows its progress: one joined read, not two.
-    return db.session.execute(
-        query.options(so.joinedload(Enrollment.progress))).unique().scalar_one_or_none()
+    return (
+        db.session.execute(query.options(so.joinedload(Enrollment.progress)))
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def ensure_required_enrollments(user: User, now: datetime | None = None) -> None:
@@ -109,38 +117,57 @@ def enroll_self(user: User, course_id: str, now: datetime | None = None) -> Enro
 
 
 def _enroll(user, course_id, reason, due_at, now) -> Enrollment:
-    enrollment = Enrollment(user_id=user.id, course_id=course_id, reason=reason,
-                            assigned_at=now, due_at=due_at)
+    enrollment = Enrollment(
+        user_id=user.id, course_id=course_id, reason=reason, assigned_at=now, due_at=due_at
+    )
     db.session.add(enrollment)
     db.session.flush()
-    audit.record("enrollment.created", subject=user, course_id=course_id,
-                 after={"enrollment_id": enrollment.id, "reason": reason, "due_at": iso(due_at)})
+    audit.record(
+        "enrollment.created",
+        subject=user,
+        course_id=course_id,
+        after={"enrollment_id": enrollment.id, "reason": reason, "due_at": iso(due_at)},
+    )
     return enrollment
 
 
-def progress_of(enrollment: Enrollment | None, course: content.Course,
-                quiz_passed: bool = False) -> Progress:
+def progress_of(
+    enrollment: Enrollment | None, course: content.Course, quiz_passed: bool = False
+) -> Progress:
     module_ids = set(course.module_ids)
     rows = [p for p in (enrollment.progress if enrollment else []) if p.module_id in module_ids]
     done = sum(1 for p in rows if p.completed_at is not None)
     return Progress(done, len(module_ids), quiz_passed, sum(p.seconds_spent for p in rows))
 
 
-def start_reading(enrollment: Enrollment, version: CourseVersion, module: content.Module,
-                  now: datetime | None = None) -> ModuleProgress:
+def start_reading(
+    enrollment: Enrollment,
+    version: CourseVersion,
+    module: content.Module,
+    now: datetime | None = None,
+) -> ModuleProgress:
     """The progress row for ``module``, created (and committed) on first view."""
     row = _progress_row(enrollment, module.id)
     if row is None:
-        row = ModuleProgress(module_id=module.id, course_version_id=version.id,
-                             lang=module.lang, started_at=now or utcnow())
+        row = ModuleProgress(
+            module_id=module.id,
+            course_version_id=version.id,
+            lang=module.lang,
+            started_at=now or utcnow(),
+        )
         enrollment.progress.append(row)
         db.session.commit()
     return row
 
 
-def finish_reading(enrollment: Enrollment, version: CourseVersion, module: content.Module,
-                   viewed_since: datetime, max_seconds: int,
-                   now: datetime | None = None) -> ModuleProgress:
+def finish_reading(
+    enrollment: Enrollment,
+    version: CourseVersion,
+    module: content.Module,
+    viewed_since: datetime,
+    max_seconds: int,
+    now: datetime | None = None,
+) -> ModuleProgress:
     """Count the reading since ``viewed_since`` (at most ``max_seconds``) and mark the module
     read; commit. The first completion is an audit event: completion gates the quiz.
     """
@@ -153,9 +180,17 @@ def finish_reading(enrollment: Enrollment, version: CourseVersion, module: conte
     if row.completed_at is None:
         row.completed_at = now
         user = db.session.get(User, enrollment.user_id)
-        audit.record("module.completed", subject=user, course_id=enrollment.course_id,
-                     after={"module_id": module.id, "version": version.version,
-                            "lang": module.lang, "seconds_spent": row.seconds_spent})
+        audit.record(
+            "module.completed",
+            subject=user,
+            course_id=enrollment.course_id,
+            after={
+                "module_id": module.id,
+                "version": version.version,
+                "lang": module.lang,
+                "seconds_spent": row.seconds_spent,
+            },
+        )
     db.session.commit()
     return row
 

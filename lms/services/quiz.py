@@ -49,13 +49,18 @@ class Readiness:
     @property
     def may_start(self) -> bool:
         return self.open_attempt is not None or (
-            self.modules_done and self.seat_time_met and self.window.allowed)
+            self.modules_done and self.seat_time_met and self.window.allowed
+        )
 
 
 def attempts_of(enrollment: Enrollment) -> list[QuizAttempt]:
-    return list(db.session.scalars(
-        sa.select(QuizAttempt).where(QuizAttempt.enrollment_id == enrollment.id)
-        .order_by(QuizAttempt.started_at)))
+    return list(
+        db.session.scalars(
+            sa.select(QuizAttempt)
+            .where(QuizAttempt.enrollment_id == enrollment.id)
+            .order_by(QuizAttempt.started_at)
+        )
+    )
 
 
 def readiness(enrollment: Enrollment, course: content.Course, now: datetime) -> Readiness:
@@ -65,14 +70,20 @@ def readiness(enrollment: Enrollment, course: content.Course, now: datetime) -> 
     return Readiness(
         modules_done=progress.modules_done == progress.modules_total,
         seat_time_met=progress.seconds_spent >= 60 * meta.min_seat_time_minutes,
-        window=attempt_rules.attempt_window([a.started_at for a in previous],
-                                            meta.attempt_limit, meta.cooldown_hours, now),
+        window=attempt_rules.attempt_window(
+            [a.started_at for a in previous], meta.attempt_limit, meta.cooldown_hours, now
+        ),
         open_attempt=next((a for a in previous if a.status == "open"), None),
     )
 
 
-def start(user: User, enrollment: Enrollment, lang: str, now: datetime | None = None,
-          rng: random.Random | None = None) -> QuizAttempt:
+def start(
+    user: User,
+    enrollment: Enrollment,
+    lang: str,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> QuizAttempt:
     """Start an attempt (or resume the open one) and commit.
 
     The limit and cool-down are checked in the transaction that creates the attempt, after
@@ -84,7 +95,8 @@ def start(user: User, enrollment: Enrollment, lang: str, now: datetime | None = 
     touched = db.session.execute(
         sa.update(Enrollment)
         .where(Enrollment.id == enrollment.id, Enrollment.completed_at.is_(None))
-        .values(last_attempt_at=now))
+        .values(last_attempt_at=now)
+    )
     if cast(sa.CursorResult, touched).rowcount != 1:  # typed as Result; is a CursorResult
         db.session.rollback()
         raise Refused(_l("You have already completed this course."))
@@ -98,14 +110,29 @@ def start(user: User, enrollment: Enrollment, lang: str, now: datetime | None = 
     _check_ready(ready)
     quiz = course.quiz(lang)
     attempt = QuizAttempt(
-        enrollment_id=enrollment.id, user_id=user.id, course_id=enrollment.course_id,
-        course_version_id=version.id, lang=quiz.lang, status="open", started_at=now,
-        questions=attempt_rules.draw_questions(quiz, rng or random.SystemRandom()))
+        enrollment_id=enrollment.id,
+        user_id=user.id,
+        course_id=enrollment.course_id,
+        course_version_id=version.id,
+        lang=quiz.lang,
+        status="open",
+        started_at=now,
+        questions=attempt_rules.draw_questions(quiz, rng or random.SystemRandom()),
+    )
     db.session.add(attempt)
     db.session.flush()
-    audit.record("quiz.started", actor=user, subject=user, course_id=enrollment.course_id,
-                 after={"attempt_id": attempt.id, "version": version.version,
-                        "lang": quiz.lang, "questions": [q["id"] for q in attempt.questions]})
+    audit.record(
+        "quiz.started",
+        actor=user,
+        subject=user,
+        course_id=enrollment.course_id,
+        after={
+            "attempt_id": attempt.id,
+            "version": version.version,
+            "lang": quiz.lang,
+            "questions": [q["id"] for q in attempt.questions],
+        },
+    )
     db.session.commit()
     return attempt
 
@@ -116,8 +143,7 @@ def _check_ready(ready: Readiness) -> None:
     if not ready.seat_time_met:
         raise Refused(_l("Spend the course's minimum time on the modules first."))
     if not ready.window.allowed:
-        raise Refused(_l("You have used all your attempts for now."),
-                      ready.window.next_allowed_at)
+        raise Refused(_l("You have used all your attempts for now."), ready.window.next_allowed_at)
 
 
 def drawn_questions(attempt: QuizAttempt) -> list[tuple[content.Question, list[content.Answer]]]:
@@ -149,14 +175,20 @@ def parse_submission(attempt: QuizAttempt, form: dict[str, list[str]]) -> dict[s
             continue
         question_id = key[2:]
         if question_id not in drawn:
-            raise Refused(_l("The submission names a question that is not part of this "
-                             "attempt (%(id)s). Nothing was recorded.", id=question_id[:80]))
+            raise Refused(
+                _l(
+                    "The submission names a question that is not part of this "
+                    "attempt (%(id)s). Nothing was recorded.",
+                    id=question_id[:80],
+                )
+            )
         question, answers = drawn[question_id]
         chosen[question_id] = _answer_ids(question, answers, values)
     missing = [qid for qid in drawn if not chosen.get(qid)]
     if missing:
-        raise Refused(_l("Answer every question before you submit (%(count)d left).",
-                         count=len(missing)))
+        raise Refused(
+            _l("Answer every question before you submit (%(count)d left).", count=len(missing))
+        )
     return chosen
 
 
@@ -169,16 +201,18 @@ def _answer_ids(question, answers, values: list[str]) -> list[str]:
     positions = set()
     for value in values:
         if not _POSITION.fullmatch(value) or int(value) >= len(answers):
-            raise Refused(_l("The submission contains an answer that was not offered. "
-                             "Nothing was recorded."))
+            raise Refused(
+                _l("The submission contains an answer that was not offered. Nothing was recorded.")
+            )
         positions.add(int(value))
     if question.kind != "multiple" and len(positions) > 1:
         raise Refused(_l("Choose one answer for each single-answer question."))
     return sorted(answers[p].id for p in positions)
 
 
-def submit(user: User, attempt: QuizAttempt, form: dict[str, list[str]],
-           now: datetime | None = None) -> QuizAttempt:
+def submit(
+    user: User, attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None
+) -> QuizAttempt:
     """Grade and close ``attempt`` exactly once, certifying on a pass; commit.
 
     :raise Refused: the attempt is not the user's or is already submitted, or the
@@ -196,15 +230,30 @@ def submit(user: User, attempt: QuizAttempt, form: dict[str, list[str]],
     closed = db.session.execute(
         sa.update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
-        .values(status="submitted", answers=answers, score=result.score,
-                passed=result.passed, submitted_at=now))
+        .values(
+            status="submitted",
+            answers=answers,
+            score=result.score,
+            passed=result.passed,
+            submitted_at=now,
+        )
+    )
     # A double click or a second tab got there first:
     if cast(sa.CursorResult, closed).rowcount != 1:
         db.session.rollback()
         raise Refused(_l("This attempt was already submitted; it counts once."))
-    audit.record("quiz.submitted", actor=user, subject=user, course_id=attempt.course_id,
-                 after={"attempt_id": attempt.id, "score": result.score,
-                        "passed": result.passed, "answers": answers})
+    audit.record(
+        "quiz.submitted",
+        actor=user,
+        subject=user,
+        course_id=attempt.course_id,
+        after={
+            "attempt_id": attempt.id,
+            "score": result.score,
+            "passed": result.passed,
+            "answers": answers,
+        },
+    )
     if result.passed:
         _certify(user, attempt, course, now)
     db.session.commit()
@@ -216,16 +265,40 @@ def _certify(user: User, attempt: QuizAttempt, course: content.Course, now: date
     version = db.session.get_one(CourseVersion, attempt.course_version_id)
     enrollment = db.session.get_one(Enrollment, attempt.enrollment_id)
     cert = Certification(
-        user_id=user.id, course_id=attempt.course_id, course_version_id=version.id,
-        major=version.major, minor=version.minor, attempt_id=attempt.id, issued_at=now,
-        expires_at=now + timedelta(days=course.meta.validity_days), status="active")
+        user_id=user.id,
+        course_id=attempt.course_id,
+        course_version_id=version.id,
+        major=version.major,
+        minor=version.minor,
+        attempt_id=attempt.id,
+        issued_at=now,
+        expires_at=now + timedelta(days=course.meta.validity_days),
+        status="active",
+    )
     db.session.add(cert)
     enrollment.completed_at = now
     db.session.flush()
-    audit.record("certification.issued", subject=user, course_id=attempt.course_id,
-                 after={"certification_id": cert.id, "version": version.version,
-                        "attempt_id": attempt.id, "expires_at": iso(cert.expires_at)})
-    events.record("certification.issued", user_id=user.id, course_id=attempt.course_id,
-                  at=now, payload={"certification_id": cert.id, "version": version.version,
-                                   "issued_at": iso(now), "expires_at": iso(cert.expires_at)})
+    audit.record(
+        "certification.issued",
+        subject=user,
+        course_id=attempt.course_id,
+        after={
+            "certification_id": cert.id,
+            "version": version.version,
+            "attempt_id": attempt.id,
+            "expires_at": iso(cert.expires_at),
+        },
+    )
+    events.record(
+        "certification.issued",
+        user_id=user.id,
+        course_id=attempt.course_id,
+        at=now,
+        payload={
+            "certification_id": cert.id,
+            "version": version.version,
+            "issued_at": iso(now),
+            "expires_at": iso(cert.expires_at),
+        },
+    )
     clearance.refresh(user, now)

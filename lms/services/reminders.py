@@ -123,13 +123,27 @@ def send_due(now: datetime | None = None, days_before: int | None = None) -> Sen
 def _open_enrollments(horizon: datetime):
     """Open enrolments of active people due before ``horizon``."""
     manager = aliased(User)
-    return (sa.select(Enrollment.id, Enrollment.course_id, Enrollment.due_at, User.id,
-                      User.name, User.email, User.preferred_language,
-                      manager.name, manager.email)
-            .join(User, User.id == Enrollment.user_id)
-            .outerjoin(manager, sa.and_(manager.id == User.manager_id, manager.active))
-            .where(Enrollment.completed_at.is_(None), Enrollment.due_at.is_not(None),
-                   Enrollment.due_at < horizon, User.active))
+    return (
+        sa.select(
+            Enrollment.id,
+            Enrollment.course_id,
+            Enrollment.due_at,
+            User.id,
+            User.name,
+            User.email,
+            User.preferred_language,
+            manager.name,
+            manager.email,
+        )
+        .join(User, User.id == Enrollment.user_id)
+        .outerjoin(manager, sa.and_(manager.id == User.manager_id, manager.active))
+        .where(
+            Enrollment.completed_at.is_(None),
+            Enrollment.due_at.is_not(None),
+            Enrollment.due_at < horizon,
+            User.active,
+        )
+    )
 
 
 def _targets(query):
@@ -137,8 +151,9 @@ def _targets(query):
     before any claim, so SQLite writers never wait on each other's readers."""
     last = 0
     while True:
-        rows = db.session.execute(query.where(Enrollment.id > last)
-                                  .order_by(Enrollment.id).limit(CHUNK)).all()
+        rows = db.session.execute(
+            query.where(Enrollment.id > last).order_by(Enrollment.id).limit(CHUNK)
+        ).all()
         db.session.commit()
         if not rows:
             return
@@ -150,20 +165,38 @@ def _known_keys(enrollment_ids: list[int]) -> set[tuple[int, str, int]]:
     """Reminders already recorded for these enrolments' current due dates."""
     rows = db.session.execute(
         sa.select(ReminderSent.enrollment_id, ReminderSent.kind, ReminderSent.week)
-        .join(Enrollment, sa.and_(Enrollment.id == ReminderSent.enrollment_id,
-                                  Enrollment.due_at == ReminderSent.due_at))
-        .where(ReminderSent.enrollment_id.in_(enrollment_ids))).all()
+        .join(
+            Enrollment,
+            sa.and_(
+                Enrollment.id == ReminderSent.enrollment_id,
+                Enrollment.due_at == ReminderSent.due_at,
+            ),
+        )
+        .where(ReminderSent.enrollment_id.in_(enrollment_ids))
+    ).all()
     db.session.commit()
     return {(enrollment_id, kind, week) for enrollment_id, kind, week in rows}
 
 
-def _claim_and_send(mailer, target: _Target, kind: str, week: int, now: datetime,
-                    report: SendReport) -> None:
+def _claim_and_send(
+    mailer, target: _Target, kind: str, week: int, now: datetime, report: SendReport
+) -> None:
     message, lang = _message(target, kind)
-    row = ReminderSent(enrollment_id=target.enrollment_id, user_id=target.user_id, kind=kind,
-                       due_at=target.due_at, week=week, status="sending", lang=lang,
-                       to_addr=message["To"], cc_addr=message["Cc"],
-                       subject=message["Subject"], created_at=now, claimed_at=now, attempts=1)
+    row = ReminderSent(
+        enrollment_id=target.enrollment_id,
+        user_id=target.user_id,
+        kind=kind,
+        due_at=target.due_at,
+        week=week,
+        status="sending",
+        lang=lang,
+        to_addr=message["To"],
+        cc_addr=message["Cc"],
+        subject=message["Subject"],
+        created_at=now,
+        claimed_at=now,
+        attempts=1,
+    )
     db.session.add(row)
     try:
         db.session.commit()  # the intent is on record before anything is sent
@@ -181,8 +214,9 @@ def _deliver(mailer, row: ReminderSent, message: EmailMessage, report: SendRepor
     except (smtplib.SMTPException, OSError) as exc:
         row.status = "retry" if row.attempts < _setting("REMINDER_MAX_ATTEMPTS") else "failed"
         row.error = f"{type(exc).__name__}: {exc}"[:500]
-        log.warning("reminder %s to %s not sent (%s): %s", row.id, row.to_addr,
-                    row.status, row.error)
+        log.warning(
+            "reminder %s to %s not sent (%s): %s", row.id, row.to_addr, row.status, row.error
+        )
         report.failed += 1
         report.errors.append(row.error)
     else:
@@ -196,28 +230,38 @@ def _retry(mailer, now: datetime, report: SendReport) -> None:
     ``retry`` row that this server manages to claim."""
     stale = now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES"))
     # An UPDATE's result is a CursorResult (typed as a plain Result): it has the rowcount.
-    stuck = cast(sa.CursorResult, db.session.execute(
-        sa.update(ReminderSent)
-        .where(ReminderSent.status == "sending", ReminderSent.claimed_at < stale)
-        .values(status="retry", error="interrupted before it was confirmed as sent")
-        .execution_options(synchronize_session=False))).rowcount
+    stuck = cast(
+        sa.CursorResult,
+        db.session.execute(
+            sa.update(ReminderSent)
+            .where(ReminderSent.status == "sending", ReminderSent.claimed_at < stale)
+            .values(status="retry", error="interrupted before it was confirmed as sent")
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
     db.session.commit()
     if stuck:
         log.error("%d reminder(s) were interrupted while sending; retrying them", stuck)
-    ids = db.session.scalars(sa.select(ReminderSent.id)
-                             .where(ReminderSent.status == "retry")).all()
+    ids = db.session.scalars(sa.select(ReminderSent.id).where(ReminderSent.status == "retry")).all()
     for row_id in ids:
-        claimed = cast(sa.CursorResult, db.session.execute(
-            sa.update(ReminderSent)
-            .where(ReminderSent.id == row_id, ReminderSent.status == "retry")
-            .values(status="sending", claimed_at=now, attempts=ReminderSent.attempts + 1)
-            .execution_options(synchronize_session=False))).rowcount
+        claimed = cast(
+            sa.CursorResult,
+            db.session.execute(
+                sa.update(ReminderSent)
+                .where(ReminderSent.id == row_id, ReminderSent.status == "retry")
+                .values(status="sending", claimed_at=now, attempts=ReminderSent.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
         db.session.commit()
         if claimed != 1:
             continue
         row = db.session.get_one(ReminderSent, row_id, populate_existing=True)
-        target = db.session.execute(_open_enrollments(datetime.max.replace(tzinfo=UTC))
-                                    .where(Enrollment.id == row.enrollment_id)).first()
+        target = db.session.execute(
+            _open_enrollments(datetime.max.replace(tzinfo=UTC)).where(
+                Enrollment.id == row.enrollment_id
+            )
+        ).first()
         if target is None:  # finished, or the person left, since: nothing to remind
             row.status, row.error = "failed", "enrolment closed before the retry"
             db.session.commit()
@@ -238,10 +282,15 @@ def _message(target: _Target, kind: str) -> tuple[EmailMessage, str]:
         when = format_date(target.due_at, "long")
         link = f"{_setting('BASE_URL').rstrip('/')}/training/{target.course_id}"
         subject, lead = _wording(kind, title, when)
-        body = "\n\n".join([
-            _("Hello %(name)s,", name=target.name), lead,
-            _("Open the course here: %(link)s", link=link),
-            _("This reminder was sent by the brand ambassador training."), ""])
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=target.name),
+                lead,
+                _("Open the course here: %(link)s", link=link),
+                _("This reminder was sent by the brand ambassador training."),
+                "",
+            ]
+        )
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _setting("MAIL_SENDER")
@@ -255,15 +304,28 @@ def _message(target: _Target, kind: str) -> tuple[EmailMessage, str]:
 
 def _wording(kind: str, title: str, when: str) -> tuple[str, str]:
     if kind == "before":
-        return (_("Reminder: %(course)s is due on %(date)s", course=title, date=when),
-                _("Please finish the course %(course)s by %(date)s.", course=title, date=when))
+        return (
+            _("Reminder: %(course)s is due on %(date)s", course=title, date=when),
+            _("Please finish the course %(course)s by %(date)s.", course=title, date=when),
+        )
     if kind == "due":
-        return (_("Today: %(course)s is due", course=title),
-                _("The course %(course)s is due today, %(date)s. Please finish it today.",
-                  course=title, date=when))
-    return (_("Overdue: %(course)s was due on %(date)s", course=title, date=when),
-            _("The course %(course)s was due on %(date)s and is not finished yet. Your "
-              "manager receives a copy of this reminder.", course=title, date=when))
+        return (
+            _("Today: %(course)s is due", course=title),
+            _(
+                "The course %(course)s is due today, %(date)s. Please finish it today.",
+                course=title,
+                date=when,
+            ),
+        )
+    return (
+        _("Overdue: %(course)s was due on %(date)s", course=title, date=when),
+        _(
+            "The course %(course)s was due on %(date)s and is not finished yet. Your "
+            "manager receives a copy of this reminder.",
+            course=title,
+            date=when,
+        ),
+    )
 
 
 def _course_title(course_id: str, lang: str) -> str:
@@ -295,8 +357,9 @@ class _Mailer:
             raise
 
     def _connect(self) -> smtplib.SMTP:
-        smtp = smtplib.SMTP(_setting("MAIL_SERVER"), int(_setting("MAIL_PORT")),
-                            timeout=_setting("MAIL_TIMEOUT"))
+        smtp = smtplib.SMTP(
+            _setting("MAIL_SERVER"), int(_setting("MAIL_PORT")), timeout=_setting("MAIL_TIMEOUT")
+        )
         if _setting("MAIL_USE_TLS"):
             smtp.starttls()
         if _setting("MAIL_USERNAME"):

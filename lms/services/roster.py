@@ -40,8 +40,17 @@ from lms.services import bulk
 from lms.services import users
 from lms.services.users import FIELDS
 
-COLUMNS = ("employee_id", "email", "name", "department", "country", "manager",
-           "preferred_language", "hire_date", "active")
+COLUMNS = (
+    "employee_id",
+    "email",
+    "name",
+    "department",
+    "country",
+    "manager",
+    "preferred_language",
+    "hire_date",
+    "active",
+)
 REQUIRED = ("employee_id", "email", "name")
 MAX_LENGTH = {"employee_id": 64, "email": 254, "name": 200, "department": 120, "manager": 254}
 TRUE = {"", "true", "yes", "y", "1"}
@@ -146,9 +155,15 @@ class Preview:
         return bool(self.added or self.updated or self.deactivated or self.reactivated)
 
     def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "added": len(self.added), "updated": len(self.updated),
-                "deactivated": len(self.deactivated), "reactivated": len(self.reactivated),
-                "unchanged": self.unchanged, "bad_rows": len({p.row for p in self.problems})}
+        return {
+            "rows": self.rows,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "deactivated": len(self.deactivated),
+            "reactivated": len(self.reactivated),
+            "unchanged": self.unchanged,
+            "bad_rows": len({p.row for p in self.problems}),
+        }
 
     @property
     def fingerprint(self) -> str:
@@ -181,9 +196,17 @@ def _parse(data: bytes, languages: list[str]) -> _Parsed:
     parsed = _Parsed()
     wide = _wide_encoding(data)
     if wide:  # every line would be "not UTF-8": one message that says what to do instead
-        parsed.problems.append(Problem(1, None, _l(
-            "This file is %(encoding)s. Save it as UTF-8 (CSV UTF-8 in Excel) and upload "
-            "it again.", encoding=wide)))
+        parsed.problems.append(
+            Problem(
+                1,
+                None,
+                _l(
+                    "This file is %(encoding)s. Save it as UTF-8 (CSV UTF-8 in Excel) and upload "
+                    "it again.",
+                    encoding=wide,
+                ),
+            )
+        )
         return parsed
     text, parsed.problems = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -192,8 +215,13 @@ def _parse(data: bytes, languages: list[str]) -> _Parsed:
         if columns is not None:
             _read_rows(reader, columns, parsed, languages)
     except csv.Error as error:
-        parsed.problems.append(Problem(reader.line_num, None, _l(
-            "The file cannot be read as CSV from here on: %(error)s", error=str(error))))
+        parsed.problems.append(
+            Problem(
+                reader.line_num,
+                None,
+                _l("The file cannot be read as CSV from here on: %(error)s", error=str(error)),
+            )
+        )
     return parsed
 
 
@@ -207,7 +235,7 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
 
 
 def _wide_encoding(data: bytes) -> str | None:
-    """"UTF-16" or "UTF-32" when the file is in one of them (Excel's "Unicode text" is
+    """ "UTF-16" or "UTF-32" when the file is in one of them (Excel's "Unicode text" is
     UTF-16): by its byte order mark, or, without one, by the NUL byte beside every ASCII
     character."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -224,10 +252,18 @@ def _undecodable_lines(data: bytes) -> list[Problem]:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(Problem(number, None, _l(
-                "Byte 0x%(byte)02X (at position %(position)d of the line) is not UTF-8. "
-                "Save the file as UTF-8 (CSV UTF-8 in Excel).",
-                byte=line[error.start], position=error.start + 1)))
+            problems.append(
+                Problem(
+                    number,
+                    None,
+                    _l(
+                        "Byte 0x%(byte)02X (at position %(position)d of the line) is not UTF-8. "
+                        "Save the file as UTF-8 (CSV UTF-8 in Excel).",
+                        byte=line[error.start],
+                        position=error.start + 1,
+                    ),
+                )
+            )
     return problems
 
 
@@ -263,8 +299,13 @@ def _header(reader, parsed: _Parsed) -> list[str] | None:
     before = len(parsed.problems)
     for name, raw in zip(columns, names, strict=True):
         if name not in COLUMNS:
-            parsed.problems.append(Problem(line, raw.strip() or "?", _l(
-                "Unknown column. The columns are: %(columns)s.", columns=", ".join(COLUMNS))))
+            parsed.problems.append(
+                Problem(
+                    line,
+                    raw.strip() or "?",
+                    _l("Unknown column. The columns are: %(columns)s.", columns=", ".join(COLUMNS)),
+                )
+            )
     for name in sorted({c for c in columns if columns.count(c) > 1 and c in COLUMNS}):
         parsed.problems.append(Problem(line, name, _l("This column appears more than once.")))
     for name in COLUMNS:
@@ -281,11 +322,20 @@ def _read_rows(reader, columns: list[str], parsed: _Parsed, languages: list[str]
         if not any(v.strip() for v in values):
             continue  # blank line
         parsed.rows += 1
-        if len(values) != width and not (len(values) > width
-                                         and not "".join(values[width:]).strip()):
-            parsed.problems.append(Problem(row, None, _l(
-                "This row has %(found)d values; the header has %(expected)d.",
-                found=len(values), expected=width)))
+        if len(values) != width and not (
+            len(values) > width and not "".join(values[width:]).strip()
+        ):
+            parsed.problems.append(
+                Problem(
+                    row,
+                    None,
+                    _l(
+                        "This row has %(found)d values; the header has %(expected)d.",
+                        found=len(values),
+                        expected=width,
+                    ),
+                )
+            )
             continue
         raw = {name: value.strip() for name, value in zip(columns, values, strict=False)}
         entry, problems = _entry(row, raw, languages)
@@ -301,14 +351,24 @@ def _duplicates(row: int, raw: dict, parsed: _Parsed) -> list[Problem]:
     employee_id, email = raw["employee_id"], raw["email"].lower()
     if employee_id:
         if employee_id in parsed.ids:
-            problems.append(Problem(row, "employee_id", _l(
-                "Duplicate employee id: also on row %(row)d.", row=parsed.ids[employee_id])))
+            problems.append(
+                Problem(
+                    row,
+                    "employee_id",
+                    _l("Duplicate employee id: also on row %(row)d.", row=parsed.ids[employee_id]),
+                )
+            )
         else:
             parsed.ids[employee_id] = row
     if email:
         if email in parsed.emails:
-            problems.append(Problem(row, "email", _l(
-                "Duplicate email: also on row %(row)d.", row=parsed.emails[email][0])))
+            problems.append(
+                Problem(
+                    row,
+                    "email",
+                    _l("Duplicate email: also on row %(row)d.", row=parsed.emails[email][0]),
+                )
+            )
         else:
             parsed.emails[email] = (row, employee_id)
     return problems
@@ -316,14 +376,20 @@ def _duplicates(row: int, raw: dict, parsed: _Parsed) -> list[Problem]:
 
 def _entry(row: int, raw: dict, languages: list[str]) -> tuple[Entry | None, list[Problem]]:
     """The row's values, cleaned, or the problems with them."""
-    problems = [Problem(row, name, _l("This value is missing."))
-                for name in REQUIRED if not raw[name]]
-    problems += [Problem(row, name, _l("Longer than %(max)d characters.", max=limit))
-                 for name, limit in MAX_LENGTH.items() if len(raw[name]) > limit]
+    problems = [
+        Problem(row, name, _l("This value is missing.")) for name in REQUIRED if not raw[name]
+    ]
+    problems += [
+        Problem(row, name, _l("Longer than %(max)d characters.", max=limit))
+        for name, limit in MAX_LENGTH.items()
+        if len(raw[name]) > limit
+    ]
     if CONTROL.search("".join(raw.values())):
-        problems += [Problem(row, name, _l("Contains a line break or another control "
-                                           "character."))
-                     for name, value in raw.items() if CONTROL.search(value)]
+        problems += [
+            Problem(row, name, _l("Contains a line break or another control character."))
+            for name, value in raw.items()
+            if CONTROL.search(value)
+        ]
     email = raw["email"].lower()
     country = raw["country"].upper()
     language = match_language(raw["preferred_language"], languages)
@@ -332,23 +398,46 @@ def _entry(row: int, raw: dict, languages: list[str]) -> tuple[Entry | None, lis
     manager = raw["manager"]
     checks = [
         ("email", email and not EMAIL.fullmatch(email), _l("Not an email address.")),
-        ("country", country and not COUNTRY.fullmatch(country),
-         _l("Not a two-letter ISO 3166 country code (such as DE or US).")),
-        ("preferred_language", raw["preferred_language"] and language is None,
-         _l("Not a language we offer. Use one of: %(languages)s.",
-            languages=", ".join(languages))),
-        ("hire_date", raw["hire_date"] and hire_date is None,
-         _l("Not a date written as YYYY-MM-DD.")),
+        (
+            "country",
+            country and not COUNTRY.fullmatch(country),
+            _l("Not a two-letter ISO 3166 country code (such as DE or US)."),
+        ),
+        (
+            "preferred_language",
+            raw["preferred_language"] and language is None,
+            _l(
+                "Not a language we offer. Use one of: %(languages)s.",
+                languages=", ".join(languages),
+            ),
+        ),
+        (
+            "hire_date",
+            raw["hire_date"] and hire_date is None,
+            _l("Not a date written as YYYY-MM-DD."),
+        ),
         ("active", active not in TRUE | FALSE, _l("Use true or false (or yes/no, 1/0).")),
-        ("manager", manager and (manager == raw["employee_id"] or manager.lower() == email),
-         _l("An employee cannot be their own manager.")),
+        (
+            "manager",
+            manager and (manager == raw["employee_id"] or manager.lower() == email),
+            _l("An employee cannot be their own manager."),
+        ),
     ]
     problems += [Problem(row, name, message) for name, bad, message in checks if bad]
     if problems:
         return None, problems
-    return Entry(row, raw["employee_id"], email, raw["name"], raw["department"] or None,
-                 country or None, raw["manager"] or None, language, hire_date,
-                 active in TRUE), []
+    return Entry(
+        row,
+        raw["employee_id"],
+        email,
+        raw["name"],
+        raw["department"] or None,
+        country or None,
+        raw["manager"] or None,
+        language,
+        hire_date,
+        active in TRUE,
+    ), []
 
 
 def _date(value: str) -> date | None:
@@ -388,18 +477,34 @@ def _cross_check(parsed: _Parsed, people: _People) -> list[Problem]:
     for entry in parsed.entries:
         owner = people.by_email.get(entry.email)
         if owner is not None and owner.employee_id != entry.employee_id:
-            problems.append(Problem(entry.row, "email", _l(
-                "This email belongs to another employee (employee id %(other)s).",
-                other=owner.employee_id)))
+            problems.append(
+                Problem(
+                    entry.row,
+                    "email",
+                    _l(
+                        "This email belongs to another employee (employee id %(other)s).",
+                        other=owner.employee_id,
+                    ),
+                )
+            )
         if entry.manager is not None:
             manager = _resolve_manager(entry.manager, parsed, people)
             if manager is None:
-                problems.append(Problem(entry.row, "manager", _l(
-                    "Manager not found: no employee id or email %(value)s in the file or "
-                    "among existing accounts.", value=entry.manager)))
+                problems.append(
+                    Problem(
+                        entry.row,
+                        "manager",
+                        _l(
+                            "Manager not found: no employee id or email %(value)s in the file or "
+                            "among existing accounts.",
+                            value=entry.manager,
+                        ),
+                    )
+                )
             elif manager == entry.employee_id:
-                problems.append(Problem(entry.row, "manager", _l(
-                    "An employee cannot be their own manager.")))
+                problems.append(
+                    Problem(entry.row, "manager", _l("An employee cannot be their own manager."))
+                )
             entry.manager = manager
     return problems + _cycles(parsed, people)
 
@@ -439,10 +544,17 @@ def _cycles(parsed: _Parsed, people: _People) -> list[Problem]:
             on_path.add(node)
             node = manager(node)
         if node is not None and node in on_path:
-            loop = path[path.index(node):]
+            loop = path[path.index(node) :]
             chain = " → ".join([*loop, node])
-            problems += [Problem(in_file[e].row, "manager", _l(
-                "The manager chain loops: %(chain)s.", chain=chain)) for e in loop if e in in_file]
+            problems += [
+                Problem(
+                    in_file[e].row,
+                    "manager",
+                    _l("The manager chain loops: %(chain)s.", chain=chain),
+                )
+                for e in loop
+                if e in in_file
+            ]
         done.update(path)
     return problems
 
@@ -464,8 +576,7 @@ def _plan(preview: Preview, parsed: _Parsed, people: _People) -> None:
 
 def _plan_existing(preview: Preview, person: Person, entry: Entry, people: _People) -> None:
     before, after = people.values(person), entry.values()
-    changes = {name: (before[name], after[name]) for name in FIELDS
-               if before[name] != after[name]}
+    changes = {name: (before[name], after[name]) for name in FIELDS if before[name] != after[name]}
     if changes:
         preview.updated.append(Update(person, entry, changes))
     flips = person.active != entry.active
@@ -502,16 +613,28 @@ def _check(data: bytes, languages: list[str], filename: str) -> tuple[Preview, _
     preview.rows = parsed.rows
     preview.problems = parsed.problems + _cross_check(parsed, people)
     if not preview.problems and not parsed.rows:
-        preview.problems.append(Problem(1, None, _l(
-            "The file has no employee rows; importing it would deactivate everyone.")))
-    preview.problems.sort(key=lambda p: (p.row, COLUMNS.index(p.column)
-                                         if p.column in COLUMNS else -1))
+        preview.problems.append(
+            Problem(
+                1,
+                None,
+                _l("The file has no employee rows; importing it would deactivate everyone."),
+            )
+        )
+    preview.problems.sort(
+        key=lambda p: (p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1)
+    )
     _plan(preview, parsed, people)
     return preview, people
 
 
-def import_file(data: bytes, languages: list[str], *, filename: str = "",
-                actor_id: int | None = None, now: datetime | None = None) -> Preview:
+def import_file(
+    data: bytes,
+    languages: list[str],
+    *,
+    filename: str = "",
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Preview:
     """Check the file and, if no row is bad, apply it in one transaction and commit.
 
     :param actor_id: who imports (None for the system, e.g. a scheduled ``flask`` command).
@@ -533,15 +656,25 @@ def import_file(data: bytes, languages: list[str], *, filename: str = "",
 def store_upload(data: bytes, filename: str, uploaded_by_id: int | None) -> RosterUpload:
     """Keep an uploaded file for its preview and its application; commit."""
     filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "roster.csv"
-    upload = RosterUpload(uploaded_by_id=uploaded_by_id, filename=filename,
-                          sha256=hashlib.sha256(data).hexdigest(), content=data)
+    upload = RosterUpload(
+        uploaded_by_id=uploaded_by_id,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+    )
     db.session.add(upload)
     db.session.commit()
     return upload
 
 
-def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
-                 fingerprint: str | None = None, now: datetime | None = None) -> Preview:
+def apply_upload(
+    upload_id: int,
+    languages: list[str],
+    *,
+    actor_id: int | None,
+    fingerprint: str | None = None,
+    now: datetime | None = None,
+) -> Preview:
     """Re-check a stored upload against the database as it is now and apply it, once.
 
     :param fingerprint: the preview's :attr:`Preview.fingerprint`; if the changes differ
@@ -553,10 +686,15 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
     now = now or utcnow()
     started = perf_counter()
     _lock()
-    claimed = cast(sa.CursorResult, db.session.execute(  # typed as Result; is a CursorResult
-        sa.update(RosterUpload)
-        .where(RosterUpload.id == upload_id, RosterUpload.applied_at.is_(None))
-        .values(applied_at=now).execution_options(synchronize_session=False)))
+    claimed = cast(
+        sa.CursorResult,
+        db.session.execute(  # typed as Result; is a CursorResult
+            sa.update(RosterUpload)
+            .where(RosterUpload.id == upload_id, RosterUpload.applied_at.is_(None))
+            .values(applied_at=now)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if claimed.rowcount != 1:
         db.session.rollback()
         raise Refused(_l("This file was already applied; nothing changed."))
@@ -565,8 +703,12 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
     preview.check_seconds = perf_counter() - started
     if preview.ok and fingerprint and fingerprint != preview.fingerprint:
         db.session.rollback()
-        raise Refused(_l("The accounts changed since this preview was made (another import?); "
-                         "nothing changed. Review the new preview."))
+        raise Refused(
+            _l(
+                "The accounts changed since this preview was made (another import?); "
+                "nothing changed. Review the new preview."
+            )
+        )
     if not preview.ok:
         db.session.rollback()
         return preview
@@ -575,8 +717,9 @@ def apply_upload(upload_id: int, languages: list[str], *, actor_id: int | None,
 
 
 def recent_uploads(limit: int = 10) -> list[RosterUpload]:
-    return list(db.session.scalars(sa.select(RosterUpload).order_by(RosterUpload.id.desc())
-                                   .limit(limit)))
+    return list(
+        db.session.scalars(sa.select(RosterUpload).order_by(RosterUpload.id.desc()).limit(limit))
+    )
 
 
 # --- Applying ------------------------------------------------------------------------
@@ -596,16 +739,21 @@ def _lock() -> None:
     """
     try:
         if on_postgresql():
-            locked = db.session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                       {"key": LOCK_KEY})
+            locked = db.session.scalar(
+                sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCK_KEY}
+            )
         else:
             locked = _begin_immediate()
     except sa.exc.OperationalError:  # SQLite: "database is locked" after the busy timeout
         locked = False
     if not locked:
         db.session.rollback()
-        raise Refused(_l("Another roster import is being applied; nothing changed. "
-                         "Try again when it has finished."))
+        raise Refused(
+            _l(
+                "Another roster import is being applied; nothing changed. "
+                "Try again when it has finished."
+            )
+        )
 
 
 def _begin_immediate() -> bool:
@@ -624,15 +772,17 @@ def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetim
     if preview.changes_anything:
         ids = {p.employee_id: p.id for p in people.by_id.values()}
         users.insert_many(preview.added, ids, now)
-        users.update_many([(u.person.id, u.entry, u.changes) for u in preview.updated], ids,
-                          now)
+        users.update_many([(u.person.id, u.entry, u.changes) for u in preview.updated], ids, now)
         users.set_active_many(
             [(x.person.id, x.person.employee_id, x.reason) for x in preview.deactivated],
-            [(p.id, p.employee_id) for p in preview.reactivated], now)
+            [(p.id, p.employee_id) for p in preview.reactivated],
+            now,
+        )
         _write_audit(preview, ids, actor_id, now)
         # Newcomers and returners get what the assignment rules give them, in this transaction.
-        joined = [ids[e.employee_id] for e in preview.added] + [ids[p.employee_id]
-                                                                for p in preview.reactivated]
+        joined = [ids[e.employee_id] for e in preview.added] + [
+            ids[p.employee_id] for p in preview.reactivated
+        ]
         if joined:
             assignments.apply_rules(user_ids=joined, now=now)
     db.session.commit()
@@ -640,26 +790,59 @@ def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetim
     preview.apply_seconds = perf_counter() - started
 
 
-def _write_audit(preview: Preview, ids: dict[str, int], actor_id: int | None,
-                 now: datetime) -> None:
+def _write_audit(
+    preview: Preview, ids: dict[str, int], actor_id: int | None, now: datetime
+) -> None:
     def event(action, subject_id, before, after):
-        return {"occurred_at": now, "actor_id": actor_id, "action": action,
-                "subject_user_id": subject_id, "course_id": None,
-                "before": before, "after": after}
+        return {
+            "occurred_at": now,
+            "actor_id": actor_id,
+            "action": action,
+            "subject_user_id": subject_id,
+            "course_id": None,
+            "before": before,
+            "after": after,
+        }
 
-    events = [event("roster.user_added", ids[e.employee_id], None,
-                    _json(e.values() | {"employee_id": e.employee_id, "active": e.active}))
-              for e in preview.added]
-    events += [event("roster.user_updated", u.person.id,
-                     _json({k: before for k, (before, _) in u.changes.items()}),
-                     _json({k: after for k, (_, after) in u.changes.items()}))
-               for u in preview.updated]
-    events += [event("roster.user_deactivated", x.person.id, {"active": True},
-                     {"active": False, "reason": x.reason}) for x in preview.deactivated]
-    events += [event("roster.user_reactivated", p.id, {"active": False}, {"active": True})
-               for p in preview.reactivated]
-    events.append(event("roster.imported", None, None, {
-        "filename": preview.filename, "sha256": preview.sha256} | preview.counts()))
+    events = [
+        event(
+            "roster.user_added",
+            ids[e.employee_id],
+            None,
+            _json(e.values() | {"employee_id": e.employee_id, "active": e.active}),
+        )
+        for e in preview.added
+    ]
+    events += [
+        event(
+            "roster.user_updated",
+            u.person.id,
+            _json({k: before for k, (before, _) in u.changes.items()}),
+            _json({k: after for k, (_, after) in u.changes.items()}),
+        )
+        for u in preview.updated
+    ]
+    events += [
+        event(
+            "roster.user_deactivated",
+            x.person.id,
+            {"active": True},
+            {"active": False, "reason": x.reason},
+        )
+        for x in preview.deactivated
+    ]
+    events += [
+        event("roster.user_reactivated", p.id, {"active": False}, {"active": True})
+        for p in preview.reactivated
+    ]
+    events.append(
+        event(
+            "roster.imported",
+            None,
+            None,
+            {"filename": preview.filename, "sha256": preview.sha256} | preview.counts(),
+        )
+    )
     bulk.insert(AuditEvent.__table__, events)
 
 

@@ -31,7 +31,9 @@ def purge_uploads(now: datetime, days: int | None = None) -> int:
     """
     days = retention_days() if days is None else days
     deleted = db.session.execute(
-        sa.delete(RosterUpload).where(RosterUpload.uploaded_at < now - timedelta(days=days))
-        .execution_options(synchronize_session=False))
+        sa.delete(RosterUpload)
+        .where(RosterUpload.uploaded_at < now - timedelta(days=days))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return cast(sa.CursorResult, deleted).rowcount  # typed as Result; is a CursorResult

@@ -29,7 +29,8 @@ def end_everywhere(user: User) -> int:
     """Operation: end every sign-in of ``user`` on every browser, audited; commit.
     Returns how many were ended."""
     ended = UserSession.end_all([user.id])
-    audit.record("auth.signed_out_everywhere", actor=user, subject=user,
-                 after={"sessions_ended": ended})
+    audit.record(
+        "auth.signed_out_everywhere", actor=user, subject=user, after={"sessions_ended": ended}
+    )
     db.session.commit()
     return ended

@@ -32,8 +32,7 @@ from lms.services import events
 CHUNK = 1000  # ids per IN (…) list
 MAX_LEVELS = 30  # levels of new managers inserted one after another (see insert_many)
 #: The fields of a person that imports compare and write (``manager`` is an employee id).
-FIELDS = ("email", "name", "department", "country", "manager", "preferred_language",
-          "hire_date")
+FIELDS = ("email", "name", "department", "country", "manager", "preferred_language", "hire_date")
 
 
 class PersonRecord(Protocol):
@@ -50,9 +49,17 @@ class PersonRecord(Protocol):
     active: bool
 
 
-def add(*, email: str, name: str, employee_id: str, roles: Iterable[Role] = (),
-        password: str | None = None, actor: User | None = None,
-        note: dict | None = None, **fields) -> User:
+def add(
+    *,
+    email: str,
+    name: str,
+    employee_id: str,
+    roles: Iterable[Role] = (),
+    password: str | None = None,
+    actor: User | None = None,
+    note: dict | None = None,
+    **fields,
+) -> User:
     """Add one account in the caller's transaction, with its audit and domain events and a
     first clearance.
 
@@ -69,10 +76,17 @@ def add(*, email: str, name: str, employee_id: str, roles: Iterable[Role] = (),
         user.grant(role)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.created", actor=actor, subject=user, after={
-        "email": email, "roles": sorted(r.value for r in user.roles)} | (note or {}))
-    events.record("person.created", user_id=user.id, payload={
-        "employee_id": employee_id, "email": email, "active": user.active})
+    audit.record(
+        "user.created",
+        actor=actor,
+        subject=user,
+        after={"email": email, "roles": sorted(r.value for r in user.roles)} | (note or {}),
+    )
+    events.record(
+        "person.created",
+        user_id=user.id,
+        payload={"employee_id": employee_id, "email": email, "active": user.active},
+    )
     clearance.refresh(user)
     return user
 
@@ -105,9 +119,17 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
         _copy_added(added, ids, now)
     else:
         _insert_by_level(added, ids, now)
-    events.record_many("person.created", [
-        (ids[p.employee_id], {"employee_id": p.employee_id, "email": p.email,
-                              "active": p.active}) for p in added], at=now)
+    events.record_many(
+        "person.created",
+        [
+            (
+                ids[p.employee_id],
+                {"employee_id": p.employee_id, "email": p.email, "active": p.active},
+            )
+            for p in added
+        ],
+        at=now,
+    )
 
 
 def _insert_by_level(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
@@ -116,23 +138,35 @@ def _insert_by_level(added: Sequence[PersonRecord], ids: dict[str, int], now: da
         rows = [_user_row(p, ids.get(p.manager) if p.manager else None, now) for p in level]
         db.session.execute(sa.insert(User.__table__), rows)
         ids.update(_ids_of([p.employee_id for p in level]))
-        unlinked += [(p.employee_id, p.manager) for p, row in zip(level, rows, strict=True)
-                     if p.manager and row["manager_id"] is None]
+        unlinked += [
+            (p.employee_id, p.manager)
+            for p, row in zip(level, rows, strict=True)
+            if p.manager and row["manager_id"] is None
+        ]
     if unlinked:
-        db.session.execute(sa.update(User), [
-            {"id": ids[employee], "manager_id": ids[manager]} for employee, manager in unlinked])
+        db.session.execute(
+            sa.update(User),
+            [{"id": ids[employee], "manager_id": ids[manager]} for employee, manager in unlinked],
+        )
 
 
 def _copy_added(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
     """PostgreSQL: take the new people's ids from the sequence first, so everyone,
     managers included, goes in with one COPY (foreign keys are checked at its end)."""
-    new_ids = db.session.scalars(sa.text(
-        "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(added)}).all()
+    new_ids = db.session.scalars(
+        sa.text(
+            "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, :n)"
+        ),
+        {"n": len(added)},
+    ).all()
     ids.update(zip((p.employee_id for p in added), new_ids, strict=True))
-    bulk.insert(User.__table__, [
-        {"id": ids[p.employee_id]} | _user_row(p, ids[p.manager] if p.manager else None, now)
-        for p in added])
+    bulk.insert(
+        User.__table__,
+        [
+            {"id": ids[p.employee_id]} | _user_row(p, ids[p.manager] if p.manager else None, now)
+            for p in added
+        ],
+    )
 
 
 def _ids_of(employee_ids: list[str]) -> Iterator[tuple[str, int]]:
@@ -140,7 +174,8 @@ def _ids_of(employee_ids: list[str]) -> Iterator[tuple[str, int]]:
     # psycopg spends longer parsing the huge multi-row statements RETURNING needs.
     for chunk in chunks(employee_ids, CHUNK):
         yield from db.session.execute(
-            sa.select(User.employee_id, User.id).where(User.employee_id.in_(chunk)))
+            sa.select(User.employee_id, User.id).where(User.employee_id.in_(chunk))
+        )
 
 
 def _levels(added: Sequence[PersonRecord]) -> list[list[PersonRecord]]:
@@ -157,38 +192,69 @@ def _levels(added: Sequence[PersonRecord]) -> list[list[PersonRecord]]:
         for offset, member in enumerate(reversed(chain), start=1):
             depth[member.employee_id] = base + offset
     levels: list[list[PersonRecord]] = [
-        [] for _ in range(min(max(depth.values(), default=0), MAX_LEVELS) + 1)]
+        [] for _ in range(min(max(depth.values(), default=0), MAX_LEVELS) + 1)
+    ]
     for person in added:
         levels[min(depth[person.employee_id], MAX_LEVELS)].append(person)
     return [level for level in levels if level]
 
 
 def _user_row(person: PersonRecord, manager_id: int | None, now: datetime) -> dict:
-    return {"employee_id": person.employee_id, "email": person.email, "name": person.name,
-            "department": person.department, "country": person.country,
-            "manager_id": manager_id, "preferred_language": person.preferred_language,
-            "hire_date": person.hire_date, "active": person.active, "roster_managed": True,
-            "password_hash": None, "created_at": now}
+    return {
+        "employee_id": person.employee_id,
+        "email": person.email,
+        "name": person.name,
+        "department": person.department,
+        "country": person.country,
+        "manager_id": manager_id,
+        "preferred_language": person.preferred_language,
+        "hire_date": person.hire_date,
+        "active": person.active,
+        "roster_managed": True,
+        "password_hash": None,
+        "created_at": now,
+    }
 
 
-def update_many(changes: list[tuple[int, PersonRecord, dict]], ids: dict[str, int],
-                now: datetime) -> None:
+def update_many(
+    changes: list[tuple[int, PersonRecord, dict]], ids: dict[str, int], now: datetime
+) -> None:
     """Write each ``(user id, new record, {field: (before, after)})``."""
     if not changes:
         return
-    db.session.execute(sa.update(User), [
-        {"id": user_id, "email": p.email, "name": p.name, "department": p.department,
-         "country": p.country, "manager_id": ids[p.manager] if p.manager else None,
-         "preferred_language": p.preferred_language, "hire_date": p.hire_date}
-        for user_id, p, _ in changes])
-    events.record_many("person.changed", [
-        (user_id, {"employee_id": p.employee_id} | {
-            k: [_json(before), _json(after)] for k, (before, after) in changed.items()})
-        for user_id, p, changed in changes], at=now)
+    db.session.execute(
+        sa.update(User),
+        [
+            {
+                "id": user_id,
+                "email": p.email,
+                "name": p.name,
+                "department": p.department,
+                "country": p.country,
+                "manager_id": ids[p.manager] if p.manager else None,
+                "preferred_language": p.preferred_language,
+                "hire_date": p.hire_date,
+            }
+            for user_id, p, _ in changes
+        ],
+    )
+    events.record_many(
+        "person.changed",
+        [
+            (
+                user_id,
+                {"employee_id": p.employee_id}
+                | {k: [_json(before), _json(after)] for k, (before, after) in changed.items()},
+            )
+            for user_id, p, changed in changes
+        ],
+        at=now,
+    )
 
 
-def set_active_many(deactivated: list[tuple[int, str, str]],
-                    reactivated: list[tuple[int, str]], now: datetime) -> None:
+def set_active_many(
+    deactivated: list[tuple[int, str, str]], reactivated: list[tuple[int, str]], now: datetime
+) -> None:
     """Deactivate each ``(user id, employee id, reason)`` and reactivate each ``(user id,
     employee id)``; their clearances follow in this transaction, so no other system hears
     "cleared" for someone who has left."""
@@ -199,19 +265,23 @@ def set_active_many(deactivated: list[tuple[int, str, str]],
     db.session.execute(sa.update(User), rows)
     # A leaver's sign-ins end now, so their old cookies do not work if they come back.
     UserSession.end_all(uid for uid, _, _ in deactivated)
-    events.record_many("person.deactivated", [
-        (uid, {"employee_id": eid, "reason": reason}) for uid, eid, reason in deactivated],
-        at=now)
-    events.record_many("person.reactivated", [
-        (uid, {"employee_id": eid}) for uid, eid in reactivated], at=now)
+    events.record_many(
+        "person.deactivated",
+        [(uid, {"employee_id": eid, "reason": reason}) for uid, eid, reason in deactivated],
+        at=now,
+    )
+    events.record_many(
+        "person.reactivated", [(uid, {"employee_id": eid}) for uid, eid in reactivated], at=now
+    )
     _refresh_clearances([row["id"] for row in rows], now)
 
 
 def _refresh_clearances(user_ids: list[int], now: datetime) -> None:
     required = catalog.required_courses()
     for chunk in chunks(user_ids, CHUNK):
-        users = db.session.scalars(sa.select(User).where(User.id.in_(chunk))
-                                   .execution_options(populate_existing=True))
+        users = db.session.scalars(
+            sa.select(User).where(User.id.in_(chunk)).execution_options(populate_existing=True)
+        )
         for user in users:
             clearance.refresh(user, now, required)
 
@@ -222,4 +292,4 @@ def _json(value):
 
 def chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

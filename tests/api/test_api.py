@@ -32,8 +32,9 @@ def test_no_token_is_401_json(client, employee):
 
 @pytest.mark.parametrize("header", ["Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer ", "lms_x"])
 def test_bad_token_is_401_json(client, employee, header):
-    response = client.get(f"/api/v1/clearance/{employee.employee_id}",
-                          headers={"Authorization": header})
+    response = client.get(
+        f"/api/v1/clearance/{employee.employee_id}", headers={"Authorization": header}
+    )
     assert response.status_code == 401 and response.is_json
 
 

@@ -32,10 +32,18 @@ KNOWN = ["E-CLEARED", "Cleared.Person@EXAMPLE.com", "E-NEW", "E-LAPSED", "E-REVO
 def certify(person, *, expires_in=timedelta(days=365), status="active"):
     version = catalog.latest_version("policy-basics")
     now = utcnow()
-    db.session.add(Certification(
-        user_id=person.id, course_id=version.course_id, course_version_id=version.id,
-        major=version.major, minor=version.minor, issued_at=now - timedelta(days=400),
-        expires_at=now + expires_in, status=status))
+    db.session.add(
+        Certification(
+            user_id=person.id,
+            course_id=version.course_id,
+            course_version_id=version.id,
+            major=version.major,
+            minor=version.minor,
+            issued_at=now - timedelta(days=400),
+            expires_at=now + expires_in,
+            status=status,
+        )
+    )
     clearance.refresh(person, now)
     db.session.commit()
 
@@ -70,13 +78,19 @@ def requests_to_try(operation, mode, token):
     if mode is GenerationMode.NEGATIVE:
         return operation.as_strategy(generation_mode=mode)
     auth = {"Authorization": f"Bearer {token}"}
-    known = st.sampled_from(KNOWN).flatmap(lambda identifier: operation.as_strategy(
-        headers=auth, path_parameters={"identifier": identifier}))
+    known = st.sampled_from(KNOWN).flatmap(
+        lambda identifier: operation.as_strategy(
+            headers=auth, path_parameters={"identifier": identifier}
+        )
+    )
     return st.one_of(known, operation.as_strategy(headers=auth))
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid-requests", "invalid-requests"])
+@pytest.mark.parametrize(
+    "mode",
+    [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    ids=["valid-requests", "invalid-requests"],
+)
 def test_every_answer_matches_the_description(app, people, token, mode):
     """Bounded and derandomized: the same requests on every run, in a few seconds."""
     schema = schemathesis.openapi.from_wsgi(SPEC, each_request_alone(app))
@@ -85,9 +99,15 @@ def test_every_answer_matches_the_description(app, people, token, mode):
     statuses = Counter()
 
     for operation in operations:
+
         @given(case=requests_to_try(operation, mode, token))
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def answers_as_described(case):
             response = case.call_and_validate()
             statuses[response.status_code] += 1

@@ -51,8 +51,7 @@ PATHS = {
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_every_failed_sign_in_checks_one_hash_of_the_same_cost(client, accounts, hash_checks,
-                                                                path):
+def test_every_failed_sign_in_checks_one_hash_of_the_same_cost(client, accounts, hash_checks, path):
     identifier, password = PATHS[path]
     response = client.post("/login", data={"email": identifier, "password": password})
     assert FAILED in response.get_data(as_text=True)
@@ -69,8 +68,7 @@ def test_a_successful_sign_in_checks_one_hash(client, accounts, hash_checks):
 
 def test_an_account_without_a_password_cannot_sign_in_with_any(client, accounts):
     for password in ("", " ", "None", WRONG):
-        response = client.post("/login", data={"email": "ben@example.com",
-                                               "password": password})
+        response = client.post("/login", data={"email": "ben@example.com", "password": password})
         assert response.status_code != 302
 
 

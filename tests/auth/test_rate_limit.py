@@ -7,7 +7,9 @@ def app_config():
 
 
 def test_login_is_rate_limited(client):
-    codes = [client.post("/login", data={"email": "x@example.com", "password": "y"}).status_code
-             for _ in range(5)]
+    codes = [
+        client.post("/login", data={"email": "x@example.com", "password": "y"}).status_code
+        for _ in range(5)
+    ]
     assert codes == [200, 200, 200, 429, 429]
     assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)

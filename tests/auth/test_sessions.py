@@ -14,15 +14,15 @@ SESSION, REMEMBER = "session", "remember_token"
 
 @pytest.fixture
 def ana(make_user):
-    return make_user(email="ana@example.com", employee_id="E1", name="Ana",
-                     roster_managed=True)
+    return make_user(email="ana@example.com", employee_id="E1", name="Ana", roster_managed=True)
 
 
 def sign_in(app, user: User):
     """A new browser signed in with "keep me signed in"; (client, its two cookies)."""
     client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                            "remember": "y"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     cookies = {name: client.get_cookie(name).value for name in (SESSION, REMEMBER)}
     return client, cookies
@@ -66,8 +66,9 @@ def test_signing_out_everywhere_ends_every_sign_in_and_is_audited(app, ana):
     assert "You are signed out on every browser and device." in response.get_data(as_text=True)
     assert_cookies_dead(app, cookies)
     assert_cookies_dead(app, other_cookies)
-    [event] = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "auth.signed_out_everywhere")).all()
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "auth.signed_out_everywhere")
+    ).all()
     assert (event.actor_id, event.subject_user_id) == (ana.id, ana.id)
     assert event.after == {"sessions_ended": 2}
     sign_in(app, ana)  # and signing in again works
@@ -80,8 +81,7 @@ def test_a_new_password_ends_every_sign_in(app, ana):
     assert_cookies_dead(app, cookies)
 
 
-def test_deactivation_ends_every_sign_in_even_after_the_person_returns(app, ana, runner,
-                                                                       tmp_path):
+def test_deactivation_ends_every_sign_in_even_after_the_person_returns(app, ana, runner, tmp_path):
     _client, cookies = sign_in(app, ana)
     ana_row = "E1,ana@example.com,Ana,,,,,,true"
     header = "employee_id,email,name,department,country,manager,preferred_language,hire_date,active"
@@ -104,8 +104,9 @@ def test_sign_out_everywhere_is_a_post_for_a_signed_in_person(app, client, ana):
     assert client.get("/account").status_code == 302
 
 
-@pytest.mark.parametrize("value", ["1", "1:", ":abc", "abc:def", "99999999999999999999:x",
-                                   "1:not-a-token"])
+@pytest.mark.parametrize(
+    "value", ["1", "1:", ":abc", "abc:def", "99999999999999999999:x", "1:not-a-token"]
+)
 def test_cookies_without_a_live_sign_in_are_ignored(app, ana, value):
     client = app.test_client()
     with client.session_transaction() as session:

@@ -40,9 +40,11 @@ def url(app, endpoint: str) -> str:
 
 
 def test_every_route_is_listed(app):
-    found = {r.endpoint: tuple(sorted(r.methods - {"HEAD", "OPTIONS"}))
-             for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("author.") and r.endpoint != "author.static"}  # CSS
+    found = {
+        r.endpoint: tuple(sorted(r.methods - {"HEAD", "OPTIONS"}))
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("author.") and r.endpoint != "author.static"
+    }  # CSS
     assert found == {k: tuple(sorted(v)) for k, v in ROUTES.items()}
 
 

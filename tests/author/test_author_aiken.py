@@ -59,21 +59,25 @@ def test_upload_converts_and_reports_every_skipped_question_with_its_line(author
 
 def test_the_converted_quiz_is_saved_into_the_draft(author):
     markdown = authoring.convert_aiken(BANK.encode(), "Fragen", None).markdown
-    response = author.post(f"/author/{COURSE}/gift/save",
-                           data={"lang": "de", "markdown": markdown, "save": "Save"})
+    response = author.post(
+        f"/author/{COURSE}/gift/save", data={"lang": "de", "markdown": markdown, "save": "Save"}
+    )
     path = f"quizzes/{COURSE}/de.md"
     assert response.headers["Location"].endswith(f"/author/{COURSE}/files/{path}")
     saved = workspaces.workspace(COURSE).files[path].decode()
     assert saved == markdown and "- [x] Say that you work here" in saved
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "The file holds no questions."),
-    (b"\r\n\r\n", "The file holds no questions."),
-    (BANK.encode("utf-16"), "The file is UTF-16: save it as UTF-8 and upload it again."),
-    (BANK.encode("utf-16-be"), "The file is UTF-16: save it as UTF-8 and upload it again."),
-    ("Qu'est-ce que ça?\nA. a\nB. b\nANSWER: A\n".encode("latin-1"), "not UTF-8 (line 1)"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "The file holds no questions."),
+        (b"\r\n\r\n", "The file holds no questions."),
+        (BANK.encode("utf-16"), "The file is UTF-16: save it as UTF-8 and upload it again."),
+        (BANK.encode("utf-16-be"), "The file is UTF-16: save it as UTF-8 and upload it again."),
+        ("Qu'est-ce que ça?\nA. a\nB. b\nANSWER: A\n".encode("latin-1"), "not UTF-8 (line 1)"),
+    ],
+)
 def test_files_it_cannot_read_are_explained_on_the_form(author, data, message):
     response = upload(author, data)
     assert response.status_code == 400
@@ -97,9 +101,11 @@ def test_the_form_is_checked(author):
 
 
 def test_gift_upload_explains_utf16_too(author):
-    form = {"file": (io.BytesIO("Q?{T}".encode("utf-16")), "bank.gift"), "lang": "de",
-            "title": "Fragen"}
-    response = author.post(f"/author/{COURSE}/gift", data=form,
-                           content_type="multipart/form-data")
+    form = {
+        "file": (io.BytesIO("Q?{T}".encode("utf-16")), "bank.gift"),
+        "lang": "de",
+        "title": "Fragen",
+    }
+    response = author.post(f"/author/{COURSE}/gift", data=form, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "The file is UTF-16: save it as UTF-8" in text_of(response)

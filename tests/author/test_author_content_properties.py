@@ -29,11 +29,15 @@ from tests.helpers import EN_QUIZ
 from tests.helpers import edit_url
 from tests.helpers import sign_in
 
-BLNS = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
-                  .read_text(encoding="utf-8"))
+BLNS = json.loads(
+    (Path(__file__).parents[1] / "data" / "strings" / "blns.json").read_text(encoding="utf-8")
+)
 ANY_CHARACTER = st.characters(exclude_categories=())  # surrogates (Cs) included
-naughty = st.one_of(st.sampled_from(BLNS), st.text(ANY_CHARACTER, max_size=20),
-                    st.builds(str.__add__, st.sampled_from(BLNS), st.sampled_from(BLNS)))
+naughty = st.one_of(
+    st.sampled_from(BLNS),
+    st.text(ANY_CHARACTER, max_size=20),
+    st.builds(str.__add__, st.sampled_from(BLNS), st.sampled_from(BLNS)),
+)
 MODULE_ID = "say-who-you-are"
 ANSWER = "- [ ] Post it without saying anything."
 
@@ -49,10 +53,12 @@ def yaml_value(text: str, how: str) -> str:
 def draft(files, lang, title, body, answer, how) -> tuple[dict[str, bytes], str, str]:
     """The course's files with the strings in; the module's path and text."""
     path = f"courses/{COURSE}/{lang}/01-{MODULE_ID}.md"
-    text = (f"---\ntitle: {yaml_value(title, how)}\n---\n\n{body}\n\n"
-            f"!!! tip \"{title}\"\n    {body}\n")
-    course_yml = files[COURSE_YML].decode().replace("  he: יסודות המדיניות",
-                                                    f"  he: {yaml_value(title, how)}")
+    text = f'---\ntitle: {yaml_value(title, how)}\n---\n\n{body}\n\n!!! tip "{title}"\n    {body}\n'
+    course_yml = (
+        files[COURSE_YML]
+        .decode()
+        .replace("  he: יסודות המדיניות", f"  he: {yaml_value(title, how)}")
+    )
     quiz = files[EN_QUIZ].decode().replace(ANSWER, f"- [ ] {answer}")
     changed = {path: text, COURSE_YML: course_yml, EN_QUIZ: quiz}
     encoded = {p: t.encode("utf-8", "surrogatepass") for p, t in changed.items()}
@@ -68,11 +74,21 @@ def test_what_passes_the_check_renders_for_learners_and_authors(app, author, emp
 
     # No shrinking: each example publishes a version, and derandomized runs repeat the
     # failing example anyway.
-    @settings(max_examples=15, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
-    @given(title=naughty, body=naughty, answer=naughty,
-           lang=st.sampled_from(["en", "he", "zh_Hans"]),
-           how=st.sampled_from(["json", "pyyaml", "plain"]))
+    @settings(
+        max_examples=15,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],
+    )
+    @given(
+        title=naughty,
+        body=naughty,
+        answer=naughty,
+        lang=st.sampled_from(["en", "he", "zh_Hans"]),
+        how=st.sampled_from(["json", "pyyaml", "plain"]),
+    )
     def check(title, body, answer, lang, how):
         files, path, text = draft(base, lang, title, body, answer, how)
         typed = text.encode("utf-8", "replace").decode()  # a browser sends no surrogate
@@ -90,9 +106,12 @@ def test_what_passes_the_check_renders_for_learners_and_authors(app, author, emp
             for url in (f"/training/{COURSE}", f"/training/{COURSE}/modules/{MODULE_ID}"):
                 response = learner.get(url)
                 assert response.status_code == 200, (ui, url)
-        for url in (f"/author/{COURSE}", f"/author/{COURSE}/preview?lang={lang}",
-                    f"/author/{COURSE}/preview/modules/{MODULE_ID}?lang={lang}",
-                    f"/author/{COURSE}/preview/quiz?lang=en"):
+        for url in (
+            f"/author/{COURSE}",
+            f"/author/{COURSE}/preview?lang={lang}",
+            f"/author/{COURSE}/preview/modules/{MODULE_ID}?lang={lang}",
+            f"/author/{COURSE}/preview/quiz?lang=en",
+        ):
             assert author.get(url).status_code == 200, url
 
     check()

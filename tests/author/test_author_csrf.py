@@ -13,9 +13,16 @@ from tests.helpers import EN_MODULE
 from tests.helpers import PASSWORD
 from tests.helpers import edit_url
 
-POSTS = [edit_url(EN_MODULE), f"/author/{COURSE}/draft/discard", f"/author/{COURSE}/languages",
-         f"/author/{COURSE}/publish", f"/author/{COURSE}/versions/1.0/rollback",
-         f"/author/{COURSE}/gift", f"/author/{COURSE}/gift/save", f"/author/{COURSE}/aiken"]
+POSTS = [
+    edit_url(EN_MODULE),
+    f"/author/{COURSE}/draft/discard",
+    f"/author/{COURSE}/languages",
+    f"/author/{COURSE}/publish",
+    f"/author/{COURSE}/versions/1.0/rollback",
+    f"/author/{COURSE}/gift",
+    f"/author/{COURSE}/gift/save",
+    f"/author/{COURSE}/aiken",
+]
 
 
 @pytest.fixture
@@ -37,8 +44,13 @@ def signed_in(client, make_user):
 
 @pytest.mark.parametrize("path", POSTS)
 def test_posts_without_a_token_are_refused(signed_in, path):
-    data = {"text": "---\ntitle: Forged\n---\n\nForged.\n", "save": "Save", "lang": "de",
-            "kind": "minor", "markdown": "x"}
+    data = {
+        "text": "---\ntitle: Forged\n---\n\nForged.\n",
+        "save": "Save",
+        "lang": "de",
+        "kind": "minor",
+        "markdown": "x",
+    }
     assert signed_in.post(path, data=data).status_code == 400
     assert db.session.get(CourseDraft, COURSE) is None
     assert catalog.latest_version(COURSE).version == "1.0"
@@ -47,9 +59,15 @@ def test_posts_without_a_token_are_refused(signed_in, path):
 def test_saving_with_the_pages_token_works(signed_in):
     page = signed_in.get(edit_url(EN_MODULE)).get_data(as_text=True)
     base = re.search(r'name="base"[^>]*value="([^"]*)"', page).group(1)
-    response = signed_in.post(edit_url(EN_MODULE), data={
-        "csrf_token": token_of(page), "base": base, "save": "Save draft",
-        "text": "---\ntitle: Say who you work for\n---\n\nSay it.\n"})
+    response = signed_in.post(
+        edit_url(EN_MODULE),
+        data={
+            "csrf_token": token_of(page),
+            "base": base,
+            "save": "Save draft",
+            "text": "---\ntitle: Say who you work for\n---\n\nSay it.\n",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(CourseDraft, COURSE) is not None

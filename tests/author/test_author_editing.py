@@ -49,7 +49,7 @@ def test_preview_renders_the_learner_html_beside_the_editor(author):
 
 def test_quiz_preview_disables_answers_and_marks_the_correct_ones(author):
     html = author.get(edit_url(EN_QUIZ)).get_data(as_text=True)
-    assert "<fieldset class=\"card mb-3 question\" disabled>" in html
+    assert '<fieldset class="card mb-3 question" disabled>' in html
     assert "Correct answer" in html
     assert 'name="q-' not in html  # nothing that could be submitted or graded
 
@@ -66,9 +66,13 @@ def test_errors_are_shown_inline_with_line_numbers(author):
 
 
 def test_problems_of_other_files_are_counted(author):
-    response = author.post(edit_url(COURSE_YML), data={
-        "text": draft_text(COURSE_YML).replace("pass_mark: 80", "pass_mark: 800"),
-        "preview": "Preview"})
+    response = author.post(
+        edit_url(COURSE_YML),
+        data={
+            "text": draft_text(COURSE_YML).replace("pass_mark: 80", "pass_mark: 800"),
+            "preview": "Preview",
+        },
+    )
     assert "pass_mark must be between 1 and 100" in text_of(response)
     other = author.post(edit_url(EN_MODULE), data={"text": NEW_EN, "preview": "Preview"})
     assert "Other files of the course: 0 error(s)" in text_of(other)
@@ -139,8 +143,9 @@ def test_add_language_creates_untranslated_copies(author, app, employee):
     page = text_of(author.get(f"/author/{COURSE}/status?lang=de"))
     assert "Untranslated" in page and "Based on the draft" in page
     problems = authoring.check(COURSE, files)[1]
-    assert any(p.path == de_module and "translation without translation_of" in p.message
-               for p in problems)
+    assert any(
+        p.path == de_module and "translation without translation_of" in p.message for p in problems
+    )
     learner = app.test_client()
     employee.preferred_language = "de"
     db.session.commit()
@@ -200,7 +205,7 @@ def test_course_preview_reuses_the_learner_pages_with_the_draft(author, employee
     assert "/training/" not in html  # every learner link stays inside the preview
     module = author.get(f"/author/{COURSE}/preview/modules/say-who-you-are?lang=en")
     assert "<strong>always</strong>" in module.get_data(as_text=True)
-    assert "<form method=\"post\">" not in module.get_data(as_text=True)
+    assert '<form method="post">' not in module.get_data(as_text=True)
     quiz = author.get(f"/author/{COURSE}/preview/quiz?lang=en")
     assert "disabled" in quiz.get_data(as_text=True)
     from lms.models import ModuleProgress
@@ -226,8 +231,13 @@ def test_authoring_pages_work_in_a_right_to_left_interface(app, make_user):
 
     client = app.test_client()
     sign_in(client, make_user(roles=[Role.MARKETING], preferred_language="he"))
-    for url in (f"/author/{COURSE}", edit_url(EN_MODULE), f"/author/{COURSE}/status",
-                f"/author/{COURSE}/versions/1.0", f"/author/{COURSE}/preview?lang=he"):
+    for url in (
+        f"/author/{COURSE}",
+        edit_url(EN_MODULE),
+        f"/author/{COURSE}/status",
+        f"/author/{COURSE}/versions/1.0",
+        f"/author/{COURSE}/preview?lang=he",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert '<html lang="he" dir="rtl">' in response.get_data(as_text=True)

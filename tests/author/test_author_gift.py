@@ -21,18 +21,23 @@ def test_upload_reports_every_skipped_question_with_its_line(author):
     assert response.status_code == 200
     page = text_of(response)
     assert "3 question(s) converted, 7 skipped." in page
-    for line, reason in [(7, "fill in the blank"), (11, "short-answer question"),
-                         (13, "numerical question"), (15, "matching question"),
-                         (28, "partial credit dropped")]:
+    for line, reason in [
+        (7, "fill in the blank"),
+        (11, "short-answer question"),
+        (13, "numerical question"),
+        (15, "matching question"),
+        (28, "partial credit dropped"),
+    ]:
         assert f"{line} " in page and reason in page
-    assert "value=\"Save into the draft\"" in response.get_data(as_text=True)
+    assert 'value="Save into the draft"' in response.get_data(as_text=True)
     assert workspaces.workspace(COURSE).draft is None  # nothing saved before the author says so
 
 
 def test_the_converted_quiz_is_saved_into_the_draft(author):
     markdown = authoring.convert_gift(GIFT.read_bytes(), "Fragen", None).markdown
-    response = author.post(f"/author/{COURSE}/gift/save",
-                           data={"lang": "de", "markdown": markdown, "save": "Save"})
+    response = author.post(
+        f"/author/{COURSE}/gift/save", data={"lang": "de", "markdown": markdown, "save": "Save"}
+    )
     path = f"quizzes/{COURSE}/de.md"
     assert response.headers["Location"].endswith(f"/author/{COURSE}/files/{path}")
     assert workspaces.workspace(COURSE).files[path].decode() == markdown
@@ -41,9 +46,10 @@ def test_the_converted_quiz_is_saved_into_the_draft(author):
 
 
 def test_the_converted_quiz_can_be_downloaded(author):
-    response = author.post(f"/author/{COURSE}/gift/save",
-                           data={"lang": "de", "markdown": "---\ntitle: x\n---\n",
-                                 "download": "Download"})
+    response = author.post(
+        f"/author/{COURSE}/gift/save",
+        data={"lang": "de", "markdown": "---\ntitle: x\n---\n", "download": "Download"},
+    )
     assert response.headers["Content-Disposition"] == 'attachment; filename="de.md"'
     assert response.get_data(as_text=True) == "---\ntitle: x\n---\n"
     assert workspaces.workspace(COURSE).draft is None

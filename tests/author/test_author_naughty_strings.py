@@ -12,8 +12,9 @@ from tests.helpers import EN_MODULE
 from tests.helpers import EN_QUIZ
 from tests.helpers import edit_url
 
-BLNS = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
-                  .read_text(encoding="utf-8"))
+BLNS = json.loads(
+    (Path(__file__).parents[1] / "data" / "strings" / "blns.json").read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture
@@ -41,8 +42,10 @@ def test_every_naughty_string_previews_as_a_module_title_and_body(sqlite_only, a
 
 def quiz_of(strings: list[str]) -> str:
     """A quiz asking one question per string, the string as its scenario and an answer."""
-    questions = [f"## Question {n} {{#q{n} .single}}\n\n{text}\n\n- [x] {text}\n- [ ] Other\n"
-                 for n, text in enumerate(strings)]
+    questions = [
+        f"## Question {n} {{#q{n} .single}}\n\n{text}\n\n- [x] {text}\n- [ ] Other\n"
+        for n, text in enumerate(strings)
+    ]
     return f"---\ntitle: {json.dumps(strings[0])}\n---\n\n" + "\n".join(questions)
 
 

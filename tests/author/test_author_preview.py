@@ -20,9 +20,12 @@ def links_in(html: str) -> list[str]:
 
 
 # The parts of a module page that a preview must show exactly as a learner sees them.
-MODULE_PARTS = {"text": r"<article.*?</article>", "crumbs": r'<ol class="breadcrumb">.*?</ol>',
-                "position": r'<div class="progress-line">.*?</div>',
-                "previous": r'<a [^>]*rel="prev".*?</a>'}
+MODULE_PARTS = {
+    "text": r"<article.*?</article>",
+    "crumbs": r'<ol class="breadcrumb">.*?</ol>',
+    "position": r'<div class="progress-line">.*?</div>',
+    "previous": r'<a [^>]*rel="prev".*?</a>',
+}
 
 
 def parts(html: str, patterns: dict[str, str]) -> dict[str, str | None]:
@@ -35,8 +38,13 @@ def same_page(html: str) -> str:
     ("My training", a link only for a learner) left out."""
     html = re.sub(r"\?lang=\w+", "", html.replace("&amp;", "&"))
     html = html.replace(f"/author/{COURSE}/preview", f"/training/{COURSE}")
-    return re.sub(r'(<ol class="breadcrumb">\s*)<li class="breadcrumb-item">.*?</li>', r"\1",
-                  html, count=1, flags=re.S)
+    return re.sub(
+        r'(<ol class="breadcrumb">\s*)<li class="breadcrumb-item">.*?</li>',
+        r"\1",
+        html,
+        count=1,
+        flags=re.S,
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -67,16 +75,20 @@ def test_the_preview_shows_what_a_learner_sees(author, auth, client, make_user):
     author.post("/language", data={"lang": "he"})  # the same interface language
     texts = []
     for module_id in MODULES:
-        theirs = parts(main_of(learner.get(f"/training/{COURSE}/modules/{module_id}")),
-                       MODULE_PARTS)
-        ours = parts(main_of(author.get(f"/author/{COURSE}/preview/modules/{module_id}?lang=he")),
-                     MODULE_PARTS)
+        theirs = parts(
+            main_of(learner.get(f"/training/{COURSE}/modules/{module_id}")), MODULE_PARTS
+        )
+        ours = parts(
+            main_of(author.get(f"/author/{COURSE}/preview/modules/{module_id}?lang=he")),
+            MODULE_PARTS,
+        )
         assert ours == theirs and ours["position"], module_id
         texts.append(ours["text"])
     assert 'lang="he" dir="rtl"' in texts[0] and 'lang="en" dir="ltr"' in texts[1]
     listing = {"modules": r'<ol class="list-group.*?</ol>'}
     assert parts(main_of(author.get(f"/author/{COURSE}/preview?lang=he")), listing) == parts(
-        main_of(learner.get(f"/training/{COURSE}")), listing)
+        main_of(learner.get(f"/training/{COURSE}")), listing
+    )
 
 
 def test_the_learner_only_parts_are_absent_from_the_preview(author):
@@ -91,8 +103,9 @@ def test_the_learner_only_parts_are_absent_from_the_preview(author):
     assert 'rel="next"' not in last and "Module 2 of 2" in last
 
 
-def test_the_quiz_preview_is_the_learners_introduction_then_the_answer_key(author, auth,
-                                                                           employee, client):
+def test_the_quiz_preview_is_the_learners_introduction_then_the_answer_key(
+    author, auth, employee, client
+):
     quiz = main_of(author.get(f"/author/{COURSE}/preview/quiz?lang=en"))
     for fact in ("3 questions", "Pass mark: 80%", "2 attempts every 24 hours"):
         assert fact in quiz

@@ -18,9 +18,16 @@ from tests.helpers import text_of
 
 LONE = '"Say who \\ud83d you are"'
 PAIR = '"Say who \\ud83d\\ude00 you are"'
-AUTHOR_PAGES = ["/author", f"/author/{COURSE}", edit_url(EN_MODULE), edit_url(EN_QUIZ),
-                f"/author/{COURSE}/publish", f"/author/{COURSE}/status",
-                f"/author/{COURSE}/versions", f"/author/{COURSE}/versions/1.0"]
+AUTHOR_PAGES = [
+    "/author",
+    f"/author/{COURSE}",
+    edit_url(EN_MODULE),
+    edit_url(EN_QUIZ),
+    f"/author/{COURSE}/publish",
+    f"/author/{COURSE}/status",
+    f"/author/{COURSE}/versions",
+    f"/author/{COURSE}/versions/1.0",
+]
 LEARNER_PAGES = [f"/training/{COURSE}", f"/training/{COURSE}/modules/say-who-you-are"]
 
 
@@ -32,10 +39,13 @@ def module(title: str) -> str:
     return f"---\ntitle: {title}\n---\n\nWhen you post, say that you work for us.\n"
 
 
-@pytest.mark.parametrize("title, fragment", [
-    (LONE, '"\\ud83d" is half of a UTF-16 surrogate pair'),
-    (PAIR, 'write 😀 itself or "\\U0001F600"'),
-])
+@pytest.mark.parametrize(
+    "title, fragment",
+    [
+        (LONE, '"\\ud83d" is half of a UTF-16 surrogate pair'),
+        (PAIR, 'write 😀 itself or "\\U0001F600"'),
+    ],
+)
 def test_the_editor_shows_the_error_and_nothing_is_published(author, title, fragment):
     preview = author.post(edit_url(EN_MODULE), data={"text": module(title), "preview": "1"})
     assert preview.status_code == 200

@@ -35,8 +35,9 @@ def token(app):
 
 
 def api_status(client, employee, token) -> dict:
-    return client.get(f"/api/v1/clearance/{employee.employee_id}",
-                      headers={"Authorization": f"Bearer {token}"}).json
+    return client.get(
+        f"/api/v1/clearance/{employee.employee_id}", headers={"Authorization": f"Bearer {token}"}
+    ).json
 
 
 def latest() -> CourseVersion:
@@ -75,7 +76,8 @@ def test_minor_publish_keeps_certifications_valid(app, author, employee, markete
 
 
 def test_major_publish_forces_recertification_after_the_grace_period(
-        app, author, employee, marketer, token, runner):
+    app, author, employee, marketer, token, runner
+):
     certify_through_pages(app.test_client(), employee)
     save(author, EN_MODULE, CHANGED)
     response = publish(author, "major", grace_days=14)
@@ -85,7 +87,10 @@ def test_major_publish_forces_recertification_after_the_grace_period(
     assert abs(version.recertify_by - (utcnow() + timedelta(days=14))) < timedelta(minutes=5)
     event = events("content.published")[-1]
     assert (event.after["kind"], event.after["grace_days"], event.actor_id) == (
-        "major", 14, marketer.id)
+        "major",
+        14,
+        marketer.id,
+    )
 
     body = api_status(app.test_client(), employee, token)  # within the grace period
     assert body["cleared"] is True and body["courses"][0]["status"] == "grace"
@@ -113,8 +118,7 @@ def test_major_publish_asks_recertification_of_learners(app, author, employee):
     learner.get("/training")
     from lms.services import learning
 
-    assert learning.open_enrollment(db.session.get(User, employee.id), COURSE).reason == \
-        "recertify"
+    assert learning.open_enrollment(db.session.get(User, employee.id), COURSE).reason == "recertify"
 
 
 def test_publishing_refuses_a_draft_with_errors(author):
@@ -164,8 +168,9 @@ def test_rollback_publishes_the_old_content_as_a_new_version(author, marketer):
     publish(author, "minor")
     confirm = text_of(author.get(f"/author/{COURSE}/versions/1.0/rollback"))
     assert "Roll back to version 1.0" in confirm
-    response = author.post(f"/author/{COURSE}/versions/1.0/rollback",
-                           data={"kind": "minor", "submit": "Publish"})
+    response = author.post(
+        f"/author/{COURSE}/versions/1.0/rollback", data={"kind": "minor", "submit": "Publish"}
+    )
     assert response.status_code == 302
     version = latest()
     assert version.version == "1.2" and version.origin == "rollback"
@@ -175,13 +180,13 @@ def test_rollback_publishes_the_old_content_as_a_new_version(author, marketer):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseVersion)) == 3
     event = events("content.rolled_back")[-1]
     assert event.actor_id == marketer.id
-    assert event.after == {"version": "1.2", "restored": "1.0", "kind": "minor",
-                           "grace_days": None}
+    assert event.after == {"version": "1.2", "restored": "1.0", "kind": "minor", "grace_days": None}
     assert events("content.published")[-1].after["origin"] == "rollback"
 
 
 def test_rollback_to_the_current_version_is_refused(author):
-    response = author.post(f"/author/{COURSE}/versions/1.0/rollback",
-                           data={"kind": "minor", "submit": "Publish"})
+    response = author.post(
+        f"/author/{COURSE}/versions/1.0/rollback", data={"kind": "minor", "submit": "Publish"}
+    )
     assert response.status_code == 400
     assert latest().version == "1.0"

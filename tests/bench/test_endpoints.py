@@ -17,16 +17,26 @@ def test_the_app_has_no_benchmark_routes(client, employee):
 def _routes_in(module: str, env: dict) -> str:
     """The URL rules of ``module``'s ``app``, built in a fresh process as a server would."""
     script = f"import {module} as m; print(sorted(r.rule for r in m.app.url_map.iter_rules()))"
-    return subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def _production_env(tmp_path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    return env | {"LMS_ENV": "production", "LMS_SECRET_KEY": "x" * 32,
-                  "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.db'}",
-                  "LMS_BENCH_ENDPOINTS": "true", "LMS_AUTO_MIGRATE": "false",
-                  "LMS_CONTENT_SYNC_ON_START": "false"}
+    return env | {
+        "LMS_ENV": "production",
+        "LMS_SECRET_KEY": "x" * 32,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.db'}",
+        "LMS_BENCH_ENDPOINTS": "true",
+        "LMS_AUTO_MIGRATE": "false",
+        "LMS_CONTENT_SYNC_ON_START": "false",
+    }
 
 
 def test_production_serves_none_even_when_asked(tmp_path):

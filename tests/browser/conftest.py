@@ -21,11 +21,17 @@ from tests.browser.support import Journey
 from tests.browser.support import seed_demo
 
 #: Launch arguments for Debian's Chromium (docs: ../shared/docs/tools.md).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic",
-                 "--no-first-run"]
-PHONE = {"viewport": PHONE_SCREEN, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {"viewport": PHONE_SCREEN, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
@@ -45,12 +51,14 @@ class _QuietHandler(WSGIRequestHandler):
 def live_app(tmp_path_factory):
     """The real app on a file SQLite database with the bundled course and the demo people."""
     folder = tmp_path_factory.mktemp("browser")
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'lms.db'}",
-        "AUTO_MIGRATE": False,
-        "CONTENT_SYNC_ON_START": False,
-        "CONTENT_ROOT": str(PROJECT_ROOT),
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'lms.db'}",
+            "AUTO_MIGRATE": False,
+            "CONTENT_SYNC_ON_START": False,
+            "CONTENT_ROOT": str(PROJECT_ROOT),
+        }
+    )
     with app.app_context():
         db.create_all()
         seed_demo(PROJECT_ROOT, PASSWORD)
@@ -75,8 +83,9 @@ def live_server(live_app):
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    axe = pytest.importorskip("axe_playwright_python.base",
-                              reason="axe-playwright-python is not installed")
+    axe = pytest.importorskip(
+        "axe_playwright_python.base", reason="axe-playwright-python is not installed"
+    )
     executable = _chromium()
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

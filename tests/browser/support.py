@@ -28,8 +28,12 @@ PHONE_SCREEN = {"width": 390, "height": 844}
 AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
 #: Reported like an axe violation: the whole page scrolls sideways, as on a phone when a
 #: table or a long word is wider than the screen.
-SIDEWAYS = {"id": "page-wider-than-screen", "impact": "serious", "nodes": [{"target": ["html"]}],
-            "help": "The page must fit the width of the screen (WCAG 1.4.10 Reflow)"}
+SIDEWAYS = {
+    "id": "page-wider-than-screen",
+    "impact": "serious",
+    "nodes": [{"target": ["html"]}],
+    "help": "The page must fit the width of the screen (WCAG 1.4.10 Reflow)",
+}
 
 
 def seed_demo(content_root: Path, password: str) -> None:
@@ -40,10 +44,18 @@ def seed_demo(content_root: Path, password: str) -> None:
     wei = User.find("wei@example.com")
     version = catalog.latest_version(COURSE)
     issued = utcnow() - timedelta(days=40)
-    db.session.add(Certification(
-        user_id=wei.id, course_id=COURSE, course_version_id=version.id, major=version.major,
-        minor=version.minor, issued_at=issued, expires_at=issued + timedelta(days=365),
-        status="active"))
+    db.session.add(
+        Certification(
+            user_id=wei.id,
+            course_id=COURSE,
+            course_version_id=version.id,
+            major=version.major,
+            minor=version.minor,
+            issued_at=issued,
+            expires_at=issued + timedelta(days=365),
+            status="active",
+        )
+    )
     clearance.refresh(wei)
     db.session.commit()
 
@@ -86,16 +98,20 @@ class Journey:
     def _arrived(self, response, status: int):
         assert response is not None, f"{self.name}: no page loaded"
         assert response.status == status, (
-            f"{self.name}: {response.url} answered {response.status}, expected {status}")
+            f"{self.name}: {response.url} answered {response.status}, expected {status}"
+        )
         self.visited.append(self.path)
         overflow = self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         self.findings += [(self.path, SIDEWAYS)] if overflow > 0 else []
         self._scan()
         if SCREENSHOTS:
             slug = re.sub(r"[^a-z0-9]+", "-", self.path.lower()).strip("-") or "home"
-            self.page.screenshot(full_page=True, path=str(
-                Path(SCREENSHOTS, f"{self.name}-{len(self.visited):02d}-{slug}.png")))
+            self.page.screenshot(
+                full_page=True,
+                path=str(Path(SCREENSHOTS, f"{self.name}-{len(self.visited):02d}-{slug}.png")),
+            )
         return response
 
     def _scan(self) -> None:
@@ -108,7 +124,8 @@ class Journey:
             if v["impact"] not in FAILING_IMPACTS:
                 print(f"axe ({v['impact']}) {self.name} {path}: {v['id']}")
         assert not failing, f"{self.name}: axe found serious problems:\n" + "\n".join(
-            _describe(path, v) for path, v in failing)
+            _describe(path, v) for path, v in failing
+        )
 
     # --- the quiz -------------------------------------------------------------------------
 
@@ -127,5 +144,7 @@ class Journey:
 
 def _describe(path: str, violation: dict) -> str:
     targets = "; ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
-    return (f"  {path}: {violation['id']} ({violation['impact']}) {violation['help']}"
-            f"\n    on: {targets}")
+    return (
+        f"  {path}: {violation['id']} ({violation['impact']}) {violation['help']}"
+        f"\n    on: {targets}"
+    )

@@ -60,7 +60,9 @@ def test_hr_sees_the_dashboard_roster_a_person_and_the_audit_trail(journey, tmp_
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "employee_id,email,name,department,country,manager,preferred_language,hire_date,active\n"
-        "E5001,dana@example.com,Dana Levi,Sales,IL,E2001,he,2024-03-01,true\n", encoding="utf-8")
+        "E5001,dana@example.com,Dana Levi,Sales,IL,E2001,he,2024-03-01,true\n",
+        encoding="utf-8",
+    )
     me.page.set_input_files("input[type=file]", str(roster))
     me.click("main form [type=submit]")
     assert "/hr/roster/uploads/" in me.path

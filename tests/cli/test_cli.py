@@ -24,8 +24,9 @@ def test_content_check_reports_every_problem_with_file_and_line(runner, app, tmp
     root = tmp_path / "content"
     shutil.copytree(TEST_CONTENT, root)
     course = root / "courses/policy-basics"
-    (course / "course.yml").write_text((course / "course.yml").read_text()
-                                       .replace("pass_mark: 80", "pass_mark: 80\npass_mrak: 90"))
+    (course / "course.yml").write_text(
+        (course / "course.yml").read_text().replace("pass_mark: 80", "pass_mark: 80\npass_mrak: 90")
+    )
     quiz = root / "quizzes/policy-basics/en.md"
     quiz.write_text(quiz.read_text().replace("- [x] The press team.", "- [ ] The press team."))
     app.config["CONTENT_ROOT"] = str(root)
@@ -58,8 +59,12 @@ def test_content_sync_publishes_a_minor_version_when_files_change(runner, app, t
     module.write_text(module.read_text() + "\nOne more sentence.\n")
     result = runner.invoke(args=["lms", "content", "sync"])
     assert "published policy-basics 1.1" in result.output
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "content.published")
-                              .order_by(AuditEvent.id.desc()).limit(1))
+    event = db.session.scalar(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "content.published")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
     assert event.after["version"] == "1.1" and event.before == {"version": "1.0"}
 
 
@@ -86,8 +91,13 @@ def test_token_create_prints_once_and_stores_hash(runner):
 def test_demo_creates_every_role_and_prints_credentials(runner):
     result = runner.invoke(args=["lms", "demo", "--password", "demo-pass-123"])
     assert result.exit_code == 0, result.output
-    for email in ("employee@example.com", "hr@example.com", "marketing@example.com",
-                  "lead@example.com", "admin@example.com"):
+    for email in (
+        "employee@example.com",
+        "hr@example.com",
+        "marketing@example.com",
+        "lead@example.com",
+        "admin@example.com",
+    ):
         assert email in result.output
         assert User.find(email).check_password("demo-pass-123")
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0  # idempotent
@@ -102,8 +112,22 @@ def test_demo_is_refused_in_production(runner, app):
 
 @pytest.mark.parametrize("bad", [["--role", "wizard"]])
 def test_user_create_validates_roles(runner, bad):
-    result = runner.invoke(args=["lms", "user", "create", "--email", "a@example.com", "--name",
-                                 "A", "--employee-id", "A1", "--password", "x" * 12, *bad])
+    result = runner.invoke(
+        args=[
+            "lms",
+            "user",
+            "create",
+            "--email",
+            "a@example.com",
+            "--name",
+            "A",
+            "--employee-id",
+            "A1",
+            "--password",
+            "x" * 12,
+            *bad,
+        ]
+    )
     assert result.exit_code != 0
 
 
@@ -116,8 +140,10 @@ def test_a_surrogate_escape_fails_the_check_and_is_never_published(runner, app, 
     module.write_text('---\ntitle: "Say who you \\ud83d are"\n---\nText\n')
     check = runner.invoke(args=["lms", "content", "check"])
     assert check.exit_code == 1
-    assert ('courses/policy-basics/en/01-say-who-you-are.md:2: error: "\\ud83d" is half of a '
-            "UTF-16 surrogate pair") in check.output
+    assert (
+        'courses/policy-basics/en/01-say-who-you-are.md:2: error: "\\ud83d" is half of a '
+        "UTF-16 surrogate pair"
+    ) in check.output
     sync = runner.invoke(args=["lms", "content", "sync"])
     assert sync.exit_code == 1 and "surrogate" in sync.output
     assert db.session.scalars(sa.select(CourseVersion)).all() == before

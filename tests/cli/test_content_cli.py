@@ -16,17 +16,22 @@ ZH_BOM = f"courses/{COURSE}/zh_Hans/guidelines.md"
 
 
 def every_file(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def content_copy(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(TEST_CONTENT, root)
     (root / HE_CRLF).write_bytes(
-        "---\r\ntitle: שמרו סודות\r\n---\r\n\r\nאל תשתפו מוצרים שלא הוכרזו.\r\n".encode())
+        "---\r\ntitle: שמרו סודות\r\n---\r\n\r\nאל תשתפו מוצרים שלא הוכרזו.\r\n".encode()
+    )
     (root / ZH_BOM).write_bytes(
-        "\ufeff---\ntitle: 我们的社交媒体准则\n---\n\n说明你在哪里工作。\n".encode())
+        "\ufeff---\ntitle: 我们的社交媒体准则\n---\n\n说明你在哪里工作。\n".encode()
+    )
     return root
 
 
@@ -64,8 +69,7 @@ def test_import_does_not_undo_a_version_published_in_the_browser(app, runner, au
 def test_export_of_drafts_and_of_one_course(app, runner, author, tmp_path):
     save(author, EN_MODULE, "---\ntitle: Say who you work for\n---\n\nDraft text.\n")
     out = tmp_path / "drafts"
-    result = runner.invoke(args=["lms", "content", "export", "--drafts", "--out", str(out),
-                                 COURSE])
+    result = runner.invoke(args=["lms", "content", "export", "--drafts", "--out", str(out), COURSE])
     assert result.exit_code == 0 and f"exported {COURSE} draft" in result.output
     assert (out / EN_MODULE).read_text() == "---\ntitle: Say who you work for\n---\n\nDraft text.\n"
     published = tmp_path / "published"

@@ -36,8 +36,9 @@ def empty_database_url(database_url):
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     # A database of its own, without the session schema the suite's URL selects.
-    yield (sa.make_url(database_url).set(database=name, query={})
-           .render_as_string(hide_password=False))
+    yield (
+        sa.make_url(database_url).set(database=name, query={}).render_as_string(hide_password=False)
+    )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
@@ -48,8 +49,9 @@ def flask(url: str, *args: str, production: bool = True) -> subprocess.Completed
     env.update(DATABASE_URL=url, LMS_CONTENT_ROOT=str(TEST_CONTENT), FLASK_APP="wsgi")
     if production:
         env.update(LMS_ENV="production", LMS_SECRET_KEY="deploy-test-" + "k" * 40)
-    return subprocess.run([str(FLASK), *args], cwd=PROJECT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [str(FLASK), *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def published(url: str) -> tuple[list[str], int]:
@@ -57,10 +59,14 @@ def published(url: str) -> tuple[list[str], int]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            versions = conn.execute(sa.select(CourseVersion.course_id, CourseVersion.major,
-                                              CourseVersion.minor)).all()
-            events = conn.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "content.published"))
+            versions = conn.execute(
+                sa.select(CourseVersion.course_id, CourseVersion.major, CourseVersion.minor)
+            ).all()
+            events = conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "content.published")
+            )
     finally:
         engine.dispose()
     return [f"{c} {major}.{minor}" for c, major, minor in versions], events
@@ -89,8 +95,7 @@ def test_content_check_in_development_publishes_nothing(empty_database_url):
 
 def test_the_development_server_publishes_on_its_first_request(empty_database_url):
     """README's first command: ``flask lms demo && flask run`` shows the course."""
-    app = build_app(empty_database_url, TEST_CONTENT, AUTO_MIGRATE=True,
-                    CONTENT_SYNC_ON_START=True)
+    app = build_app(empty_database_url, TEST_CONTENT, AUTO_MIGRATE=True, CONTENT_SYNC_ON_START=True)
     with app.app_context():
         demo = app.test_cli_runner().invoke(args=["lms", "demo", "--password", PASSWORD])
         assert demo.exit_code == 0, demo.output

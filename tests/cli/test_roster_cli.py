@@ -31,8 +31,7 @@ def test_a_good_file_adds_everyone_with_their_managers(runner, tmp_path):
     assert cy.manager_id == ana.id  # named by email, in any case
     assert ana.email == "ana@example.com" and ana.country == "US"
     assert cy.preferred_language == "pt_BR" and str(cy.hire_date) == "2019-05-06"
-    assert all(u.active and u.roster_managed and u.password_hash is None
-               for u in (ana, ben, cy))
+    assert all(u.active and u.roster_managed and u.password_hash is None for u in (ana, ben, cy))
     added = events("roster.user_added")
     assert [e.subject_user_id for e in added] == [ana.id, ben.id, cy.id]
     assert added[1].after["manager"] == "E3"
@@ -44,8 +43,12 @@ def test_a_good_file_adds_everyone_with_their_managers(runner, tmp_path):
 
 # One file with every kind of bad row, after three good ones (rows 2-4).
 BAD_ROWS = [
-    ("E1,dup@example.com,Duplicate Id,,,,,,", 5, "employee_id",
-     "Duplicate employee id: also on row 2"),
+    (
+        "E1,dup@example.com,Duplicate Id,,,,,,",
+        5,
+        "employee_id",
+        "Duplicate employee id: also on row 2",
+    ),
     ("E5,,No Email,,,,,,", 6, "email", "missing"),
     ("E6,not-an-email,Bad Email,,,,,,", 7, "email", "Not an email address"),
     ("E7,BEN@example.com,Duplicate Email,,,,,,", 8, "email", "Duplicate email: also on row 3"),
@@ -69,8 +72,11 @@ def test_every_bad_row_is_reported_with_its_row_and_reason_and_nothing_changes(r
     result = run(runner, path)
     assert result.exit_code == 1
     for _row, line, column, reason in BAD_ROWS:
-        matching = [out for out in result.output.splitlines()
-                    if out.startswith(f"{path}:{line}: {column}: ")]
+        matching = [
+            out
+            for out in result.output.splitlines()
+            if out.startswith(f"{path}:{line}: {column}: ")
+        ]
         assert matching and reason in matching[0], (line, result.output)
     assert f"{len(BAD_ROWS)} bad row(s)" in result.output
     assert "Nothing changed" in result.output
@@ -104,14 +110,20 @@ def test_reimporting_the_same_file_changes_nothing_and_writes_no_audit(runner, t
 def test_a_changed_file_updates_only_changed_fields_with_before_and_after(runner, tmp_path):
     assert run(runner, write_roster(tmp_path, name="first.csv")).exit_code == 0
     ana_before = user("E1")
-    rows = [GOOD_ROWS[0], "E2,ben@example.com,Ben Report,Marketing,DE,E1,fr,2021-02-03,yes",
-            GOOD_ROWS[2]]
+    rows = [
+        GOOD_ROWS[0],
+        "E2,ben@example.com,Ben Report,Marketing,DE,E1,fr,2021-02-03,yes",
+        GOOD_ROWS[2],
+    ]
     result = run(runner, write_roster(tmp_path, rows, name="second.csv"))
     assert result.exit_code == 0, result.output
     assert "1 to update" in result.output and "2 unchanged" in result.output
     ben = user("E2")
     assert (ben.department, ben.preferred_language, ben.manager_id) == (
-        "Marketing", "fr", ana_before.id)
+        "Marketing",
+        "fr",
+        ana_before.id,
+    )
     [update] = events("roster.user_updated")
     assert update.subject_user_id == ben.id
     assert update.before == {"department": "Sales", "manager": "E3", "preferred_language": "de"}
@@ -120,7 +132,8 @@ def test_a_changed_file_updates_only_changed_fields_with_before_and_after(runner
 
 
 def test_a_leaver_is_deactivated_not_deleted_loses_clearance_and_cannot_sign_in(
-        runner, tmp_path, client):
+    runner, tmp_path, client
+):
     assert run(runner, write_roster(tmp_path, name="all.csv")).exit_code == 0
     ben = user("E2")
     ben.set_password(PASSWORD)  # an admin gave Ben a password
@@ -181,9 +194,12 @@ def test_an_email_of_another_existing_employee_is_refused(runner, tmp_path, make
 
 def test_a_manager_may_be_an_existing_account_but_not_a_loop(runner, tmp_path, make_user):
     make_user(employee_id="H1", email="boss@example.com")
-    rows = ["E1,e1@example.com,One,,,boss@example.com,,,",
-            "E2,e2@example.com,Two,,,E3,,,", "E3,e3@example.com,Three,,,E4,,,",
-            "E4,e4@example.com,Four,,,E2,,,"]
+    rows = [
+        "E1,e1@example.com,One,,,boss@example.com,,,",
+        "E2,e2@example.com,Two,,,E3,,,",
+        "E3,e3@example.com,Three,,,E4,,,",
+        "E4,e4@example.com,Four,,,E2,,,",
+    ]
     result = run(runner, write_roster(tmp_path, rows))
     assert result.exit_code == 1
     for line in (3, 4, 5):
@@ -194,8 +210,9 @@ def test_a_manager_may_be_an_existing_account_but_not_a_loop(runner, tmp_path, m
 
 
 def test_semicolons_a_byte_order_mark_crlf_and_loose_headers_are_accepted(runner, tmp_path):
-    header = (" Employee ID ;EMAIL;Name;Department;Country;Manager;Preferred Language;"
-              "hire_date;Active")
+    header = (
+        " Employee ID ;EMAIL;Name;Department;Country;Manager;Preferred Language;hire_date;Active"
+    )
     path = tmp_path / "excel.csv"
     text = "\r\n".join([header, *[r.replace(",", ";") for r in GOOD_ROWS]]) + "\r\n"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
@@ -207,8 +224,9 @@ def test_semicolons_a_byte_order_mark_crlf_and_loose_headers_are_accepted(runner
 def test_bytes_that_are_not_utf8_are_reported_by_row_and_byte(runner, tmp_path):
     before = counts()
     path = tmp_path / "latin1.csv"
-    path.write_bytes((HEADER + "\n" + GOOD_ROWS[0] + "\nE4,jose@example.com,José,,,,,,\n")
-                     .encode("latin-1"))
+    path.write_bytes(
+        (HEADER + "\n" + GOOD_ROWS[0] + "\nE4,jose@example.com,José,,,,,,\n").encode("latin-1")
+    )
     result = run(runner, path)
     assert result.exit_code == 1
     assert f"{path}:3: -: Byte 0xE9" in result.output and "UTF-8" in result.output
@@ -241,8 +259,10 @@ def test_dry_run_previews_and_changes_nothing(runner, tmp_path):
 
 def test_a_deep_chain_of_new_managers_is_linked_in_full(runner, tmp_path):
     # Deeper than the levels inserted one by one (MAX_LEVELS): the rest are linked after.
-    rows = [f"C{i},c{i}@example.com,Chain {i},,,{f'C{i - 1}' if i > 1 else ''},,,"
-            for i in range(45, 0, -1)]
+    rows = [
+        f"C{i},c{i}@example.com,Chain {i},,,{f'C{i - 1}' if i > 1 else ''},,,"
+        for i in range(45, 0, -1)
+    ]
     assert run(runner, write_roster(tmp_path, rows)).exit_code == 0
     ids = {u: user(u).id for u in (f"C{i}" for i in range(1, 46))}
     assert user("C1").manager_id is None

@@ -55,8 +55,11 @@ def _load(tmp_path: Path, markdown: str):
 
 
 def _shown(question) -> tuple[str, list[str], list[bool]]:
-    return (html_text(question.prompt_html), [html_text(a.html) for a in question.answers],
-            [a.id in question.correct_ids for a in question.answers])
+    return (
+        html_text(question.prompt_html),
+        [html_text(a.html) for a in question.answers],
+        [a.id in question.correct_ids for a in question.answers],
+    )
 
 
 def test_both_option_styles_convert_to_single_answer_questions(tmp_path):
@@ -69,7 +72,8 @@ def test_both_option_styles_convert_to_single_answer_questions(tmp_path):
     assert _shown(first) == (
         "What is the correct answer to this question?",
         ["Is it this one?", "Maybe this answer?", "Possibly this one?", "Must be this one!"],
-        [False, False, False, True])
+        [False, False, False, True],
+    )
     assert _shown(second)[1:] == (["Moodle", "ATutor", "Claroline"], [True, False, False])
 
 
@@ -82,36 +86,64 @@ def test_questions_need_no_blank_line_and_text_may_take_several_lines(tmp_path):
 
 
 def test_text_that_looks_like_markdown_or_html_stays_text(tmp_path):
-    bank = ("## <b>Bold</b> {#x .single} *not em*?\nA. - [x] not a task\nB. <script>alert(1)"
-            "</script>\nANSWER: A\n")
+    bank = (
+        "## <b>Bold</b> {#x .single} *not em*?\nA. - [x] not a task\nB. <script>alert(1)"
+        "</script>\nANSWER: A\n"
+    )
     question = _load(tmp_path, aiken_to_quiz(bank, "Q").markdown).questions[0]
-    assert _shown(question) == ("## <b>Bold</b> {#x .single} *not em*?",
-                                ["- [x] not a task", "<script>alert(1)</script>"],
-                                [True, False])
+    assert _shown(question) == (
+        "## <b>Bold</b> {#x .single} *not em*?",
+        ["- [x] not a task", "<script>alert(1)</script>"],
+        [True, False],
+    )
 
 
-@pytest.mark.parametrize("bank, line, reason", [
-    ("Q?\nA. a\nB. b\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3, "no 'ANSWER:' line"),
-    ("Q?\nA. a\nB. b", 3, "no 'ANSWER:' line"),
-    ("Q?\nA. a\nB. b\nANSWER: C\n\nNext?\nA. x\nB. y\nANSWER: A\n", 4,
-     "ANSWER: C, but no option is C (the options are A, B)"),
-    ("Q?\nA. a\nA. b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3,
-     "option A appears twice (first on line 2)"),
-    ("Q?\nA. a\nB. b\nANSWER: AB\n\nNext?\nA. x\nB. y\nANSWER: A\n", 4,
-     "'ANSWER: AB' must give one upper-case letter: A, B"),
-    ("Q?\nA. a\nB. b\nANSWER:\n\nNext?\nA. x\nB. y\nANSWER: A\n", 4, "one upper-case letter"),
-    ("Q?\nA. a\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3, "at least two options"),
-    ("Q?\na) a\nb) b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 4,
-     "options start with an upper-case letter"),
-    ("Q?\nA. a\nB.\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3, "option B has no text"),
-    ("Q?\nA. a\nB. b\nmore text\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 4,
-     "expected option C or 'ANSWER:' here"),
-    ("A. a\nB. b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 1,
-     "an option before the question text"),
-    ("Next?\nA. x\nB. y\nANSWER: A\nANSWER: B\n", 5, "ANSWER: line without a question"),
-    ("Q \ud83d?\nA. a\nB. b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 1,
-     "half of a UTF-16 surrogate pair"),
-])
+@pytest.mark.parametrize(
+    "bank, line, reason",
+    [
+        ("Q?\nA. a\nB. b\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3, "no 'ANSWER:' line"),
+        ("Q?\nA. a\nB. b", 3, "no 'ANSWER:' line"),
+        (
+            "Q?\nA. a\nB. b\nANSWER: C\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            4,
+            "ANSWER: C, but no option is C (the options are A, B)",
+        ),
+        (
+            "Q?\nA. a\nA. b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            3,
+            "option A appears twice (first on line 2)",
+        ),
+        (
+            "Q?\nA. a\nB. b\nANSWER: AB\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            4,
+            "'ANSWER: AB' must give one upper-case letter: A, B",
+        ),
+        ("Q?\nA. a\nB. b\nANSWER:\n\nNext?\nA. x\nB. y\nANSWER: A\n", 4, "one upper-case letter"),
+        ("Q?\nA. a\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3, "at least two options"),
+        (
+            "Q?\na) a\nb) b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            4,
+            "options start with an upper-case letter",
+        ),
+        ("Q?\nA. a\nB.\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n", 3, "option B has no text"),
+        (
+            "Q?\nA. a\nB. b\nmore text\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            4,
+            "expected option C or 'ANSWER:' here",
+        ),
+        (
+            "A. a\nB. b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            1,
+            "an option before the question text",
+        ),
+        ("Next?\nA. x\nB. y\nANSWER: A\nANSWER: B\n", 5, "ANSWER: line without a question"),
+        (
+            "Q \ud83d?\nA. a\nB. b\nANSWER: A\n\nNext?\nA. x\nB. y\nANSWER: A\n",
+            1,
+            "half of a UTF-16 surrogate pair",
+        ),
+    ],
+)
 def test_what_cannot_be_read_is_skipped_with_line_and_reason(bank, line, reason, tmp_path):
     result = aiken_to_quiz(bank, "Q")
     (report,) = result.skipped
@@ -124,8 +156,10 @@ def test_what_cannot_be_read_is_skipped_with_line_and_reason(bank, line, reason,
 
 def test_crlf_cr_and_byte_order_mark():
     for bank in ("\ufeff" + BANK.replace("\n", "\r\n"), BANK.replace("\n", "\r")):
-        assert [(q.kind, q.line) for q in parse_aiken(bank)] == [("multichoice", 1),
-                                                                 ("multichoice", 8)]
+        assert [(q.kind, q.line) for q in parse_aiken(bank)] == [
+            ("multichoice", 1),
+            ("multichoice", 8),
+        ]
 
 
 def test_an_empty_file_has_no_questions():
@@ -135,10 +169,14 @@ def test_an_empty_file_has_no_questions():
 def test_the_naughty_strings_never_break_the_quiz(tmp_path):
     import json
 
-    strings = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
-                         .read_text(encoding="utf-8"))
-    bank = "\n\n".join(f"Q {n}: {s}\nA. {s}\nB. other\nANSWER: A" for n, s in enumerate(strings)
-                       if s.strip() and "\n" not in s and "\r" not in s)
+    strings = json.loads(
+        (Path(__file__).parents[1] / "data" / "strings" / "blns.json").read_text(encoding="utf-8")
+    )
+    bank = "\n\n".join(
+        f"Q {n}: {s}\nA. {s}\nB. other\nANSWER: A"
+        for n, s in enumerate(strings)
+        if s.strip() and "\n" not in s and "\r" not in s
+    )
     result = aiken_to_quiz(bank, "Naughty")
     assert result.skipped == [] and result.converted > 500
     _load(tmp_path, result.markdown)
@@ -151,8 +189,20 @@ def test_cli_imports_and_reports_each_skipped_question(runner, tmp_path):
     source = tmp_path / "bank.txt"
     source.write_text(BANK + "\nBroken?\nA. a\nB. b\nANSWER: E\n", encoding="utf-8")
     out = tmp_path / "quizzes" / "en.md"
-    result = runner.invoke(args=["lms", "quiz", "import-aiken", str(source), "--out", str(out),
-                                 "--title", "Formats", "--pool", "1"])
+    result = runner.invoke(
+        args=[
+            "lms",
+            "quiz",
+            "import-aiken",
+            str(source),
+            "--out",
+            str(out),
+            "--title",
+            "Formats",
+            "--pool",
+            "1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert f"{source}:17: skipped: not valid Aiken: ANSWER: E, but no option is E" in result.output
     assert result.output.strip().splitlines()[-1] == "converted 2, skipped 1"
@@ -160,13 +210,16 @@ def test_cli_imports_and_reports_each_skipped_question(runner, tmp_path):
     assert (quiz.title, quiz.pool, len(quiz.questions)) == ("Formats", 1, 2)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "no questions in the file"),
-    (b"\n\r\n", "no questions in the file"),
-    (BANK.encode("utf-16"), "the file is UTF-16: save it as UTF-8"),
-    (BANK.encode("utf-16-le"), "the file is UTF-16: save it as UTF-8"),
-    ("Où?\nA. a\nB. b\nANSWER: A\n".encode("latin-1"), ":1: not UTF-8: byte 0xf9"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "no questions in the file"),
+        (b"\n\r\n", "no questions in the file"),
+        (BANK.encode("utf-16"), "the file is UTF-16: save it as UTF-8"),
+        (BANK.encode("utf-16-le"), "the file is UTF-16: save it as UTF-8"),
+        ("Où?\nA. a\nB. b\nANSWER: A\n".encode("latin-1"), ":1: not UTF-8: byte 0xf9"),
+    ],
+)
 def test_cli_refuses_files_it_cannot_read_and_writes_nothing(runner, tmp_path, data, message):
     source = tmp_path / "bank.txt"
     source.write_bytes(data)

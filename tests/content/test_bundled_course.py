@@ -38,7 +38,8 @@ def test_quiz_question_ids_types_and_keys_match_the_source(loaded, lang):
     course, _ = loaded
     source, quiz = course.quizzes[course.meta.source_language], course.quizzes[lang]
     assert [(q.id, q.kind, q.correct_ids, len(q.answers)) for q in quiz.questions] == [
-        (q.id, q.kind, q.correct_ids, len(q.answers)) for q in source.questions]
+        (q.id, q.kind, q.correct_ids, len(q.answers)) for q in source.questions
+    ]
 
 
 def test_quiz_meets_the_brief(loaded):

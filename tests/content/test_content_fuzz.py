@@ -30,7 +30,7 @@ def _mutate(rng: random.Random, text: str) -> str:
     chars = list(text)
     for _ in range(rng.randint(1, 12)):
         position = rng.randrange(len(chars) + 1)
-        chars[position:position + rng.randint(0, 3)] = rng.choice(PIECES)
+        chars[position : position + rng.randint(0, 3)] = rng.choice(PIECES)
     return "".join(chars)
 
 
@@ -59,7 +59,8 @@ def test_random_course_and_module_files_never_raise(tmp_path):
         files = {
             f"courses/{SAMPLE_COURSE}/course.yml": _mutate(rng, SAMPLE_COURSE_YML),
             f"courses/{SAMPLE_COURSE}/en/01-a.md": _mutate(
-                rng, SAMPLE_EN_MODULES["01-why-it-matters.md"]),
+                rng, SAMPLE_EN_MODULES["01-why-it-matters.md"]
+            ),
             QUIZ: _mutate(rng, SAMPLE_EN_QUIZ),
         }
         write_tree(root, files)
@@ -71,6 +72,12 @@ def test_random_bytes_never_raise(tmp_path):
     for i in range(40):
         root = tmp_path / str(i)
         data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
-        write_tree(root, {f"courses/{SAMPLE_COURSE}/course.yml": data, QUIZ: data,
-                          f"courses/{SAMPLE_COURSE}/en/01-a.md": data})
+        write_tree(
+            root,
+            {
+                f"courses/{SAMPLE_COURSE}/course.yml": data,
+                QUIZ: data,
+                f"courses/{SAMPLE_COURSE}/en/01-a.md": data,
+            },
+        )
         _check(root)

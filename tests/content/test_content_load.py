@@ -102,10 +102,15 @@ def test_warnings_do_not_block(files, tree):
     course, problems = _load(tree, files)
     assert {p.severity for p in problems} == {"warning"}
     messages = [(p.path, p.message) for p in problems]
-    assert (HE1, f"translation without translation_of: add translation_of: "
-            f"{course.module('en', 'why-it-matters').revision} once it matches {M1}") in messages
-    assert any(p.path == f"{P}/course.yml" and p.line == 4 and "no title for he" in p.message
-               for p in problems)
+    assert (
+        HE1,
+        f"translation without translation_of: add translation_of: "
+        f"{course.module('en', 'why-it-matters').revision} once it matches {M1}",
+    ) in messages
+    assert any(
+        p.path == f"{P}/course.yml" and p.line == 4 and "no title for he" in p.message
+        for p in problems
+    )
     assert course.meta.title("he") == "Social media policy"
 
 
@@ -296,7 +301,8 @@ def test_scenario_may_hold_code_and_lists(tree):
     assert "<li>fact two</li>" in question.scenario_html
     assert "## not a heading" in question.scenario_html
     assert [a.html for a in question.answers] == [
-        "First answer continued", "Second <code>answer</code>"
+        "First answer continued",
+        "Second <code>answer</code>",
     ]
     assert question.answers[0].feedback_html == "<p>Feedback one</p>\n<p>Feedback two</p>"
     assert question.explanation_html == "<p>Explanation.</p>"
@@ -320,7 +326,8 @@ def test_public_guidelines_load_with_fallback_and_revision_checks(files, tree):
     source = "---\ntitle: Our guidelines\n---\n\nSay who you work for.\n"
     files[f"{P}/en/guidelines.md"] = source
     files[f"{P}/he/guidelines.md"] = (
-        f"---\ntitle: ההנחיות\ntranslation_of: {revision_of(source.encode())}\n---\n\nטקסט\n")
+        f"---\ntitle: ההנחיות\ntranslation_of: {revision_of(source.encode())}\n---\n\nטקסט\n"
+    )
     course, problems = _load(tree, files)
     assert problems == []
     assert course.public_guidelines("he").title == "ההנחיות"

@@ -25,21 +25,31 @@ from lms.content.loader import build_course
 from tests.helpers import SAMPLE_COURSE
 from tests.helpers import sample_files
 
-BLNS = json.loads((Path(__file__).parents[1] / "data" / "strings" / "blns.json")
-                  .read_text(encoding="utf-8"))
+BLNS = json.loads(
+    (Path(__file__).parents[1] / "data" / "strings" / "blns.json").read_text(encoding="utf-8")
+)
 EN_MODULE = f"courses/{SAMPLE_COURSE}/en/01-why-it-matters.md"
 HE_MODULE = f"courses/{SAMPLE_COURSE}/he/01-why-it-matters.md"
 EN_QUIZ = f"quizzes/{SAMPLE_COURSE}/en.md"
 YML = f"courses/{SAMPLE_COURSE}/course.yml"
 
-PROPERTY = settings(max_examples=60, derandomize=True, database=None, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 ANY_CHARACTER = st.characters(exclude_categories=())  # surrogates (Cs) included
 naughty = st.one_of(
     st.sampled_from(BLNS),
     st.text(ANY_CHARACTER, max_size=30),
-    st.builds(lambda a, b, c: a + b + c, st.sampled_from(BLNS), st.text(ANY_CHARACTER, max_size=4),
-              st.sampled_from(BLNS)),
+    st.builds(
+        lambda a, b, c: a + b + c,
+        st.sampled_from(BLNS),
+        st.text(ANY_CHARACTER, max_size=4),
+        st.sampled_from(BLNS),
+    ),
 )
 spelling = st.sampled_from(["json", "pyyaml", "plain"])
 
@@ -56,13 +66,17 @@ def yaml_value(text: str, how: str) -> str:
 
 def files_with(title: str, body: str, option: str, how: str) -> dict[str, bytes]:
     # One module in each language and one quiz are enough, and much faster than all.
-    files = {path: text for path, text in sample_files().items()
-             if not path.endswith(("02-what-to-share.md", "10-checklist.md", "zh_Hans.md"))}
+    files = {
+        path: text
+        for path, text in sample_files().items()
+        if not path.endswith(("02-what-to-share.md", "10-checklist.md", "zh_Hans.md"))
+    }
     files[EN_MODULE] = f"---\ntitle: {yaml_value(title, how)}\n---\n\n{body}\n\n- {body}\n"
     files[HE_MODULE] = files[HE_MODULE].replace("כל עובד הוא קול.", body or "x")
     files[EN_QUIZ] = files[EN_QUIZ].replace("- [ ] Ignore the question.", f"- [ ] {option}")
-    files[YML] = files[YML].replace("  he: מדיניות הרשתות החברתיות",
-                                    f"  he: {yaml_value(title, how)}")
+    files[YML] = files[YML].replace(
+        "  he: מדיניות הרשתות החברתיות", f"  he: {yaml_value(title, how)}"
+    )
     # A file cannot hold a surrogate: its bytes are then not UTF-8, which the check reports.
     return {path: text.encode("utf-8", "surrogatepass") for path, text in files.items()}
 

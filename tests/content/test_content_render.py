@@ -35,7 +35,7 @@ def assert_safe(html: str) -> None:
         '<a href="javascript:alert(1)">x</a>',
         "[x](javascript:alert(1))",
         "[x](JaVaScRiPt:alert(1))",
-        '![x](data:image/svg+xml;base64,PHN2Zz4=)',
+        "![x](data:image/svg+xml;base64,PHN2Zz4=)",
         "<style>body{display:none}</style>",
         '<iframe src="https://example.com"></iframe>',
         '<p style="position:fixed" onclick="x()">hi</p>',
@@ -66,13 +66,20 @@ def test_images_only_from_this_site_remote_ones_become_links():
     assert "mailto" not in html
 
 
-@pytest.mark.parametrize("source", [
-    "![pixel](https://tracker.example/p.gif)", "![](http://tracker.example/p.gif)",
-    "![x](//tracker.example/p.gif)", '<img src="https://tracker.example/p.gif">',
-    '<img src=" //tracker.example/p.gif" alt="x">', "<img src='\\\\tracker.example/p'>",
-    '<img src="/\\tracker.example/p">', "![x](HTTPS://tracker.example/p.gif)",
-    'A ![x](https://tracker.example/p.gif "T") inline',
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "![pixel](https://tracker.example/p.gif)",
+        "![](http://tracker.example/p.gif)",
+        "![x](//tracker.example/p.gif)",
+        '<img src="https://tracker.example/p.gif">',
+        '<img src=" //tracker.example/p.gif" alt="x">',
+        "<img src='\\\\tracker.example/p'>",
+        '<img src="/\\tracker.example/p">',
+        "![x](HTTPS://tracker.example/p.gif)",
+        'A ![x](https://tracker.example/p.gif "T") inline',
+    ],
+)
 def test_no_remote_image_is_embedded(source):
     for html in (render_markdown(source), render_inline(source)):
         assert not re.search(r"<img[^>]*tracker", html), html
@@ -81,8 +88,10 @@ def test_no_remote_image_is_embedded(source):
 
 def test_a_remote_image_link_keeps_its_text_escaped():
     html = render_markdown('<img src="https://e.com/a.png" alt="<b>&quot;hi&quot;</b>">')
-    assert html == ('<p><a href="https://e.com/a.png" rel="noopener noreferrer">'
-                    "&lt;b&gt;&quot;hi&quot;&lt;/b&gt;</a></p>")
+    assert html == (
+        '<p><a href="https://e.com/a.png" rel="noopener noreferrer">'
+        "&lt;b&gt;&quot;hi&quot;&lt;/b&gt;</a></p>"
+    )
 
 
 def test_images_on_this_site_stay():
@@ -114,7 +123,7 @@ def test_toc_and_attribute_lists():
 
 def test_fenced_code_keeps_language_class_only():
     html = render_markdown("```python\nprint('<b>')\n```\n")
-    assert '<pre><code class="language-python">print(\'&lt;b&gt;\')' in html
+    assert "<pre><code class=\"language-python\">print('&lt;b&gt;')" in html
 
 
 def test_other_allowed_markup():

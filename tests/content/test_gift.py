@@ -74,8 +74,11 @@ def _as_peg(q: GiftQuestion) -> dict:
     elif q.kind == "truefalse":
         # The grammar names the feedbacks by position: the first "#" is Moodle's feedback for
         # a wrong choice, the second for the right one (Moodle's split_truefalse_comment).
-        found.update(isTrue=q.is_true, trueFeedback=_text(q.wrong_feedback),
-                     falseFeedback=_text(q.right_feedback))
+        found.update(
+            isTrue=q.is_true,
+            trueFeedback=_text(q.wrong_feedback),
+            falseFeedback=_text(q.right_feedback),
+        )
     elif q.kind == "matching":
         found["matchPairs"] = [
             {"subquestion": _text(a.text), "subanswer": a.match} for a in q.answers
@@ -263,11 +266,14 @@ def test_an_unclosed_brace_does_not_swallow_the_questions_after_it():
     assert [r.line for r in result.skipped] == [1] and result.converted == 2
 
 
-@pytest.mark.parametrize("second", [
-    "::B:: Close it with } ? {T}",  # a question of its own, with a stray }
-    "B? =x ~y}",  # a question that lost its {
-    "::B:: Which?\n=x\n~y\n}",
-])
+@pytest.mark.parametrize(
+    "second",
+    [
+        "::B:: Close it with } ? {T}",  # a question of its own, with a stray }
+        "B? =x ~y}",  # a question that lost its {
+        "::B:: Which?\n=x\n~y\n}",
+    ],
+)
 def test_a_blank_line_ends_the_question_even_inside_braces_as_in_moodle(second):
     result = _convert(f"A {{=x ~y\n\n{second}\n\nC?{{T}}")
     converted = re.findall(r"^## (.*) \{#", result.markdown, re.M)
@@ -294,7 +300,7 @@ def test_a_blank_line_between_braces_is_explained(tmp_path):
 
 def test_html_becomes_safe_markdown(tmp_path):
     gift = (
-        '[html]<p>Which is <b>bold</b>?</p><pre>if (a < b) \\{ x(); \\}</pre>{\n'
+        "[html]<p>Which is <b>bold</b>?</p><pre>if (a < b) \\{ x(); \\}</pre>{\n"
         '=<span style\\="color\\:red">Red</span> <a href\\="javascript\\:alert(1)">x</a>'
         '#<a href\\="https\\://example.com">See</a><script>alert(1)</script>\n'
         '~<img src\\="@@PLUGINFILE@@/a.png" alt\\="chart"> 2 < 3 & 4\n}'
@@ -348,7 +354,8 @@ def test_markdown_is_kept_but_cannot_break_the_quiz(tmp_path):
     # GIFT separates questions with blank lines: paragraphs are written with \n escapes.
     gift = (
         r"[markdown]Which is **right** \{\#x\}?\n\n## A heading\n\n- [x] not an answer\n\n"
-        r"```\nunclosed fence{" "\n=yes#*Good*\n~no\n}\n\nNext?{T}"
+        r"```\nunclosed fence{"
+        "\n=yes#*Good*\n~no\n}\n\nNext?{T}"
     )
     quiz = _load(tmp_path, _convert(gift).markdown)
     first, second = quiz.questions
@@ -435,8 +442,20 @@ def test_crlf_bom_and_line_numbers():
 def test_cli_imports_and_reports_each_skipped_question(runner, tmp_path):
     out = tmp_path / "quizzes" / "en.md"
     source = GIFT / "options1.gift"
-    result = runner.invoke(args=["lms", "quiz", "import-gift", str(source), "--out", str(out),
-                                 "--title", "Options", "--pool", "3"])
+    result = runner.invoke(
+        args=[
+            "lms",
+            "quiz",
+            "import-gift",
+            str(source),
+            "--out",
+            str(out),
+            "--title",
+            "Options",
+            "--pool",
+            "3",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert f"{source}:6: skipped: numerical question" in result.output
     assert f"{source}:51: note: partial credit differs" in result.output
@@ -447,8 +466,9 @@ def test_cli_imports_and_reports_each_skipped_question(runner, tmp_path):
 
 def test_cli_exits_1_when_nothing_converts(runner, tmp_path):
     out = tmp_path / "en.md"
-    result = runner.invoke(args=["lms", "quiz", "import-gift", str(GIFT / "numerical1.gift"),
-                                 "--out", str(out)])
+    result = runner.invoke(
+        args=["lms", "quiz", "import-gift", str(GIFT / "numerical1.gift"), "--out", str(out)]
+    )
     assert result.exit_code == 1
     assert "converted 0, skipped 10" in result.output and not out.exists()
 
@@ -456,12 +476,21 @@ def test_cli_exits_1_when_nothing_converts(runner, tmp_path):
 def test_cli_reports_undecodable_bytes_and_unreadable_files(runner, tmp_path):
     bad = tmp_path / "latin1.gift"
     bad.write_bytes("Où?{T}".encode("latin-1"))
-    result = runner.invoke(args=["lms", "quiz", "import-gift", str(bad), "--out",
-                                 str(tmp_path / "en.md")])
+    result = runner.invoke(
+        args=["lms", "quiz", "import-gift", str(bad), "--out", str(tmp_path / "en.md")]
+    )
     assert result.exit_code == 1
     assert "not UTF-8" in result.output and "byte offset 1" in result.output
-    missing = runner.invoke(args=["lms", "quiz", "import-gift", str(tmp_path / "nope.gift"),
-                                  "--out", str(tmp_path / "en.md")])
+    missing = runner.invoke(
+        args=[
+            "lms",
+            "quiz",
+            "import-gift",
+            str(tmp_path / "nope.gift"),
+            "--out",
+            str(tmp_path / "en.md"),
+        ]
+    )
     assert missing.exit_code == 1 and "nope.gift" in missing.output
 
 

@@ -47,27 +47,53 @@ def org(make_user):
     people = {}
 
     def person(eid, dept, country, manager=None, roles=(), active=True, name=None):
-        people[eid] = make_user(employee_id=eid, email=f"{eid.lower()}@example.com",
-                                name=name or f"Name {eid}", department=dept, country=country,
-                                manager_id=people[manager].id if manager else None,
-                                roles=roles, active=active)
+        people[eid] = make_user(
+            employee_id=eid,
+            email=f"{eid.lower()}@example.com",
+            name=name or f"Name {eid}",
+            department=dept,
+            country=country,
+            manager_id=people[manager].id if manager else None,
+            roles=roles,
+            active=active,
+        )
         return people[eid]
 
     def cert(eid, issued_days_ago, expires_in_days, status="active"):
-        db.session.add(Certification(
-            user_id=people[eid].id, course_id=COURSE, course_version_id=version.id,
-            major=version.major, minor=version.minor, status=status,
-            issued_at=now - timedelta(days=issued_days_ago),
-            expires_at=now + timedelta(days=expires_in_days)))
+        db.session.add(
+            Certification(
+                user_id=people[eid].id,
+                course_id=COURSE,
+                course_version_id=version.id,
+                major=version.major,
+                minor=version.minor,
+                status=status,
+                issued_at=now - timedelta(days=issued_days_ago),
+                expires_at=now + timedelta(days=expires_in_days),
+            )
+        )
 
     def enrol(eid, due_in_days, reason="required"):
-        db.session.add(Enrollment(user_id=people[eid].id, course_id=COURSE, reason=reason,
-                                  assigned_at=now - timedelta(days=40),
-                                  due_at=now + timedelta(days=due_in_days)))
+        db.session.add(
+            Enrollment(
+                user_id=people[eid].id,
+                course_id=COURSE,
+                reason=reason,
+                assigned_at=now - timedelta(days=40),
+                due_at=now + timedelta(days=due_in_days),
+            )
+        )
 
     def cleared(eid, valid_in_days):
-        db.session.add(Clearance(user_id=people[eid].id, cleared=True, reasons=[], courses=[],
-                                 valid_until=now + timedelta(days=valid_in_days)))
+        db.session.add(
+            Clearance(
+                user_id=people[eid].id,
+                cleared=True,
+                reasons=[],
+                courses=[],
+                valid_until=now + timedelta(days=valid_in_days),
+            )
+        )
 
     person("S1", "Sales", "DE", roles=[Role.LEAD])
     person("S2", "Sales", "DE", "S1")
@@ -108,8 +134,10 @@ def csv_rows(response) -> list[dict]:
 
 def figures(rows, dim) -> dict:
     groups, _ = reporting.breakdown(rows, dim)
-    return {g.key: (g.figures.total, g.figures.certified, g.figures.overdue,
-                    g.figures.expiring) for g in groups}
+    return {
+        g.key: (g.figures.total, g.figures.certified, g.figures.overdue, g.figures.expiring)
+        for g in groups
+    }
 
 
 def test_figures_match_the_hand_count(app, org):
@@ -120,29 +148,39 @@ def test_figures_match_the_hand_count(app, org):
     assert reporting.totals(rows) == reporting.Figures(6, 2, 2, 1)
     assert reporting.headline(scope, filters, now) == reporting.Headline(6, 2)
     assert figures(rows, "department") == {"Sales": (3, 2, 1, 1), "Support": (3, 0, 1, 0)}
-    assert figures(rows, "country") == {"DE": (2, 2, 0, 1), "FR": (3, 0, 2, 0),
-                                        reporting.NONE: (1, 0, 0, 0)}
-    assert figures(rows, "manager") == {"S1": (2, 1, 1, 1), "P1": (2, 0, 0, 0),
-                                        reporting.NONE: (2, 1, 1, 0)}
+    assert figures(rows, "country") == {
+        "DE": (2, 2, 0, 1),
+        "FR": (3, 0, 2, 0),
+        reporting.NONE: (1, 0, 0, 0),
+    }
+    assert figures(rows, "manager") == {
+        "S1": (2, 1, 1, 1),
+        "P1": (2, 0, 0, 0),
+        reporting.NONE: (2, 1, 1, 0),
+    }
     series = reporting.over_time(scope, filters, courses)
     assert sum(p.issued for p in series) == 4  # S1, S2, P1, P3's revoked one; not X
     assert series[-1].cumulative == 4
 
 
-@pytest.mark.parametrize("scope, filters", [
-    (reporting.Scope(), reporting.Filters()),
-    (reporting.Scope(), reporting.Filters(status="pending")),
-    (reporting.Scope(), reporting.Filters(country=reporting.NONE)),
-    (reporting.Scope(restricted=True, department="Sales"), reporting.Filters()),
-])
+@pytest.mark.parametrize(
+    "scope, filters",
+    [
+        (reporting.Scope(), reporting.Filters()),
+        (reporting.Scope(), reporting.Filters(status="pending")),
+        (reporting.Scope(), reporting.Filters(country=reporting.NONE)),
+        (reporting.Scope(restricted=True, department="Sales"), reporting.Filters()),
+    ],
+)
 def test_the_dashboard_summary_is_each_figure_in_one_statement(app, org, scope, filters):
     now = utcnow()
     rows = reporting.status_rows(scope, filters, reporting.required_courses(now), now)
     for limit in (1, reporting.BREAKDOWN_LIMIT):
         summary = reporting.summary(rows, limit)
         assert summary.totals == reporting.totals(rows)
-        assert summary.breakdowns == {dim: reporting.breakdown(rows, dim, limit)
-                                      for dim in reporting.DIMENSIONS}
+        assert summary.breakdowns == {
+            dim: reporting.breakdown(rows, dim, limit) for dim in reporting.DIMENSIONS
+        }
 
 
 def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
@@ -150,14 +188,31 @@ def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
 
     now = utcnow()
     first = catalog.latest_version(COURSE)
-    db.session.add(CourseVersion(course_id=COURSE, major=2, minor=0, content_hash="v2",
-                                 required=True, payload=first.payload, published_at=now,
-                                 recertify_by=now - timedelta(days=1)))
+    db.session.add(
+        CourseVersion(
+            course_id=COURSE,
+            major=2,
+            minor=0,
+            content_hash="v2",
+            required=True,
+            payload=first.payload,
+            published_at=now,
+            recertify_by=now - timedelta(days=1),
+        )
+    )
     db.session.commit()
     version = catalog.latest_version(COURSE)
-    db.session.add(Certification(
-        user_id=org["S3"].id, course_id=COURSE, course_version_id=version.id, major=2,
-        minor=0, issued_at=now, expires_at=now + timedelta(days=365)))
+    db.session.add(
+        Certification(
+            user_id=org["S3"].id,
+            course_id=COURSE,
+            course_version_id=version.id,
+            major=2,
+            minor=0,
+            issued_at=now,
+            expires_at=now + timedelta(days=365),
+        )
+    )
     db.session.commit()
     courses = reporting.required_courses(now)
     assert [c.min_major for c in courses] == [2]
@@ -168,10 +223,18 @@ def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
 
 def test_renewals_count_as_issued_but_not_as_newly_certified(app, org):
     version = catalog.latest_version(COURSE)
-    db.session.add(Certification(
-        user_id=org["S1"].id, course_id=COURSE, course_version_id=version.id,
-        major=version.major, minor=version.minor, status="active",
-        issued_at=utcnow() - timedelta(days=500), expires_at=utcnow() - timedelta(days=135)))
+    db.session.add(
+        Certification(
+            user_id=org["S1"].id,
+            course_id=COURSE,
+            course_version_id=version.id,
+            major=version.major,
+            minor=version.minor,
+            status="active",
+            issued_at=utcnow() - timedelta(days=500),
+            expires_at=utcnow() - timedelta(days=135),
+        )
+    )
     db.session.commit()
     courses = reporting.required_courses(utcnow())
     for period in reporting.PERIODS:
@@ -191,8 +254,8 @@ def test_dashboard_shows_the_figures_and_the_csv_agrees(client, org):
     assert "2 of 6 certified" in text
     assert 'href="/hr/people?department=Sales&amp;status=overdue"' in page
     assert f'value="{reporting.NONE}" selected' not in page  # no filter chosen
-    assert 'role="img"' in page and "<title id=\"chart-issued-title\">" in page
-    assert "<desc id=\"chart-departments-desc\">" in page
+    assert 'role="img"' in page and '<title id="chart-issued-title">' in page
+    assert '<desc id="chart-departments-desc">' in page
 
     rows = csv_rows(client.get("/hr/export/status.csv"))
     assert len(rows) == 6
@@ -217,14 +280,17 @@ def test_filters_narrow_the_dashboard(client, org):
     assert "0 of 2 certified" in text
 
 
-@pytest.mark.parametrize("query, message", [
-    ("status=bogus", "is not a status"),
-    ("country=123", "is not a two-letter country code"),
-    ("course=nope", "There is no required course"),
-    ("department=Nowhere", "No employee you can see is in the department"),
-    ("manager=Z9", "There is no employee with the ID"),
-    ("period=year", "is not a period"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("status=bogus", "is not a status"),
+        ("country=123", "is not a two-letter country code"),
+        ("course=nope", "There is no required course"),
+        ("department=Nowhere", "No employee you can see is in the department"),
+        ("manager=Z9", "There is no employee with the ID"),
+        ("period=year", "is not a period"),
+    ],
+)
 def test_bad_filters_are_explained_not_crashed(client, org, query, message):
     login(client, org["P1"])
     response = client.get(f"/hr/?{query}")
@@ -268,10 +334,21 @@ def add_attempts(org):
         enrollment.completed_at = utcnow()
         db.session.add(enrollment)
         db.session.flush()
-        db.session.add(QuizAttempt(enrollment_id=enrollment.id, user_id=org[eid].id,
-                                   course_id=COURSE, course_version_id=version.id, lang="en",
-                                   status="submitted", questions=[], answers={}, score=75.0,
-                                   passed=False, submitted_at=utcnow()))
+        db.session.add(
+            QuizAttempt(
+                enrollment_id=enrollment.id,
+                user_id=org[eid].id,
+                course_id=COURSE,
+                course_version_id=version.id,
+                lang="en",
+                status="submitted",
+                questions=[],
+                answers={},
+                score=75.0,
+                passed=False,
+                submitted_at=utcnow(),
+            )
+        )
     db.session.commit()
 
 
@@ -287,7 +364,10 @@ def test_lead_sees_only_their_department_everywhere(client, org):
     assert client.get("/hr/people/S2").status_code == 200
     assert client.get("/hr/people/P2").status_code == 404
     assert {r["employee_id"] for r in csv_rows(client.get("/hr/export/status.csv"))} == {
-        "S1", "S2", "S3"}
+        "S1",
+        "S2",
+        "S3",
+    }
     assert [r["employee_id"] for r in csv_rows(client.get("/hr/export/attempts.csv"))] == ["S2"]
     assert client.get("/hr/audit").status_code == 403
     assert client.get("/hr/audit.csv").status_code == 403
@@ -300,8 +380,15 @@ def test_lead_without_a_department_sees_nobody(client, make_user, org):
     assert csv_rows(client.get("/hr/export/status.csv")) == []
 
 
-HR_ROUTES = ["/hr/", "/hr/people", "/hr/people/S1", "/hr/export/status.csv",
-             "/hr/export/attempts.csv", "/hr/audit", "/hr/audit.csv"]
+HR_ROUTES = [
+    "/hr/",
+    "/hr/people",
+    "/hr/people/S1",
+    "/hr/export/status.csv",
+    "/hr/export/attempts.csv",
+    "/hr/audit",
+    "/hr/audit.csv",
+]
 
 
 @pytest.mark.parametrize("role", [None, Role.MARKETING])
@@ -319,7 +406,7 @@ def test_nav_link_for_hr_and_leads_only(client, org):
 
 
 def test_exports_stream_and_guard_against_csv_injection(client, make_user, org):
-    org["S2"].name = "=HYPERLINK(\"http://evil\")"
+    org["S2"].name = '=HYPERLINK("http://evil")'
     org["S3"].name = "+1 Plus"
     org["P2"].name = "-2 Minus"
     org["P3"].name = "@SUM(A1)"
@@ -331,7 +418,7 @@ def test_exports_stream_and_guard_against_csv_injection(client, make_user, org):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     names = {r["employee_id"]: r["name"] for r in csv_rows(response)}
-    assert names["S2"] == "'=HYPERLINK(\"http://evil\")"
+    assert names["S2"] == '\'=HYPERLINK("http://evil")'
     assert names["S3"] == "'+1 Plus" and names["P2"] == "'-2 Minus"
     assert names["P3"] == "'@SUM(A1)" and names["P1"] == "'\tTab"
     assert names["S1"] == "Name S1"
@@ -361,8 +448,13 @@ def test_attempts_export_has_every_attempt_with_its_version(client, org):
 
 def test_transcript_shows_the_whole_record(client, org):
     add_attempts(org)
-    audit.record("enrollment.created", actor=org["P1"], subject=org["P2"], course_id=COURSE,
-                 after={"reason": "required"})
+    audit.record(
+        "enrollment.created",
+        actor=org["P1"],
+        subject=org["P2"],
+        course_id=COURSE,
+        after={"reason": "required"},
+    )
     db.session.commit()
     login(client, org["P1"])
     text = text_of(client.get("/hr/people/P2"))
@@ -377,10 +469,21 @@ def test_transcript_shows_the_whole_record(client, org):
 
 
 def test_audit_trail_lists_filters_and_exports_before_and_after(client, org):
-    audit.record("certification.revoked", actor=org["P1"], subject=org["P3"],
-                 course_id=COURSE, before={"status": "active"}, after={"status": "revoked"})
-    audit.record("roster.user_updated", actor=org["P1"], subject=org["S2"],
-                 before={"name": "Old"}, after={"name": "=New"})
+    audit.record(
+        "certification.revoked",
+        actor=org["P1"],
+        subject=org["P3"],
+        course_id=COURSE,
+        before={"status": "active"},
+        after={"status": "revoked"},
+    )
+    audit.record(
+        "roster.user_updated",
+        actor=org["P1"],
+        subject=org["S2"],
+        before={"name": "Old"},
+        after={"name": "=New"},
+    )
     db.session.commit()
     login(client, org["P1"])
     page = client.get("/hr/audit")

@@ -35,8 +35,10 @@ STALE = "The accounts changed since this preview was made"
 
 
 def people(first: int, last: int, name: str = "Person") -> list[str]:
-    return [f"P{n:04d},p{n}@example.com,{name} {n},Sales,DE,,en,2020-01-01,true"
-            for n in range(first, last)]
+    return [
+        f"P{n:04d},p{n}@example.com,{name} {n},Sales,DE,,en,2020-01-01,true"
+        for n in range(first, last)
+    ]
 
 
 #: Pairs of full rosters of 400 people each: different people, and half the same people.
@@ -49,8 +51,11 @@ PAIRS = {
 def roster_state() -> dict[str, str]:
     """Active roster-managed people: employee id -> name."""
     db.session.expire_all()
-    return dict(db.session.execute(sa.select(User.employee_id, User.name)
-                                   .where(User.active, User.roster_managed)).all())
+    return dict(
+        db.session.execute(
+            sa.select(User.employee_id, User.name).where(User.active, User.roster_managed)
+        ).all()
+    )
 
 
 def state_of(rows: list[str]) -> dict[str, str]:
@@ -100,8 +105,9 @@ def signed_in_hr_client(app, make_user, n: int):
 def previewed_upload(client, rows: list[str], name: str) -> tuple[str, str]:
     """Upload a file and open its preview: (preview URL, the form's fingerprint)."""
     data = {"file": (io.BytesIO(roster_text(rows).encode()), name)}
-    url = client.post("/hr/roster", data=data, content_type="multipart/form-data"
-                      ).headers["Location"]
+    url = client.post("/hr/roster", data=data, content_type="multipart/form-data").headers[
+        "Location"
+    ]
     page = client.get(url).get_data(as_text=True)
     assert "Apply these changes" in page
     return url, re.search(r'name="fingerprint"[^>]*value="([^"]*)"', page).group(1)
@@ -109,31 +115,35 @@ def previewed_upload(client, rows: list[str], name: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("pair", PAIRS)
 def test_two_files_applied_at_once_in_the_browser_leave_one_files_state(
-        app, make_user, slow_apply, pair):
+    app, make_user, slow_apply, pair
+):
     files = PAIRS[pair]
     clients = [signed_in_hr_client(app, make_user, n) for n in (1, 2)]
-    previews = [previewed_upload(c, rows, f"file{n}.csv")
-                for n, (c, rows) in enumerate(zip(clients, files, strict=True))]
+    previews = [
+        previewed_upload(c, rows, f"file{n}.csv")
+        for n, (c, rows) in enumerate(zip(clients, files, strict=True))
+    ]
     pages = [None, None]
 
     def apply(n):
         url, fingerprint = previews[n]
-        response = clients[n].post(f"{url}/apply", data={"fingerprint": fingerprint},
-                                   follow_redirects=True)
+        response = clients[n].post(
+            f"{url}/apply", data={"fingerprint": fingerprint}, follow_redirects=True
+        )
         pages[n] = (response.status_code, response.get_data(as_text=True))
 
     run_at_once(app, lambda: apply(0), lambda: apply(1))
 
     assert [status for status, _ in pages] == [200, 200]  # never a server error
     applied = [n for n, (_, page) in enumerate(pages) if "Roster applied: " in page]
-    assert len(applied) == 1, [re.findall(r'role="(?:status|alert)">([^<]*)', p)
-                               for _, p in pages]
+    assert len(applied) == 1, [re.findall(r'role="(?:status|alert)">([^<]*)', p) for _, p in pages]
     [winner], loser = applied, 1 - applied[0]
     assert REFUSED in pages[loser][1] or STALE in pages[loser][1]
     assert roster_state() == state_of(files[winner])
     assert len(events("roster.imported")) == 1
-    assert db.session.scalars(sa.select(RosterUpload.filename).where(
-        RosterUpload.applied_at.is_not(None))).all() == [f"file{winner}.csv"]
+    assert db.session.scalars(
+        sa.select(RosterUpload.filename).where(RosterUpload.applied_at.is_not(None))
+    ).all() == [f"file{winner}.csv"]
 
 
 @pytest.mark.parametrize("pair", PAIRS)
@@ -143,8 +153,9 @@ def test_two_imports_at_once_in_one_process_leave_one_files_state(app, slow_appl
 
     def import_file(n):
         try:
-            preview = roster.import_file(roster_text(files[n]).encode(),
-                                         app.config["LANGUAGES"], filename=f"file{n}.csv")
+            preview = roster.import_file(
+                roster_text(files[n]).encode(), app.config["LANGUAGES"], filename=f"file{n}.csv"
+            )
             outcomes.append((n, "applied" if preview.applied else preview.problems))
         except roster.Refused as refused:
             outcomes.append((n, str(refused.message)))
@@ -182,13 +193,24 @@ def test_two_flask_roster_imports_at_once_leave_one_files_state(app, database_ur
         paths.append(tmp_path / f"file{n}.csv")
         paths[-1].write_text(roster_text(rows), encoding="utf-8")
     db.session.commit()
-    env = os.environ | {"DATABASE_URL": database_url, "LMS_AUTO_MIGRATE": "false",
-                        "LMS_CONTENT_SYNC_ON_START": "false", "LMS_SECRET_KEY": "test"}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "LMS_AUTO_MIGRATE": "false",
+        "LMS_CONTENT_SYNC_ON_START": "false",
+        "LMS_SECRET_KEY": "test",
+    }
     env.pop("LMS_ENV", None)
-    processes = [subprocess.Popen(
-        [sys.executable, "-c", SLOW_FLASK, "lms", "roster", "import", str(path)],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for path in paths]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SLOW_FLASK, "lms", "roster", "import", str(path)],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in paths
+    ]
     results = []
     for process in processes:
         out, err = process.communicate(timeout=120)

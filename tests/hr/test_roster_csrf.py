@@ -23,8 +23,9 @@ def token_of(page: str) -> str:
 
 def sign_in(client, person) -> None:
     token = token_of(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": person.email, "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -46,7 +47,9 @@ def test_apply_with_the_pages_token_works(client, make_user):
     stored = roster.store_upload(roster_text().encode(), "roster.csv", hr.id)
     page = client.get(f"/hr/roster/uploads/{stored.id}").get_data(as_text=True)
     fingerprint = re.search(r'name="fingerprint"[^>]*value="([^"]*)"', page).group(1)
-    response = client.post(f"/hr/roster/uploads/{stored.id}/apply",
-                           data={"csrf_token": token_of(page), "fingerprint": fingerprint})
+    response = client.post(
+        f"/hr/roster/uploads/{stored.id}/apply",
+        data={"csrf_token": token_of(page), "fingerprint": fingerprint},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/hr/roster")
     assert counts()[0] == 4

@@ -25,8 +25,11 @@ def uploaded(days_ago: int, hr, applied: bool = False) -> int:
     upload = roster.store_upload(roster_text().encode(), f"{days_ago}-days.csv", hr.id)
     if applied:
         roster.apply_upload(upload.id, ["en"], actor_id=hr.id)
-    db.session.execute(sa.update(RosterUpload).where(RosterUpload.id == upload.id)
-                       .values(uploaded_at=utcnow() - timedelta(days=days_ago)))
+    db.session.execute(
+        sa.update(RosterUpload)
+        .where(RosterUpload.id == upload.id)
+        .values(uploaded_at=utcnow() - timedelta(days=days_ago))
+    )
     db.session.commit()
     return upload.id
 
@@ -57,8 +60,10 @@ def test_the_retention_is_configurable_and_can_be_given(app, runner, hr):
     uploaded(10, hr)
     uploaded(3, hr)
     app.config["ROSTER_UPLOAD_RETENTION_DAYS"] = 7
-    assert "1 roster upload(s) older than 7 day(s)" in runner.invoke(
-        args=["lms", "roster", "purge-uploads"]).output
+    assert (
+        "1 roster upload(s) older than 7 day(s)"
+        in runner.invoke(args=["lms", "roster", "purge-uploads"]).output
+    )
     assert remaining() == ["3-days.csv"]
     runner.invoke(args=["lms", "roster", "purge-uploads", "--days", "0"])
     assert remaining() == []

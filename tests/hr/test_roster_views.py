@@ -75,14 +75,16 @@ def test_a_double_apply_is_refused(client, auth, hr):
     assert counts() == after_first
 
 
-def test_apply_is_refused_when_the_accounts_changed_since_the_preview(client, auth, hr, runner,
-                                                                        tmp_path):
+def test_apply_is_refused_when_the_accounts_changed_since_the_preview(
+    client, auth, hr, runner, tmp_path
+):
     auth.login(hr)
     preview_url = upload(client, roster_text()).headers["Location"]
     fingerprint = fingerprint_of(client.get(preview_url).get_data(as_text=True))
     (tmp_path / "other.csv").write_text(roster_text(GOOD_ROWS[:1]))
-    assert runner.invoke(args=["lms", "roster", "import", str(tmp_path / "other.csv")]
-                         ).exit_code == 0  # meanwhile, someone imported Ana
+    assert (
+        runner.invoke(args=["lms", "roster", "import", str(tmp_path / "other.csv")]).exit_code == 0
+    )  # meanwhile, someone imported Ana
     before = counts()
     client.post(f"{preview_url}/apply", data={"fingerprint": fingerprint})
     assert "accounts changed since this preview" in text_of(client.get(preview_url))
@@ -121,8 +123,12 @@ def test_employees_do_not_see_the_roster_link(client, auth, employee):
     assert "/hr/roster" not in client.get("/training").get_data(as_text=True)
 
 
-HR_ROUTES = [("GET", "/hr/roster"), ("POST", "/hr/roster"), ("GET", "/hr/roster/uploads/1"),
-             ("POST", "/hr/roster/uploads/1/apply")]
+HR_ROUTES = [
+    ("GET", "/hr/roster"),
+    ("POST", "/hr/roster"),
+    ("GET", "/hr/roster/uploads/1"),
+    ("POST", "/hr/roster/uploads/1/apply"),
+]
 
 
 @pytest.mark.parametrize("role", [None, Role.MARKETING, Role.LEAD])

@@ -45,8 +45,14 @@ def test_employee_reads_passes_and_is_cleared(client, auth, employee, runner):
     cert = db.session.scalar(sa.select(Certification).where(Certification.user_id == employee.id))
     assert (cert.expires_at - cert.issued_at).days == 365
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
-    assert {"enrollment.created", "module.completed", "quiz.started", "quiz.submitted",
-            "certification.issued", "clearance.changed"} <= actions
+    assert {
+        "enrollment.created",
+        "module.completed",
+        "quiz.started",
+        "quiz.submitted",
+        "certification.issued",
+        "clearance.changed",
+    } <= actions
 
 
 def test_failing_shows_feedback_and_does_not_certify(client, auth, employee):
@@ -92,13 +98,17 @@ def test_reading_time_is_recorded_from_the_signed_view_token(client, auth, emplo
 
     auth.login(employee)
     client.get(f"/training/{COURSE}/modules/{MODULES[0]}")
-    enrollment_id = db.session.scalar(sa.select(Enrollment.id).where(
-        Enrollment.user_id == employee.id, Enrollment.course_id == COURSE))
+    enrollment_id = db.session.scalar(
+        sa.select(Enrollment.id).where(
+            Enrollment.user_id == employee.id, Enrollment.course_id == COURSE
+        )
+    )
     with app.test_request_context():
         from itsdangerous import URLSafeTimedSerializer
 
         token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="module-view").dumps(
-            [enrollment_id, MODULES[0], (utcnow() - timedelta(seconds=90)).timestamp()])
+            [enrollment_id, MODULES[0], (utcnow() - timedelta(seconds=90)).timestamp()]
+        )
     client.post(f"/training/{COURSE}/modules/{MODULES[0]}", data={"view": token})
     # The same token replayed adds nothing: that time has been counted.
     client.post(f"/training/{COURSE}/modules/{MODULES[0]}", data={"view": token})

@@ -40,13 +40,28 @@ def _not_drawn(attempt):
 
 
 #: Digits that str.isdigit() or int() accept but no page sends: refused like any forgery.
-ODD_DIGITS = {"superscript_two": "²", "full_width_one": "１", "arabic_indic_one": "١",
-              "five_thousand_digits": "9" * 5000, "signed": "+1", "spaced": " 1"}
+ODD_DIGITS = {
+    "superscript_two": "²",
+    "full_width_one": "１",
+    "arabic_indic_one": "١",
+    "five_thousand_digits": "9" * 5000,
+    "signed": "+1",
+    "spaced": " 1",
+}
 
 
-@pytest.mark.parametrize("forge", [
-    "unknown_question", "question_not_drawn", "answer_out_of_range", "answer_not_a_number",
-    "two_answers_to_single", "unanswered", *ODD_DIGITS])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        "unknown_question",
+        "question_not_drawn",
+        "answer_out_of_range",
+        "answer_not_a_number",
+        "two_answers_to_single",
+        "unanswered",
+        *ODD_DIGITS,
+    ],
+)
 def test_forged_submission_is_refused_and_changes_nothing(client, open_attempt, forge):
     form = answer_form(open_attempt)
     first = next(k for k in form if open_attempt.questions[0]["id"] in k)
@@ -76,8 +91,11 @@ def test_replayed_submission_counts_once(client, open_attempt, employee):
     form = answer_form(open_attempt, right=False)
     client.post(f"/training/attempts/{open_attempt.id}", data=form)
     before = _snapshot()
-    replay = client.post(f"/training/attempts/{open_attempt.id}", data=answer_form(open_attempt),
-                         follow_redirects=True)
+    replay = client.post(
+        f"/training/attempts/{open_attempt.id}",
+        data=answer_form(open_attempt),
+        follow_redirects=True,
+    )
     assert "already submitted" in text_of(replay)
     assert _snapshot() == before
     assert latest_attempt(employee).score == 0
@@ -114,8 +132,11 @@ def test_attempt_limit_and_cooldown(client, open_attempt, employee):
     assert latest_attempt(employee).id == second.id
     # After the cool-down the learner may try again.
     for attempt in db.session.scalars(sa.select(QuizAttempt)):
-        db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt.id)
-                           .values(started_at=utcnow() - timedelta(hours=25)))
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id)
+            .values(started_at=utcnow() - timedelta(hours=25))
+        )
     db.session.commit()
     client.post(f"/training/{COURSE}/quiz")
     assert latest_attempt(employee).id not in (open_attempt.id, second.id)
@@ -167,6 +188,7 @@ def test_two_tabs_submitting_at_once_count_once(app, open_attempt, employee):
     assert sorted(outcomes) == ["graded", "refused"]
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Certification)) == 1
-    submitted = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "quiz.submitted")).all()
+    submitted = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "quiz.submitted")
+    ).all()
     assert len(submitted) == 1

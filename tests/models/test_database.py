@@ -46,18 +46,22 @@ def test_migrations_create_exactly_the_models(migrated_url):
 
 def test_first_run_creates_the_database_and_publishes_content_when_serving(tmp_path):
 
-    app = build_app(f"sqlite:///{tmp_path / 'fresh.db'}", AUTO_MIGRATE=True,
-                    CONTENT_SYNC_ON_START=True)
+    app = build_app(
+        f"sqlite:///{tmp_path / 'fresh.db'}", AUTO_MIGRATE=True, CONTENT_SYNC_ON_START=True
+    )
     with app.app_context():
         assert catalog.current_versions() == []  # building the app publishes nothing
         app.test_client().get("/")
         assert [v.course_id for v in catalog.current_versions()] == ["policy-basics"]
 
 
-@pytest.mark.parametrize("statement", [
-    sa.update(AuditEvent).values(action="tampered"),
-    sa.delete(AuditEvent),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        sa.update(AuditEvent).values(action="tampered"),
+        sa.delete(AuditEvent),
+    ],
+)
 def test_audit_trail_refuses_updates_and_deletes(app, statement):
     audit.record("test.event", after={"x": 1})
     db.session.commit()
@@ -65,5 +69,7 @@ def test_audit_trail_refuses_updates_and_deletes(app, statement):
         db.session.execute(statement)
         db.session.flush()
     db.session.rollback()
-    assert db.session.scalar(sa.select(AuditEvent.action).where(
-        AuditEvent.action == "test.event")) == "test.event"
+    assert (
+        db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "test.event"))
+        == "test.event"
+    )

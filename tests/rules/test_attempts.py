@@ -67,8 +67,9 @@ def test_draw_takes_pool_size_distinct_questions():
 
 def test_draw_shuffles_questions_and_answers_but_not_true_false():
     quiz = make_quiz(pool=9)
-    orders = {tuple(d["id"] for d in draw_questions(quiz, random.Random(seed)))
-              for seed in range(20)}
+    orders = {
+        tuple(d["id"] for d in draw_questions(quiz, random.Random(seed))) for seed in range(20)
+    }
     assert len(orders) > 1
     for seed in range(20):
         for d in draw_questions(quiz, random.Random(seed)):
@@ -76,12 +77,18 @@ def test_draw_shuffles_questions_and_answers_but_not_true_false():
                 assert d["answers"] == ["a", "b"]
             else:
                 assert sorted(d["answers"]) == ["a", "b", "c", "d"]
-    answer_orders = {tuple(d["answers"]) for seed in range(20)
-                     for d in draw_questions(quiz, random.Random(seed)) if d["id"] == "q0"}
+    answer_orders = {
+        tuple(d["answers"])
+        for seed in range(20)
+        for d in draw_questions(quiz, random.Random(seed))
+        if d["id"] == "q0"
+    }
     assert len(answer_orders) > 1
 
 
 def test_no_shuffle_keeps_file_order():
     drawn = draw_questions(make_quiz(shuffle=False, pool=2), random.Random(0))
-    assert drawn == [{"id": "q0", "answers": ["a", "b", "c", "d"]},
-                     {"id": "q1", "answers": ["a", "b", "c", "d"]}]
+    assert drawn == [
+        {"id": "q0", "answers": ["a", "b", "c", "d"]},
+        {"id": "q1", "answers": ["a", "b", "c", "d"]},
+    ]

@@ -56,8 +56,12 @@ def test_every_required_course_is_needed():
 
 
 def test_valid_until_is_the_earliest_lapse():
-    result = evaluate([course("a"), course("b")], [cert("a", expires=10), cert("b", expires=5)],
-                      active=True, now=NOW)
+    result = evaluate(
+        [course("a"), course("b")],
+        [cert("a", expires=10), cert("b", expires=5)],
+        active=True,
+        now=NOW,
+    )
     assert result.valid_until == NOW + 5 * DAY
 
 
@@ -68,22 +72,28 @@ def test_minor_version_keeps_certification_valid():
 
 def test_major_version_in_grace_period():
     deadline = NOW + 20 * DAY
-    result = evaluate([course(major=2, recertify_by={2: deadline})], [cert(major=1)],
-                      active=True, now=NOW)
+    result = evaluate(
+        [course(major=2, recertify_by={2: deadline})], [cert(major=1)], active=True, now=NOW
+    )
     assert result.cleared
     assert result.valid_until == deadline
     assert codes(result) == ["grace"] and result.reasons[0].until == deadline
 
 
 def test_major_version_past_grace_period():
-    result = evaluate([course(major=2, recertify_by={2: NOW - DAY})], [cert(major=1)],
-                      active=True, now=NOW)
+    result = evaluate(
+        [course(major=2, recertify_by={2: NOW - DAY})], [cert(major=1)], active=True, now=NOW
+    )
     assert not result.cleared and codes(result) == ["superseded"]
 
 
 def test_recertified_on_new_major_is_cleared():
-    result = evaluate([course(major=2, recertify_by={2: NOW - DAY})],
-                      [cert(major=1), cert(major=2, issued=-1, expires=364)], active=True, now=NOW)
+    result = evaluate(
+        [course(major=2, recertify_by={2: NOW - DAY})],
+        [cert(major=1), cert(major=2, issued=-1, expires=364)],
+        active=True,
+        now=NOW,
+    )
     assert result.cleared and result.courses[0].status == "cleared"
 
 

@@ -72,9 +72,22 @@ def test_a_refused_import_announces_nothing(runner, tmp_path):
 
 
 def test_an_account_made_by_the_cli_is_announced(runner):
-    result = runner.invoke(args=["lms", "user", "create", "--email", "Root@Example.com",
-                                 "--name", "Root", "--employee-id", "A1", "--role", "admin"],
-                           input="pw-123456789\npw-123456789\n")
+    result = runner.invoke(
+        args=[
+            "lms",
+            "user",
+            "create",
+            "--email",
+            "Root@Example.com",
+            "--name",
+            "Root",
+            "--employee-id",
+            "A1",
+            "--role",
+            "admin",
+        ],
+        input="pw-123456789\npw-123456789\n",
+    )
     assert result.exit_code == 0, result.output
     [created] = outbox("person.created")
     assert created.payload == {"employee_id": "A1", "email": "root@example.com", "active": True}

@@ -53,8 +53,12 @@ def smtp():
 
 @pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_SENDER": "lms@example.com",
-            "BASE_URL": "https://lms.example.com"}
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_SENDER": "lms@example.com",
+        "BASE_URL": "https://lms.example.com",
+    }
 
 
 @pytest.fixture
@@ -63,8 +67,13 @@ def boss(make_user):
 
 
 def enrol(person, due_at) -> Enrollment:
-    enrollment = Enrollment(user_id=person.id, course_id=COURSE, reason="assigned",
-                            assigned_at=NOW - timedelta(days=30), due_at=due_at)
+    enrollment = Enrollment(
+        user_id=person.id,
+        course_id=COURSE,
+        reason="assigned",
+        assigned_at=NOW - timedelta(days=30),
+        due_at=due_at,
+    )
     db.session.add(enrollment)
     db.session.commit()
     return enrollment
@@ -90,8 +99,12 @@ def test_before_the_due_date_the_employee_is_reminded_once(smtp, make_user):
     assert reminders.send_due(NOW + timedelta(days=1)).sent == 0  # same reminder: not again
     assert len(smtp.messages) == 1
     [row] = records()
-    assert (row.kind, row.status, row.to_addr, row.lang) == ("before", "sent",
-                                                              "Ana <ana@example.com>", "en")
+    assert (row.kind, row.status, row.to_addr, row.lang) == (
+        "before",
+        "sent",
+        "Ana <ana@example.com>",
+        "en",
+    )
     assert row.subject == message["Subject"] and row.sent_at is not None
 
 
@@ -108,8 +121,9 @@ def test_on_the_due_date_in_the_employees_language(smtp, make_user):
 
 
 def test_overdue_copies_the_manager_weekly(smtp, make_user, boss):
-    li = make_user(email="li@example.com", name="Li", preferred_language="zh_Hans",
-                   manager_id=boss.id)
+    li = make_user(
+        email="li@example.com", name="Li", preferred_language="zh_Hans", manager_id=boss.id
+    )
     enrol(li, NOW - timedelta(days=3))
     assert reminders.send_due(NOW).sent == 1
     [(rcpts, message)] = smtp.messages
@@ -119,7 +133,9 @@ def test_overdue_copies_the_manager_weekly(smtp, make_user, boss):
     assert reminders.send_due(NOW + timedelta(days=3)).sent == 0  # same overdue week
     assert reminders.send_due(NOW + timedelta(days=5)).sent == 1  # the next week
     assert [(r.kind, r.week, r.cc_addr) for r in records()] == [
-        ("overdue", 0, "Bo Boss <boss@example.com>"), ("overdue", 1, "Bo Boss <boss@example.com>")]
+        ("overdue", 0, "Bo Boss <boss@example.com>"),
+        ("overdue", 1, "Bo Boss <boss@example.com>"),
+    ]
 
 
 def test_finished_courses_and_leavers_get_nothing(smtp, make_user):
@@ -154,8 +170,7 @@ def test_two_servers_at_once_send_each_reminder_exactly_once(app, smtp, make_use
         thread.join(60)
     assert errors == []
     # Due in -3..2 days: all six need a reminder, and each goes out once.
-    assert sorted(r[0] for r, _m in smtp.messages) == sorted(f"p{n}@example.com"
-                                                              for n in range(6))
+    assert sorted(r[0] for r, _m in smtp.messages) == sorted(f"p{n}@example.com" for n in range(6))
     assert sum(r.sent for r in reports) == 6
     assert [r.status for r in records()] == ["sent"] * 6
 
@@ -179,10 +194,21 @@ def test_an_interrupted_send_is_retried_not_doubled(smtp, make_user):
     ana = make_user(email="ana@example.com")
     enrollment = enrol(ana, NOW + timedelta(days=2))
     # A server recorded the intent, then crashed before sending.
-    db.session.add(ReminderSent(enrollment_id=enrollment.id, user_id=ana.id, kind="before",
-                                due_at=enrollment.due_at, week=0, status="sending", lang="en",
-                                to_addr=ana.email, subject="?", created_at=NOW - timedelta(hours=1),
-                                claimed_at=NOW - timedelta(hours=1)))
+    db.session.add(
+        ReminderSent(
+            enrollment_id=enrollment.id,
+            user_id=ana.id,
+            kind="before",
+            due_at=enrollment.due_at,
+            week=0,
+            status="sending",
+            lang="en",
+            to_addr=ana.email,
+            subject="?",
+            created_at=NOW - timedelta(hours=1),
+            claimed_at=NOW - timedelta(hours=1),
+        )
+    )
     db.session.commit()
     assert reminders.send_due(NOW).sent == 1
     assert len(smtp.messages) == 1 and reminders.send_due(NOW).sent == 0
@@ -193,11 +219,22 @@ def test_a_send_in_progress_is_left_alone(smtp, make_user):
     ana = make_user(email="ana@example.com")
     enrollment = enrol(ana, NOW + timedelta(days=2))
     # Another server claimed it a minute ago and is sending right now.
-    db.session.add(ReminderSent(enrollment_id=enrollment.id, user_id=ana.id, kind="before",
-                                due_at=enrollment.due_at, week=0, status="sending", lang="en",
-                                to_addr=ana.email, subject="?", attempts=2,
-                                created_at=NOW - timedelta(days=1),
-                                claimed_at=NOW - timedelta(minutes=1)))
+    db.session.add(
+        ReminderSent(
+            enrollment_id=enrollment.id,
+            user_id=ana.id,
+            kind="before",
+            due_at=enrollment.due_at,
+            week=0,
+            status="sending",
+            lang="en",
+            to_addr=ana.email,
+            subject="?",
+            attempts=2,
+            created_at=NOW - timedelta(days=1),
+            claimed_at=NOW - timedelta(minutes=1),
+        )
+    )
     db.session.commit()
     assert reminders.send_due(NOW).sent == 0 and smtp.messages == []
     assert [r.status for r in records()] == ["sending"]

@@ -24,8 +24,9 @@ def test_anonymous_is_sent_to_sign_in(client, path):
 
 def test_sign_in_with_wrong_password_says_so_without_revealing_accounts(client, employee):
     wrong = text_of(client.post("/login", data={"email": employee.email, "password": "nope"}))
-    unknown = text_of(client.post("/login", data={"email": "ghost@example.com",
-                                                  "password": "nope"}))
+    unknown = text_of(
+        client.post("/login", data={"email": "ghost@example.com", "password": "nope"})
+    )
     assert "is not right" in wrong and "is not right" in unknown
 
 
@@ -48,8 +49,9 @@ def test_inactive_employee_cannot_sign_in(client, make_user):
 def test_next_parameter_cannot_leave_the_site(client, employee, target):
     from tests.helpers import PASSWORD
 
-    response = client.post(f"/login?next={target}",
-                           data={"email": employee.email, "password": PASSWORD})
+    response = client.post(
+        f"/login?next={target}", data={"email": employee.email, "password": PASSWORD}
+    )
     assert response.headers["Location"].endswith("/training")
 
 

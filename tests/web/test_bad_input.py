@@ -29,8 +29,7 @@ def app_config():
 
 @pytest.fixture
 def hr(make_user):
-    return make_user(roles=[Role.HR], email="hr@example.com", employee_id="HR1",
-                     department="Sales")
+    return make_user(roles=[Role.HR], email="hr@example.com", employee_id="HR1", department="Sales")
 
 
 @pytest.fixture
@@ -53,17 +52,27 @@ def assert_refuses_nul(response):
 
 def test_login_form_with_nul_is_refused(client, employee):
     assert_refuses_nul(client.post("/login", data={"email": "a\x00b", "password": "x"}))
-    assert_refuses_nul(client.post("/login", data={"email": employee.email,
-                                                   "password": "x\x00"}))
+    assert_refuses_nul(client.post("/login", data={"email": employee.email, "password": "x\x00"}))
 
 
-@pytest.mark.parametrize("url", [
-    f"/training/{COURSE}%00", f"/training/{COURSE}/modules/a%00", "/hr/people/HR1%00",
-    "/hr/people?department=Sales%00", "/hr/?manager=%00", "/hr/export/status.csv?country=%00",
-    "/hr/export/attempts.csv?department=%00", "/hr/audit?employee=%00",
-    "/hr/audit.csv?course=%00", f"/author/{COURSE}%00", f"/author/{COURSE}/versions/1.0%00",
-    "/training?x=%00", "/hr/people?%00=1",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/training/{COURSE}%00",
+        f"/training/{COURSE}/modules/a%00",
+        "/hr/people/HR1%00",
+        "/hr/people?department=Sales%00",
+        "/hr/?manager=%00",
+        "/hr/export/status.csv?country=%00",
+        "/hr/export/attempts.csv?department=%00",
+        "/hr/audit?employee=%00",
+        "/hr/audit.csv?course=%00",
+        f"/author/{COURSE}%00",
+        f"/author/{COURSE}/versions/1.0%00",
+        "/training?x=%00",
+        "/hr/people?%00=1",
+    ],
+)
 def test_nul_in_the_address_is_refused(client, hr, marketer, url):
     sign_in(client, marketer if url.startswith("/author") else hr)
     assert_refuses_nul(client.get(url))
@@ -87,17 +96,26 @@ def test_nul_in_a_roster_file_name_is_refused_and_nothing_is_stored(client, hr):
 
 def test_nul_in_an_assignment_rule_is_refused_and_nothing_is_saved(client, hr):
     sign_in(client, hr)
-    response = client.post("/hr/assignments", data={
-        "course_id": COURSE, "scope_kind": "department", "scope_value": "Sa\x00les",
-        "due_kind": "after_assignment", "due_days": "30"})
+    response = client.post(
+        "/hr/assignments",
+        data={
+            "course_id": COURSE,
+            "scope_kind": "department",
+            "scope_value": "Sa\x00les",
+            "due_kind": "after_assignment",
+            "due_days": "30",
+        },
+    )
     assert_refuses_nul(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AssignmentRule)) == 0
 
 
 def test_nul_in_an_authored_file_is_refused(client, marketer):
     sign_in(client, marketer)
-    response = client.post(f"/author/{COURSE}/files/courses/{COURSE}/en/01-say-who-you-are.md",
-                           data={"text": "# Title\n\x00", "save": "1"})
+    response = client.post(
+        f"/author/{COURSE}/files/courses/{COURSE}/en/01-say-who-you-are.md",
+        data={"text": "# Title\n\x00", "save": "1"},
+    )
     assert_refuses_nul(response)
 
 
@@ -107,8 +125,9 @@ def test_error_page_survives_a_failed_transaction(app, client, employee, monkeyp
 
     def broken():
         db.session.commit()  # expires the signed-in user: the page must reload it
-        db.session.add(User(employee_id=employee.employee_id, email="dup@example.com",
-                            name="Duplicate"))
+        db.session.add(
+            User(employee_id=employee.employee_id, email="dup@example.com", name="Duplicate")
+        )
         db.session.flush()  # IntegrityError: the transaction is now unusable
 
     # The app is shared by the tests, so a route of an existing page breaks, not a new one.
@@ -123,19 +142,26 @@ def test_error_page_survives_a_failed_transaction(app, client, employee, monkeyp
 # ---------------------------------------------------------------- huge numbers (fault 8)
 
 
-@pytest.mark.parametrize("url", [
-    f"/training/attempts/{HUGE}", f"/training/attempts/{HUGE}/result",
-    "/training/attempts/2147483648", f"/hr/roster/uploads/{HUGE}",
-    "/hr/roster/uploads/%EF%BC%91", "/hr/roster/uploads/%D9%A1",  # full-width, Arabic-Indic 1
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/training/attempts/{HUGE}",
+        f"/training/attempts/{HUGE}/result",
+        "/training/attempts/2147483648",
+        f"/hr/roster/uploads/{HUGE}",
+        "/hr/roster/uploads/%EF%BC%91",
+        "/hr/roster/uploads/%D9%A1",  # full-width, Arabic-Indic 1
+    ],
+)
 def test_ids_beyond_the_database_range_are_not_found(client, hr, url):
     sign_in(client, hr)
     roster.store_upload(b"employee_id,email,name\n", "r.csv", hr.id)  # upload 1 exists
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("url", [f"/hr/roster/uploads/{HUGE}/apply",
-                                 f"/hr/assignments/{HUGE}/deactivate"])
+@pytest.mark.parametrize(
+    "url", [f"/hr/roster/uploads/{HUGE}/apply", f"/hr/assignments/{HUGE}/deactivate"]
+)
 def test_posts_to_ids_beyond_the_database_range_are_not_found(client, hr, url):
     sign_in(client, hr)
     assert client.post(url).status_code == 404
@@ -155,8 +181,9 @@ def test_a_page_past_the_end_shows_the_last_page(client, hr, path, page):
     assert "Page 1 of 1" in text_of(response) or "Page" not in text_of(response)
 
 
-@pytest.mark.parametrize("query", ["until=9999-12-31", "since=9999-12-31",
-                                   "since=0001-01-01&until=9999-12-31"])
+@pytest.mark.parametrize(
+    "query", ["until=9999-12-31", "since=9999-12-31", "since=0001-01-01&until=9999-12-31"]
+)
 def test_audit_dates_too_far_ahead_are_refused_with_a_message(client, hr, query):
     sign_in(client, hr)
     page = client.get(f"/hr/audit?{query}")

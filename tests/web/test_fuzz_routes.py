@@ -12,10 +12,17 @@ from bench import fuzz
 DRAWN_PER_TARGET = 2
 #: Pages only a signed-in person with the right role sees: if the fuzz never got a 200
 #: from them, it never got past the sign-in or the role checks.
-DEEP = {"GET /training/<course_id>/modules/<module_id>", "GET /training/attempts/<int:attempt_id>",
-        "GET /hr/people", "GET /hr/people/<employee_id>", "GET /hr/roster/uploads/<int:upload_id>",
-        "GET /author/<course_id>/files/<path:path>", "GET /api/v1/clearance/<path:identifier>",
-        "POST /hr/roster", "POST /training/<course_id>/quiz"}
+DEEP = {
+    "GET /training/<course_id>/modules/<module_id>",
+    "GET /training/attempts/<int:attempt_id>",
+    "GET /hr/people",
+    "GET /hr/people/<employee_id>",
+    "GET /hr/roster/uploads/<int:upload_id>",
+    "GET /author/<course_id>/files/<path:path>",
+    "GET /api/v1/clearance/<path:identifier>",
+    "POST /hr/roster",
+    "POST /training/<course_id>/quiz",
+}
 
 
 def test_no_route_answers_a_server_error(app, caplog):

@@ -14,11 +14,13 @@ def token(app):
     return plain
 
 
-@pytest.mark.parametrize("path", ["/api/v1/clearance/{eid}", "/api/v1/clearance/nobody",
-                                  "/api/v1/no-such-route"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/clearance/{eid}", "/api/v1/clearance/nobody", "/api/v1/no-such-route"]
+)
 def test_every_api_answer_is_never_stored(client, employee, token, path):
-    authorised = client.get(path.format(eid=employee.employee_id),
-                            headers={"Authorization": f"Bearer {token}"})
+    authorised = client.get(
+        path.format(eid=employee.employee_id), headers={"Authorization": f"Bearer {token}"}
+    )
     refused = client.get(path.format(eid=employee.employee_id))
     for response in (authorised, refused):
         assert response.headers["Cache-Control"] == "no-store"

@@ -26,16 +26,29 @@ def ids(message):
 
 
 def strings(message):
-    return (tuple(message.string) if isinstance(message.string, (list, tuple))
-            else (message.string,))
+    return tuple(message.string) if isinstance(message.string, (list, tuple)) else (message.string,)
 
 
 def test_template_lists_every_string_in_the_code(tmp_path):
     """Catches a string added to the code without `flask lms translate update`."""
     fresh = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "-o", str(fresh),
-                    str(PROJECT_ROOT / "lms")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(PROJECT_ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(fresh),
+            str(PROJECT_ROOT / "lms"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with open(fresh, "rb") as f:
         in_code = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     with open(TRANSLATIONS / "messages.pot", "rb") as f:
