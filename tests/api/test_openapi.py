@@ -18,34 +18,16 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
-from lms.extensions import db
-from lms.models import Certification
-from lms.models import utcnow
-from lms.queries import catalog
-from lms.services import clearance
+from tests import helpers
 
 SPEC = "/api/v1/openapi.json"
 EXAMPLES = 40  # per operation and mode
 KNOWN = ["E-CLEARED", "Cleared.Person@EXAMPLE.com", "E-NEW", "E-LAPSED", "E-REVOKED", "E-LEFT"]
 
 
-def certify(person, *, expires_in=timedelta(days=365), status="active"):
-    version = catalog.latest_version("policy-basics")
-    now = utcnow()
-    db.session.add(
-        Certification(
-            user_id=person.id,
-            course_id=version.course_id,
-            course_version_id=version.id,
-            major=version.major,
-            minor=version.minor,
-            issued_at=now - timedelta(days=400),
-            expires_at=now + expires_in,
-            status=status,
-        )
-    )
-    clearance.refresh(person, now)
-    db.session.commit()
+def certify(person, **kwargs):
+    """Certified long ago (so a lapsed one looks like a real lapse)."""
+    helpers.certify(person, issued_ago=timedelta(days=400), **kwargs)
 
 
 @pytest.fixture
