@@ -807,7 +807,6 @@ def _app(url: str) -> Flask:
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
             "AUTO_MIGRATE": False,
-            "CONTENT_SYNC_ON_START": False,
             "CONTENT_ROOT": str(TEST_CONTENT),
         }
     )

@@ -380,7 +380,7 @@ print(json.dumps({"total_s": t1 - t0}))
 
 def bench_app_start(ctx: Context) -> None:
     """App start in a fresh process against the generated database (content unchanged, so
-    nothing is re-rendered): import, ``create_app()`` as in production (content sync on),
+    nothing is re-rendered): import, ``create_app()`` as in production (nothing published on start),
     and every course's rendered modules and quizzes loaded, in every language. Median of 5.
     Baseline: a bare Flask app in a fresh process."""
     env = production_env(ctx.url)

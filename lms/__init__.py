@@ -100,26 +100,26 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _prepare_database(app: Flask) -> None:
-    """Create or upgrade the schema (development), and publish changed content when the
-    app starts serving.
+    """Create or upgrade the schema (development only; production runs ``flask db
+    upgrade``), and say in the log when the content files differ from what is published.
 
-    Content is never published while the app is built: a CLI command (``flask db
-    upgrade``, ``flask lms content check``) must not publish as a side effect, and on an
-    empty database the content tables do not exist yet. Deploys run ``flask lms content
-    sync`` (production turns ``CONTENT_SYNC_ON_START`` off).
+    Starting a server never publishes: a server started from an old checkout must not
+    bring back an old policy. Publishing is an explicit act: the author's button, ``flask
+    lms content sync`` as a deploy step, or ``flask lms demo`` on a demo machine.
     """
     with app.app_context():
         if app.config["AUTO_MIGRATE"]:
             from flask_migrate import upgrade
 
             upgrade(directory=MIGRATIONS_DIR)
-    if app.config["CONTENT_SYNC_ON_START"]:
-        app.before_request(_ContentSyncOnce(Path(app.config["CONTENT_ROOT"])))
+    if app.config["CONTENT_DRIFT_CHECK"]:
+        app.before_request(_ContentDriftCheck(Path(app.config["CONTENT_ROOT"])))
 
 
-class _ContentSyncOnce:
-    """A ``before_request`` hook: the first request a process serves publishes changed,
-    valid content (the development server's convenience); later requests skip it."""
+class _ContentDriftCheck:
+    """A ``before_request`` hook: on the first request a process serves, log the courses
+    whose files differ from their published version. It reads only; the published
+    version is what learners get until someone publishes."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -130,26 +130,25 @@ class _ContentSyncOnce:
         if self.done:
             return
         with self.lock:
-            if self.done:
-                return
-            self.done = True
-            self._sync()
+            if not self.done:
+                self.done = True
+                self._check()
 
-    def _sync(self) -> None:
+    def _check(self) -> None:
         import sqlalchemy as sa
 
         from lms.models import CourseVersion
-        from lms.services import content_store
+        from lms.queries import catalog
 
         log = logging.getLogger(__name__)
         if not sa.inspect(db.engine).has_table(CourseVersion.__tablename__):
-            log.warning(
-                "content not published: the database has no tables; run "
-                "`flask db upgrade`, then `flask lms content sync`"
-            )
+            log.warning("the database has no tables: run `flask db upgrade`")
             return
-        try:
-            content_store.sync(self.root)
-        except Exception:  # serve the last published content rather than fail the request
-            db.session.rollback()
-            log.exception("content sync on start failed; the last published version stays")
+        differ = catalog.unpublished_courses(self.root)
+        if differ:
+            log.warning(
+                "serving the published version of %s; the files under %s differ "
+                "(publish them with `flask lms content sync`)",
+                ", ".join(differ),
+                self.root,
+            )

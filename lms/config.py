@@ -22,9 +22,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     AUTO_MIGRATE = True  # create or upgrade the schema on start
     CONTENT_ROOT = str(PROJECT_ROOT)  # the folder holding courses/ and quizzes/
-    #: Publish changed, valid content when a server process serves its first request (a
-    #: development convenience; CLI commands never publish as a side effect).
-    CONTENT_SYNC_ON_START = True
+    #: Log, on a server's first request, the courses whose files differ from what is
+    #: published. Nothing is published on start: publishing is an explicit act.
+    CONTENT_DRIFT_CHECK = True
 
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "en"
@@ -52,8 +52,7 @@ class ProductionConfig(Config):
     LMS_ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    AUTO_MIGRATE = False  # run `flask db upgrade` on deploy
-    CONTENT_SYNC_ON_START = False  # then `flask lms content sync`
+    AUTO_MIGRATE = False  # deploy: `flask db upgrade`, then `flask lms content sync`
 
 
 class TestingConfig(Config):

@@ -52,7 +52,6 @@ def build_app(url: str, content_root: Path = TEST_CONTENT, **config):
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "AUTO_MIGRATE": False,
-        "CONTENT_SYNC_ON_START": False,
         "CONTENT_ROOT": str(content_root),
     }
     settings.update(config)

@@ -1,5 +1,7 @@
 """``flask lms token|user|demo|clearance-refresh``: who may do what, and their clearance."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -10,6 +12,7 @@ from lms.queries import access
 from lms.services import Refused
 from lms.services import api_tokens
 from lms.services import clearance
+from lms.services import content_store
 from lms.services import users
 
 token_cli = AppGroup("token", help="API tokens for other systems.")
@@ -67,11 +70,15 @@ def user_create(email: str, name: str, employee_id: str, roles: tuple[str], pass
 @lms_cli.command("demo")
 @click.option("--password", help="Use this password for every demo account.")
 def demo(password: str | None):
-    """Create demo accounts for every role and print their credentials."""
+    """Publish the bundled courses, create demo accounts for every role and print their
+    credentials."""
     if current_app.config["LMS_ENV"] == "production":
         raise click.ClickException("Demo accounts are refused in production.")
     from lms.services.demo import create_demo_users
 
+    report = content_store.sync(Path(current_app.config["CONTENT_ROOT"]))
+    for version in report.published:
+        click.echo(f"published {version.course_id} {version.version}")
     for user, plain in create_demo_users(password):
         roles = ", ".join(sorted(r.value for r in user.roles))
         click.echo(f"{user.email:<28} password: {plain:<22} ({roles})")

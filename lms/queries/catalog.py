@@ -4,11 +4,14 @@ Versions never change once published, so reading them is cheap to cache per proc
 """
 
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms import content
+from lms.content.files import read_tree
+from lms.content.files import tree_hash
 from lms.extensions import db
 from lms.models import CourseVersion
 from lms.models import CourseVersionFile
@@ -110,3 +113,20 @@ def required_courses() -> list[rules.RequiredCourse]:
         for cid, (major, minor, required) in latest.items()
         if required
     ]
+
+
+def unpublished_courses(root: Path) -> list[str]:
+    """Courses whose files under ``root`` differ from the version last published from
+    files (or were never published): what ``flask lms content sync`` would try to publish.
+    Reads files and versions, writes nothing."""
+    courses = root / "courses"
+    if not courses.is_dir():
+        return []
+    differ = []
+    for course_dir in sorted(p for p in courses.iterdir() if p.is_dir()):
+        published = latest_from_files(course_dir.name)
+        if published is None or published.content_hash != tree_hash(
+            read_tree(root, course_dir.name)
+        ):
+            differ.append(course_dir.name)
+    return differ

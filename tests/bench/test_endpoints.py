@@ -35,7 +35,6 @@ def _production_env(tmp_path) -> dict:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.db'}",
         "LMS_BENCH_ENDPOINTS": "true",
         "LMS_AUTO_MIGRATE": "false",
-        "LMS_CONTENT_SYNC_ON_START": "false",
     }
 
 

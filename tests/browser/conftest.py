@@ -55,7 +55,6 @@ def live_app(tmp_path_factory):
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'lms.db'}",
             "AUTO_MIGRATE": False,
-            "CONTENT_SYNC_ON_START": False,
             "CONTENT_ROOT": str(PROJECT_ROOT),
         }
     )

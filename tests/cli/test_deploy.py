@@ -4,6 +4,7 @@ Production: ``flask db upgrade`` then ``flask lms content sync`` on an empty dat
 Nothing but the explicit sync publishes: not building the app, not ``content check``.
 """
 
+import logging
 import os
 import subprocess
 import sys
@@ -93,16 +94,25 @@ def test_content_check_in_development_publishes_nothing(empty_database_url):
     assert published(empty_database_url) == ([], 0)
 
 
-def test_the_development_server_publishes_on_its_first_request(empty_database_url):
-    """README's first command: ``flask lms demo && flask run`` shows the course."""
-    app = build_app(empty_database_url, TEST_CONTENT, AUTO_MIGRATE=True, CONTENT_SYNC_ON_START=True)
+def test_the_demo_publishes_and_the_server_never_does(empty_database_url, caplog):
+    """README's first command: ``flask lms demo && flask run`` shows the course, because
+    the demo publishes it; a server started on files that differ only says so in its log."""
+    app = build_app(empty_database_url, TEST_CONTENT, AUTO_MIGRATE=True)
     with app.app_context():
+        client = app.test_client()
+        # Alembic's logging set-up (AUTO_MIGRATE) replaced the root handlers caplog added.
+        logging.getLogger("lms").addHandler(caplog.handler)
+        try:
+            client.get("/guidelines")
+        finally:
+            logging.getLogger("lms").removeHandler(caplog.handler)
+        assert published(empty_database_url) == ([], 0)
+        assert "serving the published version of policy-basics" in caplog.text
         demo = app.test_cli_runner().invoke(args=["lms", "demo", "--password", PASSWORD])
         assert demo.exit_code == 0, demo.output
-        assert published(empty_database_url) == ([], 0)
-        client = app.test_client()
+        assert "published policy-basics 1.0" in demo.output
+        assert published(empty_database_url) == (["policy-basics 1.0"], 1)
         client.post("/login", data={"email": "employee@example.com", "password": PASSWORD})
         assert "Policy basics" in text_of(client.get("/training"))
-        assert published(empty_database_url) == (["policy-basics 1.0"], 1)
         db.session.remove()
         db.engine.dispose()

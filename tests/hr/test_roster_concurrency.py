@@ -196,7 +196,6 @@ def test_two_flask_roster_imports_at_once_leave_one_files_state(app, database_ur
     env = os.environ | {
         "DATABASE_URL": database_url,
         "LMS_AUTO_MIGRATE": "false",
-        "LMS_CONTENT_SYNC_ON_START": "false",
         "LMS_SECRET_KEY": "test",
     }
     env.pop("LMS_ENV", None)
