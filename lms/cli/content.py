@@ -18,7 +18,14 @@ lms_cli.add_command(quiz_cli)
 
 
 def _content_root() -> Path:
-    return Path(current_app.config["CONTENT_ROOT"])
+    """The folder holding courses/ and quizzes/; a clear error if it has no courses/."""
+    root = Path(current_app.config["CONTENT_ROOT"])
+    if not (root / "courses").is_dir():
+        raise click.ClickException(
+            f"{root} has no courses/ folder: set LMS_CONTENT_ROOT to the folder that holds "
+            "courses/ and quizzes/. Nothing changed."
+        )
+    return root
 
 
 @content_cli.command("check")
@@ -101,7 +108,7 @@ def content_export(course_id: str | None, drafts: bool, out: Path | None):
     courses/ and quizzes/ layout, byte for byte."""
     from lms.queries import content_export as exporter
 
-    out = out or _content_root()
+    out = out or Path(current_app.config["CONTENT_ROOT"])  # may not hold courses/ yet
     try:
         report = exporter.export(out, course_id, drafts)
     except LookupError as exc:

@@ -50,6 +50,18 @@ def test_invalid_content_is_never_published_and_last_good_version_stays(runner, 
     assert db.session.scalars(sa.select(CourseVersion)).all() == before
 
 
+@pytest.mark.parametrize("command", ["sync", "check", "import"])
+def test_a_content_root_without_courses_is_named_and_changes_nothing(
+    runner, app, tmp_path, command
+):
+    app.config["CONTENT_ROOT"] = str(tmp_path)
+    before = db.session.scalars(sa.select(CourseVersion)).all()
+    result = runner.invoke(args=["lms", "content", command])
+    assert result.exit_code == 1 and f"{tmp_path} has no courses/ folder" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalars(sa.select(CourseVersion)).all() == before
+
+
 def test_content_sync_publishes_a_minor_version_when_files_change(runner, app, tmp_path):
     root = tmp_path / "content"
     shutil.copytree(TEST_CONTENT, root)
