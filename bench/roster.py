@@ -36,25 +36,17 @@ from bench.generate import LANGUAGES
 from bench.generate import LAST
 from bench.generate import MANAGER_SHARE
 from bench.generate import REQUIRED_COURSE
+from bench.generate import USER_COLS
 from bench.generate import _ascii
 from bench.server import cpu_seconds
 from bench.server import database_backends
+from lms.services.roster import COLUMNS as ROSTER_COLUMNS
 
 if TYPE_CHECKING:
     from bench.runner import Context
 
 SEED = 20251124
-HEADER = [
-    "employee_id",
-    "email",
-    "name",
-    "department",
-    "country",
-    "manager",
-    "preferred_language",
-    "hire_date",
-    "active",
-]
+HEADER = list(ROSTER_COLUMNS)  # the columns the import reads, in its order
 RULE_DUE_DAYS = 30  # the rule: the required course, due 30 days after the hire date
 CHANGED_SHARE = 0.05
 
@@ -438,20 +430,7 @@ AUDIT_COLUMNS = [
     "before",
     "after",
 ]
-BASELINE_COLUMNS = [
-    "employee_id",
-    "email",
-    "name",
-    "department",
-    "country",
-    "manager_id",
-    "preferred_language",
-    "hire_date",
-    "active",
-    "roster_managed",
-    "password_hash",
-    "created_at",
-]
+BASELINE_COLUMNS = list(USER_COLS[1:])  # the generator's user columns, ids left to the database
 
 
 # --- the benchmark --------------------------------------------------------------------

@@ -46,6 +46,7 @@ from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
 from lms.extensions import limiter
+from lms.models import ApiToken
 from lms.models import Role
 from lms.models import User
 from lms.services import content_store
@@ -406,6 +407,15 @@ def make_user(app):
 @pytest.fixture
 def employee(make_user):
     return make_user(email="employee@example.com", preferred_language="en")
+
+
+@pytest.fixture
+def token(app):
+    """A live API token (the plain text, as another system would hold it)."""
+    row, plain = ApiToken.issue("another system")
+    db.session.add(row)
+    db.session.commit()
+    return plain
 
 
 @pytest.fixture

@@ -115,18 +115,21 @@ def required_courses() -> list[rules.RequiredCourse]:
     ]
 
 
+def course_ids_in(root: Path) -> list[str]:
+    """The courses whose files are under ``root`` (its ``courses/`` folders), sorted."""
+    courses = root / "courses"
+    return sorted(p.name for p in courses.iterdir() if p.is_dir()) if courses.is_dir() else []
+
+
+def is_published(course_id: str, files: dict[str, bytes]) -> bool:
+    """Whether ``files`` are exactly the version last published from files (compared by a
+    hash of their bytes, without parsing)."""
+    published = latest_from_files(course_id)
+    return published is not None and published.content_hash == tree_hash(files)
+
+
 def unpublished_courses(root: Path) -> list[str]:
     """Courses whose files under ``root`` differ from the version last published from
     files (or were never published): what ``flask lms content sync`` would try to publish.
     Reads files and versions, writes nothing."""
-    courses = root / "courses"
-    if not courses.is_dir():
-        return []
-    differ = []
-    for course_dir in sorted(p for p in courses.iterdir() if p.is_dir()):
-        published = latest_from_files(course_dir.name)
-        if published is None or published.content_hash != tree_hash(
-            read_tree(root, course_dir.name)
-        ):
-            differ.append(course_dir.name)
-    return differ
+    return [cid for cid in course_ids_in(root) if not is_published(cid, read_tree(root, cid))]

@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 
 from lms import content
 from lms.content.files import read_tree
-from lms.content.files import tree_hash
 from lms.content.loader import build_course
 from lms.extensions import db
 from lms.models import Course
@@ -47,11 +46,9 @@ def sync(root: Path, actor: User | None = None) -> SyncReport:
     the files themselves change.
     """
     report = SyncReport()
-    for course_dir in sorted(p for p in (root / "courses").iterdir() if p.is_dir()):
-        course_id = course_dir.name
+    for course_id in catalog.course_ids_in(root):
         files = read_tree(root, course_id)
-        imported = catalog.latest_from_files(course_id)
-        if imported and imported.content_hash == tree_hash(files):
+        if catalog.is_published(course_id, files):
             report.unchanged.append(course_id)
             continue
         course, problems = build_course(course_id, files)

@@ -10,14 +10,6 @@ from tests.helpers import latest_attempt
 from tests.helpers import read_all_modules
 
 
-@pytest.fixture
-def token(app):
-    row, plain = ApiToken.issue("publishing tool")
-    db.session.add(row)
-    db.session.commit()
-    return plain
-
-
 def get(client, path, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.get(path, headers=headers)

@@ -2,11 +2,9 @@
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import ApiToken
 from lms.models import CourseDraft
 from lms.models import CourseVersion
 from lms.models import User
@@ -24,14 +22,6 @@ from tests.helpers import save
 from tests.helpers import text_of
 
 CHANGED = "---\ntitle: Say who you work for\n---\n\nAlways disclose that you work for us.\n"
-
-
-@pytest.fixture
-def token(app):
-    row, plain = ApiToken.issue("publishing tool")
-    db.session.add(row)
-    db.session.commit()
-    return plain
 
 
 def api_status(client, employee, token) -> dict:

@@ -43,8 +43,8 @@ def _chromium() -> str:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):  # one line per request drowns the test output
-        pass
+    def log_request(self, *args, **kwargs):
+        """One line per request would drown the test output; errors are still logged."""
 
 
 @pytest.fixture(scope="session")

@@ -2,17 +2,6 @@
 
 import pytest
 
-from lms.extensions import db
-from lms.models import ApiToken
-
-
-@pytest.fixture
-def token(app):
-    row, plain = ApiToken.issue("test")
-    db.session.add(row)
-    db.session.commit()
-    return plain
-
 
 @pytest.mark.parametrize(
     "path", ["/api/v1/clearance/{eid}", "/api/v1/clearance/nobody", "/api/v1/no-such-route"]
