@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask
+from flask import request
 
 from lms import config as lms_config
 from lms.extensions import csrf
@@ -15,6 +16,7 @@ from lms.extensions import login_manager
 from lms.extensions import migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+HEALTH_ENDPOINT = "public.health"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -63,6 +65,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
             raise RuntimeError("Set LMS_SECRET_KEY: production needs a fixed, secret key.")
         app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from lms import servers
+
+    servers.configure(app)  # shared rate-limit storage, trusted proxies
 
 
 def _development_secret(instance: Path) -> str:
@@ -127,8 +132,8 @@ class _ContentDriftCheck:
         self.lock = threading.Lock()
 
     def __call__(self) -> None:
-        if self.done:
-            return
+        if self.done or request.endpoint == HEALTH_ENDPOINT:
+            return  # the balancer's checks must stay cheap and answer while the database is down
         with self.lock:
             if not self.done:
                 self.done = True

@@ -39,8 +39,21 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # largest upload; a 100,000-person roster is ~12 MB
 
-    RATELIMIT_STORAGE_URI = "memory://"  # set LMS_RATELIMIT_STORAGE_URI=redis://… for many servers
+    #: The Redis that several servers share (``redis://host:6379/0``): the rate limit's
+    #: counts (and the job queue) live there. Unset: one process, counts in its memory.
+    REDIS_URL = None
+    #: Where the rate limit counts; unset means REDIS_URL, else this process's memory.
+    RATELIMIT_STORAGE_URI = None
+    #: Redis unreachable: count in this process's memory rather than refuse every sign-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    #: Proxy hops in front of the app whose X-Forwarded-For (…-Proto, -Host, -Port, -Prefix)
+    #: headers are trusted (Werkzeug's ProxyFix). 0: ignored, as anyone can send them.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     #: Longest stretch of reading counted for one page view, so an open tab does not count.
     MAX_SECONDS_PER_PAGE_VIEW = 30 * 60

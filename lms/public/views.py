@@ -1,6 +1,7 @@
 """Pages anyone may open: the public guidelines, the language switcher, the health check."""
 
 from flask import abort
+from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import session
@@ -9,6 +10,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
+from lms import servers
+from lms.extensions import limiter
 from lms.i18n import current_language
 from lms.i18n import supported
 from lms.public import bp
@@ -58,5 +61,9 @@ def guidelines(lang: str | None = None):
 
 
 @bp.route("/healthz")
+@limiter.exempt
 def health():
-    return {"status": "ok"}
+    """For the load balancer: 200 when the database (and Redis, when configured) answers,
+    503 naming what does not. Deliberately public: it reveals no URL and no data."""
+    report, healthy = servers.health(current_app)
+    return report, 200 if healthy else 503, {"Cache-Control": "no-store"}
