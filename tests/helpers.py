@@ -5,7 +5,12 @@ course as files (for the content engine). Fixtures live in the conftest.py files
 """
 
 import re
+import socket
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
+from email import message_from_bytes
+from email import policy
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -348,3 +353,43 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 def line_of(text: str, needle: str) -> int:
     """1-based line of the first line containing ``needle``."""
     return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+# -- Mail and ports --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts: (recipients, message)."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+
+@contextmanager
+def smtp_server():
+    """A real SMTP server on loopback for the duration; yields its :class:`Inbox`."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()

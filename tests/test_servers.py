@@ -72,4 +72,3 @@ def test_production_without_shared_storage_warns(caplog, tmp_path):
     with caplog.at_level(logging.WARNING, logger="lms.servers"):
         build_app(f"sqlite:///{tmp_path / 'lms.db'}", LMS_ENV="production")
     assert "LMS_REDIS_URL" in caplog.text
-
