@@ -1,5 +1,6 @@
 """Settings for several servers: the rate limit counts in Redis when ``LMS_REDIS_URL`` is
-set (two processes count together), and production without it says so in the log.
+set (two processes count together; with Redis down each counts in its memory rather than
+refuse sign-ins), and production without it says so in the log.
 
 The whole production layout (gunicorn, haproxy, PostgreSQL, Redis) is walked in
 tests/servers/.
@@ -16,6 +17,7 @@ import pytest
 import redis
 
 from tests.helpers import build_app
+from tests.helpers import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PROJECT = Path(__file__).parents[1]
@@ -47,9 +49,11 @@ def redis_prefix():
     client.close()
 
 
-def server_process(database: str, attempts: int, prefix: str) -> list[int]:
+def server_process(
+    database: str, attempts: int, prefix: str, redis_url: str = REDIS_URL
+) -> list[int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env.update(LMS_REDIS_URL=REDIS_URL, LMS_RATELIMIT_KEY_PREFIX=prefix)
+    env.update(LMS_REDIS_URL=redis_url, LMS_RATELIMIT_KEY_PREFIX=prefix)
     done = subprocess.run(
         [sys.executable, "-c", FAILED_SIGN_INS, database, str(attempts)],
         cwd=PROJECT,
@@ -66,6 +70,12 @@ def test_with_a_redis_url_two_processes_count_sign_ins_together(tmp_path, redis_
     database = f"sqlite:///{tmp_path / 'lms.db'}"
     assert server_process(database, 2, redis_prefix) == [200, 200]
     assert server_process(database, 2, redis_prefix) == [200, 429]  # the same 3 per minute
+
+
+def test_with_redis_down_the_limit_counts_in_memory_rather_than_fail(tmp_path):
+    nobody_listens = f"redis://127.0.0.1:{free_port()}/0"
+    database = f"sqlite:///{tmp_path / 'lms.db'}"
+    assert server_process(database, 4, "unused", nobody_listens) == [200, 200, 200, 429]
 
 
 def test_production_without_shared_storage_warns(caplog, tmp_path):
