@@ -54,7 +54,7 @@ def health(app: Flask) -> tuple[dict[str, str], bool]:
     failed, never a URL or an error text (they can hold host names and passwords); the
     log has the error.
     """
-    report = {"database": _database(), "redis": _redis(redis_urls(app))}
+    report = {"database": _database(), "redis": _redis(_redis_clients(app))}
     healthy = all(value in ("ok", "not configured") for value in report.values())
     return {"status": "ok" if healthy else "unavailable", **report}, healthy
 
@@ -76,18 +76,28 @@ def _abandon_transaction() -> None:
         db.session.remove()
 
 
-def _redis(urls: list[str]) -> str:
-    if not urls:
-        return "not configured"
-    import redis
+def _redis_clients(app: Flask) -> list:
+    """One client (a connection pool) per Redis URL and process, made on first use:
+    reconnecting for every check cost ten times the check."""
+    clients = app.extensions.get("lms_redis_health")
+    if clients is None:
+        import redis
 
-    for url in urls:
-        try:
-            client = redis.Redis.from_url(
+        clients = app.extensions["lms_redis_health"] = [
+            redis.Redis.from_url(
                 url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
             )
-            with client:
-                client.ping()
+            for url in redis_urls(app)
+        ]
+    return clients
+
+
+def _redis(clients: list) -> str:
+    if not clients:
+        return "not configured"
+    for client in clients:
+        try:
+            client.ping()
         except Exception as error:
             log.warning("health check: Redis does not answer: %r", error)
             return "unavailable"
