@@ -317,3 +317,23 @@ class TestWithCsrf:
             "/admin/people/S1/revoke", data={"role": "lead", "csrf_token": self.token_of(page)}
         )
         assert response.status_code == 302 and not fresh(staff["S1"]).has_role(Role.LEAD)
+
+
+# -- Deactivation ----------------------------------------------------------------------
+
+
+def test_a_roster_import_that_drops_the_last_admin_is_refused(runner, make_user, tmp_path):
+    admin = make_user(roles=[Role.ADMIN], employee_id="A1", roster_managed=True)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "employee_id,email,name,department,country,manager,preferred_language,hire_date,active\n"
+        "N1,new@example.com,New Person,Sales,DE,,en,2024-01-01,true\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["lms", "roster", "import", str(roster)])
+    assert result.exit_code == 1 and "last active admin" in result.output, result.output
+    assert fresh(admin).active and User.find("new@example.com") is None
+    make_user(roles=[Role.ADMIN], employee_id="A2")  # made by hand: the import keeps it
+    result = runner.invoke(args=["lms", "roster", "import", str(roster)])
+    assert result.exit_code == 0, result.output
+    assert not fresh(admin).active and User.find("new@example.com") is not None
