@@ -10,6 +10,7 @@ Two rules hold whoever asks: an unknown role is refused with the list of roles, 
 last active admin keeps the role (nobody could grant it back from the browser).
 """
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -145,16 +146,23 @@ def grant_role(
     via: str | None = None,
 ) -> bool:
     """Operation: :func:`grant`, then commit. Same arguments, same refusals."""
-    return _commit(grant(user, role, by=by, departments=departments, via=via))
+    return _commit(lambda: grant(user, role, by=by, departments=departments, via=via))
 
 
 def revoke_role(user: User, role: str | Role, *, by: User | None, via: str | None = None) -> bool:
     """Operation: :func:`revoke`, then commit. Same arguments, same refusals."""
-    return _commit(revoke(user, role, by=by, via=via))
+    return _commit(lambda: revoke(user, role, by=by, via=via))
 
 
-def _commit(changed: bool) -> bool:
-    db.session.commit()  # also ends the admin lock when nothing changed
+def _commit(step: Callable[[], bool]) -> bool:
+    """Run ``step`` and commit; on a refusal, end the transaction (and the admin rows'
+    lock) before passing the refusal on."""
+    try:
+        changed = step()
+    except Refused:
+        db.session.rollback()
+        raise
+    db.session.commit()
     return changed
 
 
