@@ -38,7 +38,9 @@ def index():
 @role_required(Role.ADMIN)
 def person(employee_id: str):
     user = _person_or_404(employee_id)
-    form = GrantForm(people.departments(), data={"departments": user.lead_departments})
+    # Ticked: the departments a lead leads, or for someone else their own (the usual choice).
+    ticked = user.lead_departments or [d for d in [user.department] if d]
+    form = GrantForm(people.departments(), data={"departments": ticked})
     return _person_page(user, form)
 
 

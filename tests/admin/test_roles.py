@@ -261,14 +261,23 @@ def test_a_lead_made_without_naming_departments_leads_their_own(client, make_use
     assert seen_by(client, lead) == sorted([lead.employee_id, "S1", "S2"])
 
 
+def ticked(page) -> list[str]:
+    html = page.get_data(as_text=True)
+    found = re.findall(
+        r'<input[^>]*checked[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*checked', html
+    )
+    return [a or b for a, b in found]
+
+
 def test_the_roles_page_ticks_the_departments_a_lead_leads(as_admin, make_user, staff):
     make_user(employee_id="L1", roles=[Role.LEAD], department="Support")
-    page = as_admin.get("/admin/people/L1").get_data(as_text=True)
-    checked = re.findall(
-        r'<input[^>]*checked[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*checked', page
+    as_admin.post(
+        "/admin/people/L1/grant", data={"role": "lead", "departments": ["Sales", "Engineering"]}
     )
-    assert [a or b for a, b in checked] == ["Support"]
-    assert "Leads: Support" in text_of(as_admin.get("/admin/people/L1"))
+    assert ticked(as_admin.get("/admin/people/L1")) == ["Engineering", "Sales"]
+    assert "Leads: Engineering, Sales" in text_of(as_admin.get("/admin/people/L1"))
+    # Someone who leads nothing yet: their own department, the usual choice.
+    assert ticked(as_admin.get("/admin/people/U1")) == ["Support"]
 
 
 # -- CSRF ------------------------------------------------------------------------------
