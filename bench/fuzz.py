@@ -261,6 +261,7 @@ SEEDS = [
     "/hr/assignments",
     "/hr/audit",
     "/author",
+    "/admin/",
     "/guidelines",
 ]
 

@@ -299,6 +299,7 @@ class _Rows:
     def __init__(self):
         self.users: list[tuple] = []
         self.roles: list[tuple] = []
+        self.lead_departments: list[tuple] = []
         self.enrollments: list[tuple] = []
         self.progress: list[tuple] = []
         self.attempts: list[tuple] = []
@@ -692,6 +693,7 @@ def _build_people(
         rows.roles.append((uid, "hr"))
     for uid in range(1, len(DEPARTMENTS) + 1):
         rows.roles.append((uid, "lead"))
+        rows.lead_departments.append((uid, DEPARTMENTS[uid - 1]))  # the one they head
     rows.roles.append((len(DEPARTMENTS) + 1, "marketing"))
 
     # One learner per language for the module-page benchmark: signed in, enrolled (open)
@@ -979,6 +981,7 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False, lo
         try:
             writer.insert("users", USER_COLS, rows.users)
             writer.insert("user_roles", ("user_id", "role"), rows.roles)
+            writer.insert("lead_departments", ("user_id", "department"), rows.lead_departments)
             writer.insert("enrollments", ENROLLMENT_COLS, rows.enrollments)
             writer.insert("module_progress", PROGRESS_COLS, rows.progress)
             writer.insert("quiz_attempts", ATTEMPT_COLS, rows.attempts)

@@ -57,10 +57,11 @@ def production_app(url: str):
         return create_app()
 
 
-def hr_client(app):
-    """A test client signed in as the generator's first HR user.
+def hr_client(app, role: str = "hr"):
+    """A test client signed in as the generator's first HR user (or first holder of
+    ``role``).
 
-    HR accounts have no password (they would sign in through single sign-on), so the
+    Generated accounts have no password (they would sign in through single sign-on), so the
     bench opens a sign-in itself and gives the session the id Flask-Login stores; every
     request still loads the user and checks the role, as for a real session.
     """
@@ -71,10 +72,11 @@ def hr_client(app):
 
     with app.app_context():
         user_id = db.session.scalar(
-            sa.text("SELECT user_id FROM user_roles WHERE role = 'hr' ORDER BY user_id LIMIT 1")
+            sa.text("SELECT user_id FROM user_roles WHERE role = :role ORDER BY user_id LIMIT 1"),
+            {"role": role},
         )
         if user_id is None:
-            raise RuntimeError("no HR user in the generated data")
+            raise RuntimeError(f"no {role} user in the generated data")
         token = UserSession.open(user_id)
         db.session.commit()
         db.session.remove()

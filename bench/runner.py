@@ -36,6 +36,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench import load
+from bench.admin import bench_people_search
 from bench.db import BENCH_DIR
 from bench.db import DEFAULT_PG_SERVER
 from bench.db import default_url
@@ -438,6 +439,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("hr_dashboard", bench_hr_dashboard, needs_server=False),
     Benchmark("status_export", bench_status_export, needs_server=False),
     Benchmark("roster_import", bench_roster_import, needs_server=False),
+    Benchmark("people_search", bench_people_search, needs_server=False),
 ]
 
 

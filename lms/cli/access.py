@@ -68,10 +68,15 @@ def user_create(email: str, name: str, employee_id: str, roles: tuple[str], pass
 
 
 @lms_cli.command("demo")
-@click.option("--password", help="Use this password for every demo account.")
-def demo(password: str | None):
-    """Publish the bundled courses, create demo accounts for every role and print their
-    credentials."""
+@click.option("--password", help="Use this password for every demo account it sets.")
+@click.option(
+    "--reset-passwords",
+    is_flag=True,
+    help="Also set new passwords for demo accounts that exist (ends their sign-ins).",
+)
+def demo(password: str | None, reset_passwords: bool):
+    """Publish the bundled courses, create the demo accounts for every role that do not
+    exist yet and print their credentials; existing accounts keep their passwords."""
     if current_app.config["LMS_ENV"] == "production":
         raise click.ClickException("Demo accounts are refused in production.")
     from lms.services.demo import create_demo_users
@@ -79,9 +84,20 @@ def demo(password: str | None):
     report = content_store.sync(Path(current_app.config["CONTENT_ROOT"]))
     for version in report.published:
         click.echo(f"published {version.course_id} {version.version}")
-    for user, plain in create_demo_users(password):
-        roles = ", ".join(sorted(r.value for r in user.roles))
-        click.echo(f"{user.email:<28} password: {plain:<22} ({roles})")
+    kept = 0
+    for account in create_demo_users(password, reset_passwords=reset_passwords):
+        roles = ", ".join(sorted(r.value for r in account.user.roles))
+        if account.password is None:
+            kept += 1
+            shown = "(exists: password unchanged)"
+        else:
+            shown = f"password: {account.password}"
+        click.echo(f"{account.user.email:<28} {shown:<32} ({roles})")
+    if kept:
+        click.echo(
+            f"{kept} existing account(s) kept their passwords; "
+            "flask lms demo --reset-passwords sets new ones."
+        )
 
 
 @lms_cli.command("clearance-refresh")

@@ -1,6 +1,6 @@
 """The HR dashboard, its drill-down lists, transcripts and CSV exports.
 
-HR and admins see everyone; a department lead sees their own department, enforced by the
+HR and admins see everyone; a department lead sees the departments they lead, enforced by the
 :class:`~lms.queries.reporting.Scope` every query takes.
 """
 

@@ -18,6 +18,7 @@ from lms.models.learning import QuizAttempt
 from lms.models.roster import RosterUpload
 from lms.models.session import UserSession
 from lms.models.types import utcnow
+from lms.models.user import LeadDepartment
 from lms.models.user import Role
 from lms.models.user import User
 from lms.models.user import UserRole
@@ -34,6 +35,7 @@ __all__ = [
     "CourseVersion",
     "CourseVersionFile",
     "Enrollment",
+    "LeadDepartment",
     "ModuleProgress",
     "OutboxEvent",
     "QuizAttempt",

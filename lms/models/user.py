@@ -2,6 +2,7 @@
 
 import enum
 import secrets
+from collections.abc import Iterable
 from datetime import date
 from datetime import datetime
 from functools import cache
@@ -22,7 +23,7 @@ class Role(enum.StrEnum):
     EMPLOYEE = "employee"
     HR = "hr"
     MARKETING = "marketing"
-    LEAD = "lead"  # department lead: sees their own department
+    LEAD = "lead"  # department lead: sees the departments they lead (LeadDepartment)
     ADMIN = "admin"
 
 
@@ -56,6 +57,10 @@ class User(UserMixin, db.Model):
     role_rows: so.Mapped[list["UserRole"]] = so.relationship(
         lazy="selectin", cascade="all, delete-orphan"
     )
+    #: Loaded when read (HR reports of a lead), not with every account.
+    lead_rows: so.Mapped[list["LeadDepartment"]] = so.relationship(
+        cascade="all, delete-orphan", order_by="LeadDepartment.department"
+    )
 
     @property
     def roles(self) -> set[Role]:
@@ -64,9 +69,35 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
 
-    def grant(self, role: Role) -> None:
+    @property
+    def lead_departments(self) -> list[str]:
+        """The departments this person leads (sorted); empty unless they are a lead."""
+        return sorted(row.department for row in self.lead_rows)
+
+    def grant(self, role: Role, departments: Iterable[str] | None = None) -> None:
+        """Hold ``role``. A lead leads ``departments``, or, when none are named, keeps the
+        ones they lead or, if new to the role, leads their own department."""
         if role not in {Role(r.role) for r in self.role_rows}:
             self.role_rows.append(UserRole(role=role.value))
+            if departments is None and role is Role.LEAD and self.department:
+                departments = [self.department]
+        if role is Role.LEAD and departments is not None:
+            self.lead(departments)
+
+    def lead(self, departments: Iterable[str]) -> None:
+        """Lead exactly ``departments`` (rows kept, added or removed, never replaced)."""
+        wanted = set(departments)
+        for row in [r for r in self.lead_rows if r.department not in wanted]:
+            self.lead_rows.remove(row)
+        held = {r.department for r in self.lead_rows}
+        self.lead_rows.extend(LeadDepartment(department=d) for d in sorted(wanted - held))
+
+    def take_away(self, role: Role) -> None:
+        """No longer hold ``role`` (a lead leads nothing any more)."""
+        for row in [r for r in self.role_rows if r.role == role.value]:
+            self.role_rows.remove(row)
+        if role is Role.LEAD:
+            self.lead_rows.clear()
 
     @classmethod
     def identified_by(cls, identifier: str) -> sa.ColumnElement[bool]:
@@ -129,6 +160,24 @@ class User(UserMixin, db.Model):
         return f"<User {self.employee_id} {self.email}>"
 
 
+# The admin's people search finds the start of a name (any case), an email or an employee id
+# through these indexes, not by reading every account. PostgreSQL answers LIKE 'prefix%'
+# from a text_pattern_ops index whatever the database's collation; SQLite answers range
+# conditions from the plain indexes (there the two on email and employee id repeat the
+# unique ones, kept so that one schema serves both databases).
+sa.Index(
+    "ix_users_lower_name",
+    sa.func.lower(User.name).label("lower_name"),
+    postgresql_ops={"lower_name": "text_pattern_ops"},
+)
+for _column in ("email", "employee_id"):
+    sa.Index(
+        f"ix_users_{_column}_pattern",
+        User.__table__.c[_column],
+        postgresql_ops={_column: "text_pattern_ops"},
+    )
+
+
 @cache
 def _decoy_hash() -> str:
     """A hash of a random password nobody knows, made with the current method and cost
@@ -143,3 +192,12 @@ class UserRole(db.Model):
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     role: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
+
+
+class LeadDepartment(db.Model):
+    """A department a lead leads: the people HR reports show that lead."""
+
+    __tablename__ = "lead_departments"
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    department: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)

@@ -3,7 +3,7 @@
 Every figure is aggregated in SQL from one statement, :func:`status_rows` (one row per
 active employee × required course), so the dashboard, the drill-down lists and the CSV
 exports can never disagree. Every query takes a :class:`Scope`: a department lead's
-restriction is applied here, in the query layer, not in templates.
+restriction to the departments they lead is applied here, in the query layer, not in templates.
 """
 
 import re
@@ -54,25 +54,25 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 @dataclass(frozen=True)
 class Scope:
-    """What a viewer may see: everything, or one department (a lead's own)."""
+    """What a viewer may see: everything, or the departments a lead leads (maybe none)."""
 
     restricted: bool = False
-    department: str | None = None
+    departments: tuple[str, ...] = ()
 
     def condition(self, user=User):
         if not self.restricted:
             return sa.true()
-        if self.department is None:
+        if not self.departments:
             return sa.false()
-        return user.department == self.department
+        return user.department.in_(self.departments)
 
 
 def scope_for(viewer: User) -> Scope:
-    """HR and admins see everyone; a lead sees their own department; others nothing."""
+    """HR and admins see everyone; a lead sees the departments they lead; others nothing."""
     if viewer.has_role(Role.HR, Role.ADMIN):
         return Scope()
     if viewer.has_role(Role.LEAD):
-        return Scope(restricted=True, department=viewer.department)
+        return Scope(restricted=True, departments=tuple(viewer.lead_departments))
     return Scope(restricted=True)
 
 

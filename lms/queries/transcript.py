@@ -35,7 +35,7 @@ class Transcript:
 
 
 def find_person(scope: Scope, employee_id: str) -> User | None:
-    """The employee, if the viewer's scope includes them (a lead: their department)."""
+    """The employee, if the viewer's scope includes them (a lead: the departments they lead)."""
     return db.session.scalar(
         sa.select(User).where(User.employee_id == employee_id, scope.condition())
     )

@@ -1,10 +1,12 @@
 """Demo accounts for trying the product; refused in production (see ``flask lms demo``)."""
 
 import secrets
+from dataclasses import dataclass
 
 from lms.extensions import db
 from lms.models import Role
 from lms.models import User
+from lms.services import audit
 from lms.services import clearance
 from lms.services import users
 
@@ -20,14 +22,28 @@ DEMO_USERS = [
 ]
 
 
-def create_demo_users(password: str | None = None) -> list[tuple[User, str]]:
-    """Create (or reset the passwords of) the demo accounts; commit.
+@dataclass(frozen=True)
+class DemoAccount:
+    user: User
+    password: str | None  # None: an existing account, its password left as it was
+    created: bool
 
-    :return: each account with its plain password, to print once.
+
+def create_demo_users(
+    password: str | None = None, *, reset_passwords: bool = False
+) -> list[DemoAccount]:
+    """Create the demo accounts that do not exist yet; commit.
+
+    A new account gets ``password`` (or a random one). An existing account keeps its
+    password (someone may have changed it) unless ``reset_passwords`` is set; a reset is
+    audited and ends that account's sign-ins.
+
+    :return: each account, with the plain password to print once when one was set.
     """
-    created = []
+    accounts = []
     for email, name, employee_id, department, country, lang, roles in DEMO_USERS:
         user = User.find(email)
+        created = user is None
         if user is None:
             user = users.add(
                 email=email,
@@ -39,13 +55,17 @@ def create_demo_users(password: str | None = None) -> list[tuple[User, str]]:
                 preferred_language=lang,
                 note={"demo": True},
             )
-        plain = password or secrets.token_urlsafe(9)
-        user.set_password(plain)
-        created.append((user, plain))
+        plain = None
+        if created or reset_passwords:
+            plain = password or secrets.token_urlsafe(9)
+            user.set_password(plain)
+            if not created:
+                audit.record("user.password_set", subject=user, after={"via": "demo"})
+        accounts.append(DemoAccount(user, plain, created))
     lead = User.find("lead@example.com")
-    for user, _ in created:
-        if user.department == "Sales" and user is not lead:
-            user.manager = lead
-        clearance.refresh(user)
+    for account in accounts:
+        if account.user.department == "Sales" and account.user is not lead:
+            account.user.manager = lead
+        clearance.refresh(account.user)
     db.session.commit()
-    return created
+    return accounts

@@ -28,6 +28,7 @@ from lms.services import audit
 from lms.services import bulk
 from lms.services import clearance
 from lms.services import events
+from lms.services import roles
 
 CHUNK = 1000  # ids per IN (…) list
 MAX_LEVELS = 30  # levels of new managers inserted one after another (see insert_many)
@@ -262,6 +263,7 @@ def set_active_many(
     rows += [{"id": uid, "active": True} for uid, _ in reactivated]
     if not rows:
         return
+    _keep_an_admin([uid for uid, _, _ in deactivated])
     db.session.execute(sa.update(User), rows)
     # A leaver's sign-ins end now, so their old cookies do not work if they come back.
     UserSession.end_all(uid for uid, _, _ in deactivated)
@@ -274,6 +276,17 @@ def set_active_many(
         "person.reactivated", [(uid, {"employee_id": eid}) for uid, eid in reactivated], at=now
     )
     _refresh_clearances([row["id"] for row in rows], now)
+
+
+def _keep_an_admin(leaving: list[int]) -> None:
+    """Refuse, and undo the caller's transaction, if deactivating ``leaving`` would leave
+    no active admin (a roster or SCIM feed that drops the last one): nobody could manage
+    roles in the browser any more."""
+    try:
+        roles.refuse_losing_last_admin(leaving)
+    except Refused:
+        db.session.rollback()
+        raise
 
 
 def _refresh_clearances(user_ids: list[int], now: datetime) -> None:
@@ -293,3 +306,19 @@ def _json(value):
 def chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def set_password(user: User, password: str, *, actor: User | None, via: str | None = None) -> None:
+    """Operation: give ``user`` a new password, end every sign-in made with the old one,
+    audit it (the password never appears) and commit.
+
+    :param actor: who set it; None for an operator at the command line (``via="cli"``).
+    :raise Refused: an empty password.
+    """
+    if not password:
+        raise Refused(_l("The password is empty."))
+    user.set_password(password)  # ends their sign-ins
+    audit.record(
+        "user.password_set", actor=actor, subject=user, after={"via": via} if via else None
+    )
+    db.session.commit()

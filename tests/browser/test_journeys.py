@@ -123,3 +123,28 @@ def test_department_lead_sees_their_team_on_a_phone(journey):
     me.click('main a[href="/hr/people/E1001"]')
     assert "Alex Morgan" in me.text()
     me.assert_accessible()
+
+
+def test_admin_makes_the_lead_lead_two_departments_on_a_phone(journey):
+    me = journey("admin-phone", phone=True)
+    me.sign_in("admin@example.com")
+    me.page.click(".navbar-toggler")
+    me.click('nav a[href="/admin/"]')
+    assert "People who hold a role" in me.text()
+    me.page.fill("input[name=q]", "sam")
+    me.click("main form[role=search] [type=submit]")
+    me.click('main a[href="/admin/people/E2001"]')
+    assert "Leads: Sales" in me.text()
+    me.page.check("input[name=departments][value=Engineering]")
+    me.page.select_option("select[name=role]", "lead")
+    me.click("main form[aria-labelledby=grant-heading] [type=submit]")
+    assert "Sam Patel now leads: Engineering, Sales." in me.text()
+    me.click('main a[href="/hr/audit?employee=E2001"]')
+    assert "role.changed" in me.text()
+    # Back to Sales only: the lead's own journey expects their usual team.
+    me.open("/admin/people/E2001")
+    me.page.uncheck("input[name=departments][value=Engineering]")
+    me.page.select_option("select[name=role]", "lead")
+    me.click("main form[aria-labelledby=grant-heading] [type=submit]")
+    assert "Sam Patel now leads: Sales." in me.text()
+    me.assert_accessible()

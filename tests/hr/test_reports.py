@@ -169,7 +169,7 @@ def test_figures_match_the_hand_count(app, org):
         (reporting.Scope(), reporting.Filters()),
         (reporting.Scope(), reporting.Filters(status="pending")),
         (reporting.Scope(), reporting.Filters(country=reporting.NONE)),
-        (reporting.Scope(restricted=True, department="Sales"), reporting.Filters()),
+        (reporting.Scope(restricted=True, departments=("Sales",)), reporting.Filters()),
     ],
 )
 def test_the_dashboard_summary_is_each_figure_in_one_statement(app, org, scope, filters):

@@ -72,3 +72,39 @@ def test_audit_trail_refuses_updates_and_deletes(app, statement):
         db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "test.event"))
         == "test.event"
     )
+
+
+def test_existing_leads_lead_their_own_department_after_the_upgrade(migrated_url):
+    from flask_migrate import upgrade
+
+    app = build_app(migrated_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="f1a2b3c4d008")
+        with db.engine.begin() as conn:
+            for uid, department, role in [
+                (1, "Sales", "lead"),
+                (2, None, "lead"),
+                (3, "Support", "hr"),
+            ]:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (id, employee_id, email, name, department, active, "
+                        "roster_managed, created_at) VALUES (:id, :eid, :email, 'N', :dept, "
+                        "true, false, CURRENT_TIMESTAMP)"
+                    ),
+                    {
+                        "id": uid,
+                        "eid": f"E{uid}",
+                        "email": f"e{uid}@example.com",
+                        "dept": department,
+                    },
+                )
+                conn.execute(
+                    sa.text("INSERT INTO user_roles (user_id, role) VALUES (:id, :role)"),
+                    {"id": uid, "role": role},
+                )
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT user_id, department FROM lead_departments"))
+            assert rows.all() == [(1, "Sales")]
+        db.engine.dispose()
