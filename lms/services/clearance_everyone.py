@@ -10,12 +10,14 @@ Every step writes in the caller's transaction:
 
 1. ``clearance_recompute`` (a temporary table): each person's new answer, built by CASE
    expressions that mirror the rule (the best valid certification per required course,
-   else why not), next to their stored answer, and whether the answer changed (the
-   summary ``refresh`` compares: cleared, valid_until, the reasons' codes);
-2. ``clearance_changes``: before and after of exactly the people whose answer changed;
-3. an audit event and a ``clearance.changed`` outbox event for each of them
-   (``INSERT … SELECT``);
-4. ``UPDATE … FROM`` the stored answers, and ``INSERT … SELECT`` for people who had none.
+   else why not), next to the summary of their stored answer, and whether the answer
+   changed (the summary ``refresh`` compares: cleared, valid_until, the reasons' codes);
+2. an audit event and a ``clearance.changed`` outbox event for each person whose answer
+   changed (``INSERT … SELECT`` from the diff);
+3. ``UPDATE … FROM`` the stored answers, and ``INSERT … SELECT`` for people who had none.
+
+JSON is written as text where that is cheaper than JSON functions (the summaries, the
+list of reasons), always in the shape ``clearance.refresh`` writes.
 
 tests/services/test_clearance_everyone.py checks answers, reasons, courses and events
 against the per-person rule, on SQLite and PostgreSQL.
@@ -32,7 +34,7 @@ from lms.models.types import UTCDateTime
 from lms.rules import clearance as rules
 
 CLEARED, GRACE = rules.CLEARED, rules.GRACE
-STAGING, CHANGES = "clearance_recompute", "clearance_changes"
+STAGING = "clearance_recompute"
 
 
 def recompute(required: Sequence[rules.RequiredCourse], now: datetime) -> int:
@@ -46,20 +48,26 @@ def recompute(required: Sequence[rules.RequiredCourse], now: datetime) -> int:
         # Writers of single clearances wait until this transaction ends, so none is
         # overwritten by an answer computed before it committed.
         run(sa.text("LOCK TABLE clearances IN SHARE ROW EXCLUSIVE MODE"))
-    for table in (STAGING, CHANGES):
-        run(sa.text(f"DROP TABLE IF EXISTS {table}"))
+    run(sa.text(f"DROP TABLE IF EXISTS {STAGING}"))
     run(statement.staging())
     if sql.postgresql:
         run(sa.text(f"ANALYZE {STAGING}"))  # temporary tables have no statistics otherwise
-    run(statement.changes())
     run(statement.audit_events())
     run(statement.outbox_events())
     run(statement.update_answers())
     run(statement.insert_answers())
     count = db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {STAGING}"))
-    for table in (STAGING, CHANGES):
-        run(sa.text(f"DROP TABLE {table}"))
+    run(sa.text(f"DROP TABLE {STAGING}"))
     return int(count or 0)
+
+
+#: Whether a row of the staging table is a change ``clearance.refresh`` would record: the
+#: summary (cleared, valid_until, the reasons' codes) differs, or a first answer is "yes".
+CHANGED = (
+    "(CASE WHEN had_answer THEN (old_cleared <> cleared "
+    "OR old_valid_until IS DISTINCT FROM valid_until OR old_codes <> codes) "
+    "ELSE cleared END)"
+)
 
 
 class _Sql:
@@ -80,24 +88,23 @@ class _Sql:
         """``lms.models.types.iso`` of a stored UTC timestamp: ISO 8601 with ``+00:00``,
         microseconds only when there are any (as ``datetime.isoformat`` writes it)."""
         if self.postgresql:
-            return (
-                f"(to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-                f"extract(microseconds from {expr})::int % 1000000 = 0 THEN '' "
-                f"ELSE to_char({expr}, '.US') END || '+00:00')"
-            )
-        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" on SQLite.
-        return (
-            f"(substr({expr}, 1, 10) || 'T' || substr({expr}, 12, 8) || CASE WHEN "
-            f"length({expr}) < 26 OR substr({expr}, 21, 6) = '000000' THEN '' "
-            f"ELSE substr({expr}, 20, 7) END || '+00:00')"
-        )
+            text = f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        else:  # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" on SQLite
+            text = f"replace({expr}, ' ', 'T')"
+        return f"replace({text} || '+00:00', '.000000+', '+')"
 
     def object_text(self, *pairs: tuple[str, str]) -> str:
-        """A JSON object, as text, from (key, SQL expression) pairs, keys in order."""
+        """:meth:`object` as text, to be joined with others."""
+        return f"CAST({self.object(*pairs)} AS TEXT)" if self.postgresql else self.object(*pairs)
+
+    def array(self, items: list[str]) -> str:
+        """A JSON array of JSON objects made by :meth:`object`."""
+        return f"{'json_build_array' if self.postgresql else 'json_array'}({', '.join(items)})"
+
+    def object(self, *pairs: tuple[str, str]) -> str:
+        """A JSON object from (key, SQL expression) pairs, keys in order."""
         args = ", ".join(f"'{key}', {value}" for key, value in pairs)
-        if self.postgresql:
-            return f"json_build_object({args})::text"
-        return f"json_object({args})"
+        return f"{'json_build_object' if self.postgresql else 'json_object'}({args})"
 
     def json(self, text: str) -> str:
         """JSON text as a value of a JSON column."""
@@ -116,55 +123,40 @@ class _Sql:
             return exprs[0]
         return f"{'LEAST' if self.postgresql else 'min'}({', '.join(exprs)})"
 
-    def codes_text(self, reasons: str) -> str:
-        """The reasons' codes joined by commas ('' for none): what changes a summary."""
+    def stored_codes(self, reasons: str) -> str:
+        """The codes of stored reasons as a JSON array, as text in this database's own
+        spelling of it (compared with :meth:`codes`)."""
         if self.postgresql:
-            inner = (
-                f"SELECT string_agg(r.e ->> 'code', ',' ORDER BY r.n) "
-                f"FROM json_array_elements({reasons}) WITH ORDINALITY AS r(e, n)"
-            )
-        else:
-            inner = (
-                f"SELECT group_concat(json_extract(r.value, '$.code'), ',') "
-                f"FROM json_each({reasons}) AS r"
-            )
-        return f"COALESCE(({inner}), '')"
-
-    def codes_json(self, reasons: str) -> str:
-        """The reasons' codes as a JSON array text, as ``clearance._summary`` lists them."""
-        if self.postgresql:
-            inner = (
-                f"SELECT json_agg(r.e ->> 'code' ORDER BY r.n)::text "
-                f"FROM json_array_elements({reasons}) WITH ORDINALITY AS r(e, n)"
-            )
-        else:
-            inner = (
-                f"SELECT json_group_array(json_extract(r.value, '$.code')) "
-                f"FROM json_each({reasons}) AS r"
-            )
-        return f"COALESCE(({inner}), '[]')"
-
-    def summary(self, cleared: str, valid_until: str, reasons: str) -> str:
-        """``clearance._summary`` of a stored or staged answer, as JSON text."""
-        if self.postgresql:
-            return (
-                f"json_build_object('cleared', {cleared}, 'valid_until', {self.iso(valid_until)}, "
-                f"'reasons', CAST({self.codes_json(reasons)} AS json))::text"
-            )
+            return f"CAST(jsonb_path_query_array(CAST({reasons} AS jsonb), '$[*].code') AS text)"
         return (
-            f"json_object('cleared', json({self.json_boolean(cleared)}), "
-            f"'valid_until', {self.iso(valid_until)}, 'reasons', json({self.codes_json(reasons)}))"
+            f"COALESCE((SELECT json_group_array(json_extract(r.value, '$.code')) "
+            f"FROM json_each({reasons}) AS r), '[]')"
         )
 
-    def event_payload(self) -> str:
-        """The ``clearance.changed`` payload from a row of ``clearance_changes``."""
+    def codes(self, joined: str) -> str:
+        """Codes joined by commas as a JSON array, spelled as :meth:`stored_codes`."""
+        between = '", "' if self.postgresql else '","'
+        quoted = f"'[\"' || replace({joined}, ',', '{between}') || '\"]'"
+        return f"CASE WHEN {joined} = '' THEN '[]' ELSE {quoted} END"
+
+    def summary(self, cleared: str, valid_until: str, codes: str) -> str:
+        """``clearance._summary`` as JSON text: ``{cleared, valid_until, reasons}``."""
+        until = f"COALESCE('\"' || {self.iso(valid_until)} || '\"', 'null')"
+        return (
+            f"'{{\"cleared\": ' || {self.json_boolean(cleared)} || ', \"valid_until\": ' || "
+            f"{until} || ', \"reasons\": ' || {codes} || '}}'"
+        )
+
+    def event_payload(self, before: str, after: str) -> str:
+        """The ``clearance.changed`` payload: employee id, before and after."""
         if self.postgresql:
             return (
                 "json_build_object('employee_id', employee_id, "
-                "'before', CAST(before AS json), 'after', CAST(after AS json))"
+                f"'before', CAST({before} AS json), 'after', CAST({after} AS json))"
             )
         return (
-            "json_object('employee_id', employee_id, 'before', json(before), 'after', json(after))"
+            f"json_object('employee_id', employee_id, 'before', json({before}), "
+            f"'after', json({after}))"
         )
 
 
@@ -198,27 +190,21 @@ class _Statement:
     # -- 1. the new answers -----------------------------------------------------------------
 
     def staging(self) -> sa.TextClause:
-        """Everyone's new answer beside their stored one, and whether it changed."""
+        """Everyone's new answer beside the summary of their stored one."""
         sql = self.sql
         cleared, valid_until = self._answer()
         reasons, codes = self._reasons()
-        courses = [self._course_json(k) for k in self.ks]
-        courses_json = "'[' || " + " || ',' || ".join(courses) + " || ']'" if courses else "'[]'"
+        courses = sql.array([self._course_json(k) for k in self.ks])
         answers = (
             f"SELECT d.user_id, d.employee_id, {cleared} AS cleared, "
             f"{valid_until} AS valid_until, {sql.json(reasons)} AS reasons, "
-            f"{sql.json(courses_json)} AS courses, {codes} AS codes "
+            f"{courses} AS courses, {sql.codes(codes)} AS codes "
             f"FROM ({self._decided()}) AS d"
-        )
-        # What clearance.refresh compares: its summary, and nothing for a first "no".
-        changed = (
-            "CASE WHEN o.user_id IS NULL THEN a.cleared ELSE (o.cleared <> a.cleared "
-            "OR o.valid_until IS DISTINCT FROM a.valid_until "
-            f"OR {sql.codes_text('o.reasons')} <> a.codes) END"
         )
         return self._text(
             sql.temp_table(STAGING) + "SELECT a.*, o.user_id IS NOT NULL AS had_answer, "
-            f"{changed} AS changed FROM ({answers}) AS a "
+            "o.cleared AS old_cleared, o.valid_until AS old_valid_until, "
+            f"{sql.stored_codes('o.reasons')} AS old_codes FROM ({answers}) AS a "
             "LEFT JOIN clearances AS o ON o.user_id = a.user_id"
         )
 
@@ -251,44 +237,39 @@ class _Statement:
 
     def _per_person(self) -> str:
         """One row per person holding any certification in a required course: the
-        per-course columns side by side."""
-        status = (
-            f"CASE WHEN b.valid AND b.on_current THEN '{CLEARED}' "
-            f"WHEN b.valid THEN '{GRACE}' "
-            # unexpired and active, so only a recertification deadline can have passed
-            f"WHEN b.live = 1 THEN '{rules.SUPERSEDED}' "
-            f"WHEN b.any_active = 1 THEN '{rules.EXPIRED}' "
-            f"ELSE '{rules.REVOKED}' END"
-        )
+        per-course columns side by side, as the rule decides them."""
         columns = ["b.user_id"]
         for k in self.ks:
             this = f"b.course_id = {self._course(k)}"
+            best = f"{this} AND b.place = 1"
+
+            def some(condition: str) -> str:
+                return f"MAX(CASE WHEN {condition} THEN 1 END) = 1"
+
             columns += [
-                f"MAX(CASE WHEN {this} THEN {status} END) AS s_{k}",
-                f"MAX(CASE WHEN {this} AND b.valid THEN b.until END) AS u_{k}",
-                f"MAX(CASE WHEN {this} THEN CASE WHEN b.valid THEN b.version "
-                f"ELSE b.latest_version END END) AS v_{k}",
+                f"CASE WHEN {some(f'{best} AND b.valid AND b.on_current')} THEN '{CLEARED}' "
+                f"WHEN {some(f'{best} AND b.valid')} THEN '{GRACE}' "
+                # unexpired and active, so only a recertification deadline can have passed
+                f"WHEN {some(f'{this} AND b.live')} THEN '{rules.SUPERSEDED}' "
+                f"WHEN {some(f'{this} AND b.is_active')} THEN '{rules.EXPIRED}' "
+                f"WHEN {some(this)} THEN '{rules.REVOKED}' "
+                f"ELSE '{rules.NOT_CERTIFIED}' END AS s_{k}",
+                f"MAX(CASE WHEN {best} AND b.valid THEN b.until END) AS u_{k}",
+                f"MAX(CASE WHEN {best} THEN b.version END) AS v_{k}",
             ]
-        return (
-            f"SELECT {', '.join(columns)} FROM ({self._best()}) AS b "
-            "WHERE b.place = 1 GROUP BY b.user_id"
-        )
+        return f"SELECT {', '.join(columns)} FROM ({self._best()}) AS b GROUP BY b.user_id"
 
     def _best(self) -> str:
-        """Each person's certifications in the required courses, ranked per course as the
-        rule ranks them (valid first, then on the current major, then the longest, then
-        the first issued), with what the rule needs when none is valid."""
-        version = "CAST(c.major AS TEXT) || '.' || CAST(c.minor AS TEXT)"
-        per = "PARTITION BY c.user_id, c.course_id"
+        """Each person's certifications in the required courses, numbered per course so
+        that the first is the one the rule picks: the best valid one (on the current
+        major, then the longest, then the first issued), else the latest issued (whose
+        version the rule reports)."""
         return (
-            f"SELECT c.user_id, c.course_id, c.valid, c.on_current, c.until, {version} AS version, "
-            f"FIRST_VALUE({version}) OVER ({per} ORDER BY c.issued_at DESC, c.id) "
-            "AS latest_version, "
-            f"MAX(CASE WHEN c.is_active AND c.expires_at > :now THEN 1 ELSE 0 END) OVER ({per}) "
-            "AS live, "
-            f"MAX(CASE WHEN c.is_active THEN 1 ELSE 0 END) OVER ({per}) AS any_active, "
-            f"ROW_NUMBER() OVER ({per} ORDER BY c.valid DESC, c.on_current DESC, c.until DESC, "
-            "c.id) AS place "
+            "SELECT c.user_id, c.course_id, c.valid, c.on_current, c.until, c.live, "
+            "c.is_active, CAST(c.major AS TEXT) || '.' || CAST(c.minor AS TEXT) AS version, "
+            "ROW_NUMBER() OVER (PARTITION BY c.user_id, c.course_id ORDER BY c.valid DESC, "
+            "CASE WHEN c.valid THEN c.on_current END DESC, "
+            "CASE WHEN c.valid THEN c.until ELSE c.issued_at END DESC, c.id) AS place "
             f"FROM ({self._judged()}) AS c"
         )
 
@@ -298,6 +279,7 @@ class _Statement:
         return (
             "SELECT c.*, (c.is_active AND c.expires_at > :now "
             "AND (c.deadline IS NULL OR c.deadline > :now)) AS valid, "
+            "(c.is_active AND c.expires_at > :now) AS live, "
             "c.deadline IS NULL AS on_current, "
             "CASE WHEN c.deadline IS NOT NULL AND c.deadline < c.expires_at "
             "THEN c.deadline ELSE c.expires_at END AS until "
@@ -333,7 +315,7 @@ class _Statement:
 
     def _course_json(self, k: int) -> str:
         """Course k's status as the API returns it (``clearance._course_json``)."""
-        return self.sql.object_text(
+        return self.sql.object(
             ("course_id", self._course(k)),
             ("status", f"d.s_{k}"),
             ("valid_until", self.sql.iso(f"d.u_{k}")),
@@ -368,39 +350,34 @@ class _Statement:
         )
         return f"'[' || substr({items}, 2) || ']'", f"substr({codes}, 2)"
 
-    # -- 2. who changed, 3. their events -----------------------------------------------------
-
-    def changes(self) -> sa.TextClause:
-        sql = self.sql
-        before = (
-            "CASE WHEN o.user_id IS NULL THEN 'null' ELSE "
-            f"{sql.summary('o.cleared', 'o.valid_until', 'o.reasons')} END"
-        )
-        after = sql.summary("s.cleared", "s.valid_until", "s.reasons")
-        return self._text(
-            sql.temp_table(CHANGES)
-            + f"SELECT s.user_id, s.employee_id, {before} AS before, {after} AS after "
-            f"FROM {STAGING} AS s LEFT JOIN clearances AS o ON o.user_id = s.user_id "
-            "WHERE s.changed"
-        )
+    # -- 2. the events of those whose answer changed ------------------------------------------
 
     def audit_events(self) -> sa.TextClause:
+        before, after = self._summaries()
         json = self.sql.json
         return self._text(
             "INSERT INTO audit_events "
             "(occurred_at, actor_id, action, subject_user_id, course_id, before, after) "
-            f"SELECT :now, NULL, 'clearance.changed', user_id, NULL, {json('before')}, "
-            f"{json('after')} FROM {CHANGES} ORDER BY user_id"
+            f"SELECT :now, NULL, 'clearance.changed', user_id, NULL, {json(before)}, "
+            f"{json(after)} FROM {STAGING} WHERE {CHANGED} ORDER BY user_id"
         )
 
     def outbox_events(self) -> sa.TextClause:
+        payload = self.sql.event_payload(*self._summaries())
         return self._text(
             "INSERT INTO outbox_events (kind, occurred_at, user_id, course_id, payload) "
-            f"SELECT 'clearance.changed', :now, user_id, NULL, {self.sql.event_payload()} "
-            f"FROM {CHANGES} ORDER BY user_id"
+            f"SELECT 'clearance.changed', :now, user_id, NULL, {payload} "
+            f"FROM {STAGING} WHERE {CHANGED} ORDER BY user_id"
         )
 
-    # -- 4. the stored answers ---------------------------------------------------------------
+    def _summaries(self) -> tuple[str, str]:
+        """Before (JSON null for a first answer) and after, as ``clearance.refresh``
+        records them."""
+        before = self.sql.summary("old_cleared", "old_valid_until", "old_codes")
+        after = self.sql.summary("cleared", "valid_until", "codes")
+        return f"CASE WHEN had_answer THEN {before} ELSE 'null' END", after
+
+    # -- 3. the stored answers ---------------------------------------------------------------
 
     def update_answers(self) -> sa.TextClause:
         return self._text(
