@@ -69,7 +69,7 @@ def refresh_everyone(now: datetime | None = None) -> int:
     whose answer changed, as :func:`refresh` records them. Returns the number of people."""
     now = now or utcnow()
     db.session.flush()  # the statements read the tables: pending changes first
-    count = clearance_everyone.recompute(catalog.required_courses(), now)
+    count = clearance_everyone.recompute(now)
     # Rows already loaded in this session hold the answers from before.
     db.session.expire_all()
     return count

@@ -23,6 +23,7 @@ tests/services/test_clearance_everyone.py checks answers, reasons, courses and e
 against the per-person rule, on SQLite and PostgreSQL.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -31,23 +32,25 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.extensions import on_postgresql
 from lms.models.types import UTCDateTime
+from lms.queries import catalog
 from lms.rules import clearance as rules
 
 CLEARED, GRACE = rules.CLEARED, rules.GRACE
 STAGING = "clearance_recompute"
 
 
-def recompute(required: Sequence[rules.RequiredCourse], now: datetime) -> int:
-    """Step: recompute everyone's clearance under ``required`` as of ``now``, recording
-    audit and ``clearance.changed`` events for exactly the people whose answer changed.
-    Returns the number of people."""
+def recompute(now: datetime) -> int:
+    """Step: recompute everyone's clearance under the current required courses as of
+    ``now``, recording audit and ``clearance.changed`` events for exactly the people whose
+    answer changed. Returns the number of people."""
     sql = _Sql.for_session()
-    statement = _Statement(sql, required, now)
     run = db.session.execute
     if sql.postgresql:
-        # Writers of single clearances wait until this transaction ends, so none is
-        # overwritten by an answer computed before it committed.
+        # One recompute at a time, and writers of single answers wait until it commits, so
+        # nobody's answer is overwritten by one computed from an older state. Taken before
+        # reading the required courses: a publish that committed meanwhile is included.
         run(sa.text("LOCK TABLE clearances IN SHARE ROW EXCLUSIVE MODE"))
+    statement = _Statement(sql, catalog.required_courses(), now)
     run(sa.text(f"DROP TABLE IF EXISTS {STAGING}"))
     run(statement.staging())
     if sql.postgresql:
@@ -184,7 +187,7 @@ class _Statement:
         return self.sql.timestamp(f":{name}")
 
     def _text(self, sql: str) -> sa.TextClause:
-        used = [p for p in self.params if f":{p.key}" in sql]
+        used = [p for p in self.params if re.search(rf":{p.key}\b", sql)]
         return sa.text(sql).bindparams(*used)
 
     # -- 1. the new answers -----------------------------------------------------------------
