@@ -27,7 +27,9 @@ few minutes). See docs/benchmarks.md, "Recompute on publish".
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -229,8 +231,6 @@ def measure(url: str) -> dict:
     CPU is counted where the work happens: this process, plus on PostgreSQL the session's
     backend (read from /proc), so that a busy machine can be told from a slow recompute.
     """
-    import os
-
     from bench import hr
     from lms.extensions import db
     from lms.services import content_store
@@ -291,17 +291,28 @@ def _backend_pid() -> int | None:
 
 
 def _timed(work, backend: int | None) -> dict:
-    """Wall and CPU seconds of ``work()`` (process and, on PostgreSQL, its backend)."""
+    """Wall and CPU seconds of ``work()`` (this process and, on PostgreSQL, its backend),
+    and how long they waited for a CPU (run-queue time, /proc/<pid>/schedstat): on a
+    shared machine the wall time is mostly that wait."""
     from bench.server import cpu_seconds
 
-    pids = [backend] if backend else []
-    wall, cpu, db_cpu = time.perf_counter(), time.process_time(), cpu_seconds(pids)
+    pids = [os.getpid()] + ([backend] if backend else [])
+    wall, cpu, waited = time.perf_counter(), cpu_seconds(pids), _runqueue_seconds(pids)
     value = work()
     return {
         "value": value,
         "seconds": time.perf_counter() - wall,
-        "cpu_s": round(time.process_time() - cpu + cpu_seconds(pids) - db_cpu, 2),
+        "cpu_s": round(cpu_seconds(pids) - cpu, 2),
+        "runqueue_wait_s": round(_runqueue_seconds(pids) - waited, 2),
     }
+
+
+def _runqueue_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[1])
+    return total / 1e9
 
 
 def _utc():
