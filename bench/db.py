@@ -7,6 +7,7 @@ caller passes ``force=True``: resetting drops every table.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable
 from collections.abc import Sequence
 from datetime import UTC
@@ -70,6 +71,25 @@ def drop_database(url: str) -> None:
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+def copy_database(source: str, target: str) -> None:
+    """Replace ``target`` by a copy of ``source`` (a scratch database, for a measurement
+    that changes it): a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL
+    (nobody may be connected to ``source``)."""
+    if not looks_like_scratch(target):
+        raise SystemExit(f"refusing to overwrite {sa.make_url(target).render_as_string()}")
+    drop_database(target)
+    s, t = sa.make_url(source), sa.make_url(target)
+    if s.get_backend_name() == "sqlite":
+        shutil.copyfile(s.database, t.database)
+        return
+    admin = _admin_engine(source)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{t.database}" TEMPLATE "{s.database}"')
     finally:
         admin.dispose()
 

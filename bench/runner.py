@@ -1,4 +1,5 @@
-"""``python -m bench [--quick] [--db sqlite|postgresql|both] [--employees N]``.
+"""``python -m bench [--quick] [--db sqlite|postgresql|both] [--employees N]
+[--recompute-million]``.
 
 For each database: generate the data (or reuse what the generator made earlier today with
 the same size and schema), start gunicorn as the README's production section does, run
@@ -43,6 +44,7 @@ from bench.db import default_url
 from bench.db import server_reachable
 from bench.hr import bench_hr_dashboard
 from bench.hr import bench_status_export
+from bench.recompute import bench_recompute
 from bench.roster import bench_roster_import
 from bench.server import PROJECT
 from bench.server import Server
@@ -99,6 +101,7 @@ class Context:
     figures: list[Figure] = field(default_factory=list)
     results: dict[str, load.LoadResult] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    recompute_million: bool = False  # also measure the recompute at 1,000,000 (PostgreSQL)
     _engine: sa.Engine | None = None
 
     @property
@@ -247,6 +250,7 @@ class Benchmark:
     name: str
     run: Callable[[Context], None]
     needs_server: bool = True
+    needs_data: bool = True  # False: makes its own data (the main data set is not generated)
 
 
 def bench_ok(ctx: Context) -> None:
@@ -440,6 +444,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("status_export", bench_status_export, needs_server=False),
     Benchmark("roster_import", bench_roster_import, needs_server=False),
     Benchmark("people_search", bench_people_search, needs_server=False),
+    Benchmark("recompute", bench_recompute, needs_server=False, needs_data=False),
 ]
 
 
@@ -523,7 +528,9 @@ def _issue_token(url: str) -> str:
 
 def run_database(db: str, args, tool: str) -> tuple[list[Figure], dict]:
     url = default_url(db, args.employees, args.pg_server)
-    data = _ensure_data(db, url, args.employees, args.regenerate)
+    selected = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+    needs_data = any(b.needs_data for b in selected)
+    data = _ensure_data(db, url, args.employees, args.regenerate) if needs_data else {}
     ctx = Context(
         db=db,
         url=url,
@@ -532,9 +539,9 @@ def run_database(db: str, args, tool: str) -> tuple[list[Figure], dict]:
         seconds=args.seconds,
         warmup_seconds=args.warmup,
         tool=tool,
-        token=_issue_token(url),
+        token=_issue_token(url) if needs_data else "",
+        recompute_million=args.recompute_million,
     )
-    selected = [b for b in BENCHMARKS if not args.only or b.name in args.only]
     log_path = Path(tempfile.gettempdir()) / f"lms-bench-gunicorn-{db}.log"
     try:
         server_benchmarks = [b for b in selected if b.needs_server]
@@ -722,6 +729,12 @@ def main(argv: list[str] | None = None) -> int:
         "--python-load",
         action="store_true",
         help="use the Python load generator even when wrk is installed",
+    )
+    parser.add_argument(
+        "--recompute-million",
+        action="store_true",
+        help="also measure publish + recompute at 1,000,000 employees on PostgreSQL "
+        "(generating them takes minutes)",
     )
     parser.add_argument(
         "--pg-server",

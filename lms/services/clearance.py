@@ -14,11 +14,16 @@ from lms.models.types import iso
 from lms.queries import catalog
 from lms.rules import clearance as rules
 from lms.services import audit
+from lms.services import clearance_everyone
 from lms.services import events
 
 
 def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
-    certs = db.session.scalars(sa.select(Certification).where(Certification.user_id == user.id))
+    # In id order: among equally good certifications the rule keeps the first, and the
+    # set-based recompute (clearance_everyone) breaks ties by id the same way.
+    certs = db.session.scalars(
+        sa.select(Certification).where(Certification.user_id == user.id).order_by(Certification.id)
+    )
     facts = [
         rules.CertificationFact(c.course_id, c.major, c.minor, c.issued_at, c.expires_at, c.status)
         for c in certs
@@ -58,13 +63,15 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
 
 
 def refresh_everyone(now: datetime | None = None) -> int:
-    """Step: recompute every person's clearance (after a required course changed)."""
+    """Step: recompute every person's clearance (after a required course changed), in the
+    caller's transaction, with a few set-based statements (no loop per person, nothing
+    loaded into Python); audit and ``clearance.changed`` events for exactly the people
+    whose answer changed, as :func:`refresh` records them. Returns the number of people."""
     now = now or utcnow()
-    required = catalog.required_courses()
-    count = 0
-    for user in db.session.scalars(sa.select(User)):
-        refresh(user, now, required)
-        count += 1
+    db.session.flush()  # the statements read the tables: pending changes first
+    count = clearance_everyone.recompute(now)
+    # Rows already loaded in this session hold the answers from before.
+    db.session.expire_all()
     return count
 
 
