@@ -175,14 +175,19 @@ def _settings_or_404() -> Settings:
     return provider
 
 
+@bp.record_once
+def _check_settings(state) -> None:
+    """A server with a column it cannot match refuses to start, rather than fail later."""
+    column = state.app.config["OIDC_MATCH_COLUMN"]
+    if column not in sso_service.COLUMNS:
+        raise RuntimeError(f"LMS_OIDC_MATCH_COLUMN is {column!r}: use email or employee_id")
+
+
 def _matching() -> sso_service.Matching:
     config = current_app.config
-    column = str(config["OIDC_MATCH_COLUMN"])
-    if column not in sso_service.COLUMNS:
-        raise RuntimeError(f"OIDC_MATCH_COLUMN must be one of {sso_service.COLUMNS}")
     return sso_service.Matching(
         claim=str(config["OIDC_IDENTITY_CLAIM"]),
-        column=column,
+        column=str(config["OIDC_MATCH_COLUMN"]),
         jit_create=bool(config["OIDC_JIT_CREATE"]),
     )
 

@@ -3,7 +3,10 @@ and an identity provider that does not answer. No node needed."""
 
 import socket
 
+import pytest
+
 from tests.helpers import PASSWORD
+from tests.helpers import build_app
 from tests.helpers import text_of
 
 
@@ -39,3 +42,8 @@ def test_a_provider_that_does_not_answer_is_a_clear_page(app, client):
     response = client.get("/login/sso")
     assert response.status_code == 503
     assert "does not answer" in text_of(response)
+
+
+def test_a_server_with_a_column_it_cannot_match_does_not_start(database_url):
+    with pytest.raises(RuntimeError, match="LMS_OIDC_MATCH_COLUMN"):
+        build_app(database_url, OIDC_MATCH_COLUMN="name")
