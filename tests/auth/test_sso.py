@@ -92,6 +92,17 @@ def test_the_button_label_can_be_set_whole(app, client, provider):
     assert "Okta" in text_of(client.get("/login"))
 
 
+def test_the_provider_is_asked_for_a_code_with_pkce_state_and_nonce(client, provider):
+    location = urlsplit(client.get("/login/sso").location)
+    asked = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}" == provider.issuer
+    assert asked["response_type"] == ["code"] and asked["client_id"] == [CLIENT_ID]
+    assert asked["code_challenge_method"] == ["S256"] and asked["code_challenge"][0]
+    assert asked["state"][0] and asked["nonce"][0]
+    assert asked["scope"] == ["openid email profile"]
+    assert asked["redirect_uri"] == ["http://localhost/login/sso/callback"]
+
+
 # -- Success -----------------------------------------------------------------------------
 
 
