@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 #: The provider did not answer, or answered with something that is not its protocol.
 _PROVIDER_DOWN = (requests.RequestException, ValueError)
 _NEXT = "sso_next"  # where to go after signing in, kept in the session meanwhile
+_CLIENT = "company"  # the Authlib client's name
+_PENDING = f"_state_{_CLIENT}_"  # how Authlib names a started sign-in in the session
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def sso_start():
     if current_user.is_authenticated:
         return redirect(url_for("learn.index"))
     session[_NEXT] = local_path_or(request.args.get("next"), url_for("learn.index"))
+    _forget_pending_sign_ins()
     try:
         return _client(provider).authorize_redirect(url_for("auth.sso_callback", _external=True))
     except _PROVIDER_DOWN as error:
@@ -147,6 +150,14 @@ def sso_callback():
     target = local_path_or(session.pop(_NEXT, None), url_for("learn.index"))
     sessions.sign_in(user)
     return redirect(target)
+
+
+def _forget_pending_sign_ins() -> None:
+    """Only the latest start may finish. Authlib keeps each start's state, nonce and PKCE
+    verifier in the session cookie for an hour; abandoned starts would grow the cookie
+    past the 4 KB browsers keep."""
+    for key in [key for key in session if key.startswith(_PENDING)]:
+        session.pop(key)
 
 
 def _expected(provider: Settings) -> dict:
@@ -199,7 +210,7 @@ def _client(provider: Settings) -> FlaskOAuth2App:
     if provider not in clients:
         oauth = OAuth(current_app._get_current_object())  # type: ignore[attr-defined]
         clients[provider] = oauth.register(
-            "company",
+            _CLIENT,
             client_id=provider.client_id,
             client_secret=provider.client_secret,
             server_metadata_url=_discovery_url(provider.issuer),

@@ -385,3 +385,13 @@ def test_a_provider_that_stops_answering_mid_sign_in_is_a_clear_page(app, client
 def test_a_callback_with_odd_parameters_is_a_clear_page(client, provider, query):
     response = client.get(f"/login/sso/callback?{query}")
     assert response.status_code in (400, 403) and signed_in_as(client) is None
+
+
+def test_starting_again_and_again_keeps_one_sign_in_pending(client, provider, ana):
+    """Abandoned starts (the button pressed, the provider's page left) are dropped, so the
+    session cookie stays small enough for browsers to keep it (they drop cookies > 4 KB)."""
+    for _ in range(10):
+        client.get("/login/sso")
+    provider.next(claims_of(ana))
+    assert provider.sign_in(client).status_code == 302
+    assert len(client.get_cookie("session").value) < 1000
