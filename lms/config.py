@@ -60,6 +60,28 @@ class Config:
     #: Uploaded roster files (personal data) are deleted this many days after upload.
     ROSTER_UPLOAD_RETENTION_DAYS = 30
 
+    #: Company sign-in through an OpenID Connect provider (README, "Company sign-in"): on
+    #: when OIDC_ISSUER and OIDC_CLIENT_ID are set. The issuer is the provider's URL as its
+    #: ID tokens name it; discovery is read from <issuer>/.well-known/openid-configuration.
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid email profile"
+    #: The ID token claim that names the person, and the column it is matched against
+    #: ("email": any case; "employee_id": exactly).
+    OIDC_IDENTITY_CLAIM = "email"
+    OIDC_MATCH_COLUMN = "email"
+    #: The button says "Sign in with <OIDC_COMPANY_NAME>" (translated); OIDC_BUTTON_LABEL,
+    #: if set, replaces the whole text.
+    OIDC_COMPANY_NAME = ""
+    OIDC_BUTTON_LABEL = ""
+    #: Create the account of a person the provider vouches for but nobody added here.
+    OIDC_JIT_CREATE = False
+    #: Seconds to wait for the provider before saying it does not answer.
+    OIDC_TIMEOUT = 10
+    #: False, with company sign-in on, hides the password form and refuses passwords.
+    PASSWORD_SIGN_IN = True
+
 
 class ProductionConfig(Config):
     LMS_ENV = "production"

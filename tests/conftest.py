@@ -53,6 +53,7 @@ from lms.services import content_store
 from tests.helpers import PASSWORD
 from tests.helpers import TEST_CONTENT
 from tests.helpers import Auth
+from tests.helpers import OidcProvider
 from tests.helpers import build_app
 from tests.helpers import sign_in
 
@@ -434,3 +435,18 @@ def author(app, marketer):
     client = app.test_client()
     sign_in(client, marketer)
     return client
+
+
+# -- Peers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider on 127.0.0.1 (``tests/oidc``), for company sign-in; the
+    test skips, saying why, when node or the provider's npm packages are missing."""
+    reason = OidcProvider.missing()
+    if reason:
+        pytest.skip(reason)
+    provider = OidcProvider()
+    yield provider
+    provider.stop()

@@ -4,8 +4,12 @@ Sections: the app and signing in; the learner's path; authoring; the roster; a s
 course as files (for the content engine). Fixtures live in the conftest.py files.
 """
 
+import json
 import re
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,6 +17,7 @@ from email import message_from_bytes
 from email import policy
 from pathlib import Path
 
+import requests
 import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
@@ -393,3 +398,79 @@ def smtp_server():
         yield inbox
     finally:
         controller.stop()
+
+
+# -- A real OpenID provider (company sign-in) --------------------------------------------
+
+OIDC_PROVIDER_DIR = Path(__file__).parent / "oidc"
+
+
+class OidcProvider:
+    """oauth2-mock-server, run by ``tests/oidc/provider.mjs`` as a process of its own on
+    127.0.0.1 (a free port), with the control endpoint that script describes."""
+
+    def __init__(self) -> None:
+        self.errors = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            ["node", "provider.mjs"],
+            cwd=OIDC_PROVIDER_DIR,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            text=True,
+        )
+        first_line = self.process.stdout.readline()  # type: ignore[union-attr]
+        if not first_line:
+            self.errors.seek(0)
+            raise RuntimeError(f"the OpenID provider did not start: {self.errors.read()!r}")
+        self.issuer: str = json.loads(first_line)["issuer"]
+
+    @staticmethod
+    def missing() -> str | None:
+        """Why the provider cannot run on this machine, or None."""
+        if shutil.which("node") is None:
+            return "node is not installed: company sign-in is tested against a real provider"
+        if not (OIDC_PROVIDER_DIR / "node_modules" / "oauth2-mock-server").is_dir():
+            return "the OpenID provider is not installed: run `npm ci --prefix tests/oidc`"
+        return None
+
+    def next(self, claims: dict, **spoil) -> None:
+        """Who the provider signs in from now on, and how its next ID token is spoiled
+        (``nonce=``, ``aud=``, ``iss=``, ``expired=True``, ``tamper=<email>``,
+        ``foreign_key=True``)."""
+        self._control("POST", "next", json={"claims": claims, "spoil": spoil})
+
+    def rotate_keys(self) -> str:
+        """A new signing key, published beside the old one; returns its kid."""
+        return self._control("POST", "rotate")["kid"]
+
+    def jwks_fetches(self) -> int:
+        return self._control("GET", "stats")["jwks_fetches"]
+
+    def _control(self, method: str, name: str, **kwargs) -> dict:
+        response = requests.request(method, f"{self.issuer}/_test/{name}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def sign_in(self, client, start: str = "/login/sso"):
+        """The browser's way through company sign-in: our start page, the provider's
+        authorization endpoint (which signs the person in at once), back to our callback.
+        Returns the callback's response."""
+        return client.get(self.authorize(client, start))
+
+    def authorize(self, client, start: str = "/login/sso") -> str:
+        """Start a sign-in and return the callback URL the provider sends the browser to."""
+        response = client.get(start)
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        assert response.location.startswith(f"{self.issuer}/authorize?")
+        answer = requests.get(response.location, allow_redirects=False, timeout=10)
+        assert answer.status_code in (302, 303), answer.text
+        return answer.headers["Location"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+        self.errors.close()

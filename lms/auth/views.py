@@ -13,6 +13,7 @@ from flask_login import login_required
 
 from lms.auth import bp
 from lms.auth import sessions
+from lms.auth import sso
 from lms.auth.forms import LoginForm
 from lms.auth.forms import LogoutForm
 from lms.extensions import limiter
@@ -34,6 +35,8 @@ def _login_limit() -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.index"))
+    if request.method == "POST" and not sso.password_sign_in_allowed():
+        return sso.refuse_password()
     form = LoginForm()
     if form.validate_on_submit():
         user = User.authenticate(form.email.data, form.password.data)
