@@ -22,12 +22,14 @@ from lms.extensions import on_postgresql
 from lms.models import Role
 from lms.models import User
 from lms.models import UserSession
+from lms.models import utcnow
 from lms.queries import catalog
 from lms.services import Refused
 from lms.services import audit
 from lms.services import bulk
 from lms.services import clearance
 from lms.services import events
+from lms.services import password_links
 
 CHUNK = 1000  # ids per IN (…) list
 MAX_LEVELS = 30  # levels of new managers inserted one after another (see insert_many)
@@ -60,8 +62,8 @@ def add(
     note: dict | None = None,
     **fields,
 ) -> User:
-    """Add one account in the caller's transaction, with its audit and domain events and a
-    first clearance.
+    """Add one account in the caller's transaction, with its audit and domain events, a
+    first clearance and, without a password, an invitation to set one.
 
     :param note: extra facts for the audit event (``{"demo": True}``).
     :raise Refused: the email or employee id is taken.
@@ -88,6 +90,8 @@ def add(
         payload={"employee_id": employee_id, "email": email, "active": user.active},
     )
     clearance.refresh(user)
+    if password is None and user.active:
+        password_links.invite([user.id], utcnow())
     return user
 
 
@@ -114,6 +118,7 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
     Each level of the hierarchy is one bulk INSERT, so managers' ids are known when their
     reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
     :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
+    The active ones get an invitation to set a password (one more bulk INSERT).
     """
     if on_postgresql():
         _copy_added(added, ids, now)
@@ -130,6 +135,7 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
         ],
         at=now,
     )
+    password_links.invite([ids[p.employee_id] for p in added if p.active], now)
 
 
 def _insert_by_level(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
