@@ -415,9 +415,7 @@ class World:
 
         token = PasswordLink.new_token()
         with self.app.app_context():
-            user = User(
-                employee_id="FZ950", email="fuzz-invited@example.com", name="Fuzz Invited"
-            )
+            user = User(employee_id="FZ950", email="fuzz-invited@example.com", name="Fuzz Invited")
             db.session.add(user)
             db.session.flush()
             db.session.add(

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
@@ -53,7 +54,9 @@ from lms.services import content_store
 from tests.helpers import PASSWORD
 from tests.helpers import TEST_CONTENT
 from tests.helpers import Auth
+from tests.helpers import Inbox
 from tests.helpers import build_app
+from tests.helpers import free_port
 from tests.helpers import sign_in
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -416,6 +419,18 @@ def token(app):
     db.session.add(row)
     db.session.commit()
     return plain
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free port; its ``messages`` are what it received.
+    Point the app at it with ``tests.helpers.mail_settings(smtp)`` in ``app_config``."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,11 @@ course as files (for the content engine). Fixtures live in the conftest.py files
 """
 
 import re
+import socket
+import threading
 from datetime import timedelta
+from email import message_from_bytes
+from email import policy
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -93,6 +97,44 @@ def events(action: str) -> list[AuditEvent]:
             sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         )
     )
+
+
+# -- E-mail ----------------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts (the ``smtp`` fixture)."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        """The messages sent to ``address``, oldest first."""
+        return [message for rcpts, message in self.messages if address in rcpts]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mail_settings(inbox: Inbox) -> dict:
+    """App settings that send mail to ``inbox``."""
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": inbox.port,
+        "MAIL_SENDER": "lms@example.com",
+        "BASE_URL": "https://lms.example.com",
+    }
 
 
 # -- The learner's path ----------------------------------------------------------------

@@ -49,8 +49,8 @@ def resend_invitations():
     else:
         flash(
             _(
-                "%(count)d invitation(s) to set a password will go out with the next delivery "
-                "run (flask lms invitations send).",
+                "Invitations to send again: %(count)d. They go out with the next scheduled "
+                "delivery.",
                 count=count,
             ),
             "success",

@@ -165,14 +165,14 @@ def resend_to_everyone(actor: User) -> int:
         sa.literal(now, UTCDateTime()),
         sa.literal(0),
     ).where(User.active, User.password_hash.is_(None), ~waiting)
-    added = cast(
-        sa.CursorResult,
+    # RETURNING counts them: psycopg reports no rowcount for a parameterised INSERT … SELECT.
+    added = len(
         db.session.execute(
-            sa.insert(PasswordLink).from_select(
-                ["user_id", "kind", "status", "created_at", "attempts"], people
-            )
-        ),
-    ).rowcount
+            sa.insert(PasswordLink.__table__)
+            .from_select(["user_id", "kind", "status", "created_at", "attempts"], people)
+            .returning(PasswordLink.__table__.c.id)
+        ).all()
+    )
     audit.record("invitation.resent_to_everyone", actor=actor, after={"invitations": added})
     db.session.commit()
     return added

@@ -1,64 +1,27 @@
 """Reminder e-mails, received by a real SMTP server (aiosmtpd) on every database."""
 
-import socket
 import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from email import message_from_bytes
-from email import policy
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from lms.extensions import db
 from lms.models import Enrollment
 from lms.models import ReminderSent
 from lms.services import reminders
+from tests.helpers import free_port
+from tests.helpers import mail_settings
 
 COURSE = "policy-basics"
 NOW = datetime(2030, 6, 10, 12, 0, tzinfo=UTC)
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
-
-
 @pytest.fixture
 def app_config(smtp):
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp.port,
-        "MAIL_SENDER": "lms@example.com",
-        "BASE_URL": "https://lms.example.com",
-    }
+    return mail_settings(smtp)
 
 
 @pytest.fixture
