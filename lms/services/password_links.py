@@ -38,6 +38,7 @@ from lms.services import Refused
 from lms.services import audit
 from lms.services import bulk
 from lms.services import mail
+from lms.services import sign_ins
 from lms.services.mail import SendReport
 
 INVITATION = "invitation"
@@ -183,12 +184,12 @@ def request_reset(identifier: str, client: str | None) -> int | None:
     account exists is in the audit trail, never in the answer); commit. Returns the id of
     the link to send, or None when there is nobody to send it to."""
     identifier = identifier.strip()
-    user = User.find(identifier) if len(identifier) <= 254 else None
+    user = User.find(identifier) if len(identifier) <= sign_ins.MAX_IDENTIFIER else None
     audit.record(
         "password_reset.requested",
         subject=user,
         after={
-            "identifier": identifier[:100],
+            "identifier": identifier[: sign_ins.KEPT_IDENTIFIER],
             "account_exists": user is not None,
             "client": client,
         },

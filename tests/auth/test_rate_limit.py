@@ -76,3 +76,35 @@ def test_failures_from_one_address_are_limited_across_accounts(client, make_user
     assert codes == [200] * 12 + [429]
     assert attempt(client, ana.email, PASSWORD) == 429  # this address must wait
     assert attempt(client, ana.email, PASSWORD, "10.0.0.2") == 302  # another address need not
+
+
+class TestForgotPassword:
+    """Asking for reset links is limited per account named and per client address (every
+    request counts: each may send an e-mail)."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {
+            "RATELIMIT_ENABLED": True,
+            "RESET_REQUESTS_PER_ACCOUNT": "2 per hour",
+            "RESET_REQUESTS_PER_CLIENT": "4 per hour",
+        }
+
+    @staticmethod
+    def ask(client, identifier, address="10.0.0.1"):
+        return client.post(
+            "/password/forgot", data={"email": identifier}, environ_base={"REMOTE_ADDR": address}
+        )
+
+    def test_per_account(self, client):
+        codes = [self.ask(client, "Ana@example.com", f"10.0.0.{n}").status_code for n in range(3)]
+        assert codes == [302, 302, 429]
+        limited = self.ask(client, "ana@example.com", "10.0.0.9")
+        assert "Too many attempts. Try again in 1 hour." in text_of(limited)
+        assert 'name="email"' in limited.get_data(as_text=True)  # the form again
+        assert self.ask(client, "ben@example.com").status_code == 302
+
+    def test_per_client(self, client):
+        codes = [self.ask(client, f"p{n}@example.com").status_code for n in range(5)]
+        assert codes == [302] * 4 + [429]
+        assert self.ask(client, "p9@example.com", "10.0.0.2").status_code == 302
