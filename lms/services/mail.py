@@ -97,20 +97,21 @@ def deliver(
     report: SendReport,
     max_attempts: int,
     on_sent: Callable[[], object] | None = None,
+    commit: bool = True,
 ) -> bool:
-    """Send ``message`` for a claimed ``row`` (with ``id``, ``status``, ``attempts``,
-    ``error`` and ``sent_at``), record the outcome on it (and ``on_sent``'s writes, such as
-    an audit event, when it went out) and commit. Returns whether it went out."""
-    message["Message-ID"] = make_msgid(f"{row.__tablename__}-{row.id}")
+    """Send ``message`` for a claimed ``row`` (with ``status``, ``attempts``, ``error`` and
+    ``sent_at``), record the outcome on it (and ``on_sent``'s writes, such as an audit
+    event, when it went out) and commit, unless the caller commits several at once.
+    Returns whether it went out."""
+    message["Message-ID"] = make_msgid(row.__tablename__)  # no row.id: it may be expired
     try:
         mailer.send(message)
     except (smtplib.SMTPException, OSError) as exc:
         row.status = "retry" if row.attempts < max_attempts else "failed"
         row.error = f"{type(exc).__name__}: {exc}"[:500]
         log.warning(
-            "%s %s to %s not sent (%s): %s",
+            "%s to %s not sent (%s): %s",
             row.__tablename__,
-            row.id,
             message["To"],
             row.status,
             row.error,
@@ -124,7 +125,8 @@ def deliver(
         sent = True
         if on_sent is not None:
             on_sent()
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return sent
 
 

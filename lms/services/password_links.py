@@ -2,7 +2,7 @@
 password when the company has no identity provider.
 
 Recording a link is cheap and happens in the transaction that needs it: a new person
-(:func:`invite`, a step, in bulk for a roster of 100,000), HR's resend
+(:func:`invite`, a step, one statement for a roster of 100,000), HR's resend
 (:func:`resend_invitation`, :func:`resend_to_everyone`), a "Forgot password?" request
 (:func:`request_reset`). Delivery is separate (:func:`send_pending`, ``flask lms
 invitations send``, and :func:`send_now` for one link): it claims pending links in chunks
@@ -13,7 +13,6 @@ the one it was sent for.
 """
 
 import secrets
-from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
@@ -36,7 +35,6 @@ from lms.models.types import UTCDateTime
 from lms.rules import passwords
 from lms.services import Refused
 from lms.services import audit
-from lms.services import bulk
 from lms.services import mail
 from lms.services import sign_ins
 from lms.services.mail import SendReport
@@ -49,6 +47,10 @@ DEFAULTS = {
     "PASSWORD_LINK_MAX_ATTEMPTS": 5,
 }
 CHUNK = 500  # links claimed at once by a delivery run
+#: Outcomes are committed every this many e-mails: a commit per e-mail (an fsync on
+#: SQLite) costs more than the e-mail. A run that crashes between two commits leaves at
+#: most this many sent links "sending"; a later run sends them again, with new links.
+COMMIT_EVERY = 25
 CLAIMABLE = ("pending", "retry")
 WAITING = ("pending", "retry", "sending")  # recorded, not out yet
 #: Audit actions per kind of link.
@@ -92,11 +94,28 @@ def invitations_wanted() -> bool:
 # --- Recording links ----------------------------------------------------------------------
 
 
-def invite(user_ids: Sequence[int], now: datetime) -> None:
-    """Step: record a pending invitation for each of these people (new, active, without a
-    password) with one bulk INSERT; nothing when sign-in goes through an identity provider."""
-    if user_ids and invitations_wanted():
-        bulk.insert(PasswordLink.__table__, [_pending(uid, INVITATION, now) for uid in user_ids])
+def invite(who: sa.ColumnElement[bool], now: datetime) -> int:
+    """Step: record a pending invitation for each active person without a password who
+    matches ``who`` (a condition on :class:`User`): one INSERT … SELECT, whatever their
+    number (a new hire, a roster of 100,000, everyone). Nothing when sign-in goes through
+    an identity provider. Returns how many."""
+    if not invitations_wanted():
+        return 0
+    people = sa.select(
+        User.id,
+        sa.literal(INVITATION),
+        sa.literal("pending"),
+        sa.literal(now, UTCDateTime()),
+        sa.literal(0),
+    ).where(who, User.active, User.password_hash.is_(None))
+    # RETURNING counts them: psycopg reports no rowcount for a parameterised INSERT … SELECT.
+    return len(
+        db.session.execute(
+            sa.insert(PasswordLink.__table__)
+            .from_select(["user_id", "kind", "status", "created_at", "attempts"], people)
+            .returning(PasswordLink.__table__.c.id)
+        ).all()
+    )
 
 
 def _pending(user_id: int, kind: str, now: datetime) -> dict:
@@ -153,27 +172,12 @@ def resend_to_everyone(actor: User) -> int:
     """
     if not invitations_wanted():
         raise Refused(_l("People sign in through the company's identity provider: no invitation."))
-    now = utcnow()
-    waiting = sa.exists().where(
-        PasswordLink.user_id == User.id,
-        PasswordLink.kind == INVITATION,
-        PasswordLink.status.in_(WAITING),
+    # NOT IN (…): one pass over the waiting invitations into a hash, whatever the planner
+    # believes of a table that a bulk import has just filled.
+    waiting = sa.select(PasswordLink.user_id).where(
+        PasswordLink.kind == INVITATION, PasswordLink.status.in_(WAITING)
     )
-    people = sa.select(
-        User.id,
-        sa.literal(INVITATION),
-        sa.literal("pending"),
-        sa.literal(now, UTCDateTime()),
-        sa.literal(0),
-    ).where(User.active, User.password_hash.is_(None), ~waiting)
-    # RETURNING counts them: psycopg reports no rowcount for a parameterised INSERT … SELECT.
-    added = len(
-        db.session.execute(
-            sa.insert(PasswordLink.__table__)
-            .from_select(["user_id", "kind", "status", "created_at", "attempts"], people)
-            .returning(PasswordLink.__table__.c.id)
-        ).all()
-    )
+    added = invite(User.id.not_in(waiting), utcnow())
     audit.record("invitation.resent_to_everyone", actor=actor, after={"invitations": added})
     db.session.commit()
     return added
@@ -280,7 +284,9 @@ def _claim(ids: list[int], run: str, now: datetime) -> list[tuple[PasswordLink, 
 
 
 def _send_claimed(mailer, claimed, now: datetime, report: SendReport) -> None:
-    """Give each claimed link its token and expiry (one commit), then e-mail each."""
+    """Give each claimed link its token and expiry and write its e-mail (one commit), then
+    send each. The e-mails are written before the commit, which expires the rows: nothing
+    is read again per e-mail."""
     ready = []
     for link, user in claimed:
         if not user.active or (link.kind == INVITATION and user.password_hash):
@@ -290,22 +296,20 @@ def _send_claimed(mailer, claimed, now: datetime, report: SendReport) -> None:
         link.token_hash = PasswordLink.digest(token)
         link.password_mark = PasswordLink.mark_of(user.password_hash)
         link.expires_at = now + _lifetime(link.kind)
-        ready.append((link, user, token))
+        sent = {"link": link.id, "expires_at": link.expires_at.isoformat()}
+        on_sent = partial(_audit_sent, link.kind, user.id, sent)
+        ready.append((link, _message(link, user, token), on_sent))
     db.session.commit()  # the token is valid before its e-mail can arrive
-    for link, user, token in ready:
-        mail.deliver(
-            mailer,
-            link,
-            _message(link, user, token),
-            report,
-            _setting("PASSWORD_LINK_MAX_ATTEMPTS"),
-            on_sent=partial(_audit_sent, link, user),
-        )
+    max_attempts = _setting("PASSWORD_LINK_MAX_ATTEMPTS")
+    for n, (link, message, on_sent) in enumerate(ready, start=1):
+        mail.deliver(mailer, link, message, report, max_attempts, on_sent=on_sent, commit=False)
+        if n % COMMIT_EVERY == 0:
+            db.session.commit()
+    db.session.commit()
 
 
-def _audit_sent(link: PasswordLink, user: User) -> None:
-    expires_at = link.expires_at.isoformat() if link.expires_at else None
-    audit.record(SENT[link.kind], subject=user, after={"link": link.id, "expires_at": expires_at})
+def _audit_sent(kind: str, user_id: int, after: dict) -> None:
+    audit.record(SENT[kind], subject_id=user_id, after=after)
 
 
 def _lifetime(kind: str) -> timedelta:

@@ -90,8 +90,7 @@ def add(
         payload={"employee_id": employee_id, "email": email, "active": user.active},
     )
     clearance.refresh(user)
-    if password is None and user.active:
-        password_links.invite([user.id], utcnow())
+    password_links.invite(User.id == user.id, utcnow())  # if active, without a password
     return user
 
 
@@ -118,7 +117,7 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
     Each level of the hierarchy is one bulk INSERT, so managers' ids are known when their
     reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
     :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
-    The active ones get an invitation to set a password (one more bulk INSERT).
+    The active ones get an invitation to set a password (one INSERT … SELECT).
     """
     if on_postgresql():
         _copy_added(added, ids, now)
@@ -135,7 +134,8 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
         ],
         at=now,
     )
-    password_links.invite([ids[p.employee_id] for p in added if p.active], now)
+    # The people just inserted: they, and only they, were created at ``now``.
+    password_links.invite(sa.and_(User.created_at == now, User.roster_managed), now)
 
 
 def _insert_by_level(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
