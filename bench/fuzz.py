@@ -292,6 +292,9 @@ class World:
         self._crawl("employee", self._start_quiz())
         self._crawl("hr", [self._upload_roster(), self._add_rule()])
         self._crawl("marketing", self._start_draft())
+        invited, link = self._invite()
+        self._crawl("anonymous", [link])
+        self._crawl("hr", [f"/hr/people/{invited}"])
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
@@ -400,6 +403,34 @@ class World:
             content_type="multipart/form-data",
         )
         return response.headers.get("Location", "")
+
+    def _invite(self) -> tuple[str, str]:
+        """A person without a password (HR's page offers to invite them again) and their
+        invitation's link (the page that sets a password): (employee id, link)."""
+        from datetime import timedelta
+
+        from lms.extensions import db
+        from lms.models import PasswordLink
+        from lms.models import User
+        from lms.models import utcnow
+
+        token = PasswordLink.new_token()
+        with self.app.app_context():
+            user = User(employee_id="FZ950", email="fuzz-invited@example.com", name="Fuzz Invited")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                PasswordLink(
+                    user_id=user.id,
+                    kind="invitation",
+                    status="sent",
+                    token_hash=PasswordLink.digest(token),
+                    password_mark=PasswordLink.mark_of(None),
+                    expires_at=utcnow() + timedelta(days=7),
+                )
+            )
+            db.session.commit()
+        return "FZ950", f"/password/{token}"
 
     def _add_rule(self) -> str:
         form = self.known.forms.get("hr.assignments_index")

@@ -54,7 +54,16 @@ class Config:
     PROXY_FIX_X_HOST = 0
     PROXY_FIX_X_PORT = 0
     PROXY_FIX_X_PREFIX = 0
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    #: Failed sign-ins allowed per account (from any address) and per client address;
+    #: successful sign-ins never count, so one office behind one address is never locked out.
+    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_CLIENT = "100 per hour"
+    #: "Forgot password?" requests per account named and per client address.
+    RESET_REQUESTS_PER_ACCOUNT = "3 per hour"
+    RESET_REQUESTS_PER_CLIENT = "20 per hour"
+    #: How long the link of an invitation, and of a password reset, works.
+    INVITATION_DAYS = 7
+    RESET_HOURS = 2
     #: Longest stretch of reading counted for one page view, so an open tab does not count.
     MAX_SECONDS_PER_PAGE_VIEW = 30 * 60
     #: Uploaded roster files (personal data) are deleted this many days after upload.

@@ -56,6 +56,7 @@ from tests.helpers import Auth
 from tests.helpers import OidcProvider
 from tests.helpers import build_app
 from tests.helpers import sign_in
+from tests.helpers import smtp_server
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FRESH = "fresh_database"
@@ -417,6 +418,14 @@ def token(app):
     db.session.add(row)
     db.session.commit()
     return plain
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free port; its ``messages`` are what it received.
+    Point the app at it with ``tests.helpers.mail_settings(smtp)`` in ``app_config``."""
+    with smtp_server() as inbox:
+        yield inbox
 
 
 @pytest.fixture

@@ -105,6 +105,60 @@ def events(action: str) -> list[AuditEvent]:
     )
 
 
+# -- E-mail ----------------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts (the ``smtp`` fixture)."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        """The messages sent to ``address``, oldest first."""
+        return [message for rcpts, message in self.messages if address in rcpts]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback for the duration; yields its :class:`Inbox`."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def mail_settings(inbox: Inbox) -> dict:
+    """App settings that send mail to ``inbox``."""
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": inbox.port,
+        "MAIL_SENDER": "lms@example.com",
+        "BASE_URL": "https://lms.example.com",
+    }
+
+
 # -- The learner's path ----------------------------------------------------------------
 
 
@@ -358,46 +412,6 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 def line_of(text: str, needle: str) -> int:
     """1-based line of the first line containing ``needle``."""
     return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
-
-
-# -- Mail and ports --------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts: (recipients, message)."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server():
-    """A real SMTP server on loopback for the duration; yields its :class:`Inbox`."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 # -- A real OpenID provider (company sign-in) --------------------------------------------

@@ -50,12 +50,12 @@ def load_user(cookie_id: str) -> User | None:
     return user
 
 
-def sign_in(user: User, remember: bool = False) -> None:
-    """Start a sign-in on this browser."""
+def sign_in(user: User, remember: bool = False, method: str = "password") -> None:
+    """Start a sign-in on this browser, audited with how the person signed in."""
     lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
     if not isinstance(lifetime, timedelta):
         lifetime = timedelta(seconds=lifetime)
-    user.session_token = sign_ins.open_for(user, lifetime)
+    user.session_token = sign_ins.open_for(user, lifetime, method)
     login_user(user, remember=remember)
 
 

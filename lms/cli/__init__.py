@@ -9,6 +9,7 @@ lms_cli = AppGroup("lms", help="Brand-ambassador LMS administration.")
 def init_app(app: Flask) -> None:
     # Each module adds its commands to lms_cli when imported.
     from lms.cli import access  # noqa: F401
+    from lms.cli import accounts  # noqa: F401
     from lms.cli import content  # noqa: F401
     from lms.cli import hr  # noqa: F401
     from lms.cli import translate  # noqa: F401

@@ -51,16 +51,21 @@ def token_revoke(token_id: int):
 @click.option("--name", required=True)
 @click.option("--employee-id", required=True)
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]))
-@click.password_option()
-def user_create(email: str, name: str, employee_id: str, roles: tuple[str], password: str):
-    """Create an account (the first admin, typically)."""
+@click.option("--invite", is_flag=True, help="No password: e-mail an invitation to set one.")
+@click.option("--password", help="The password (asked for when neither this nor --invite).")
+def user_create(
+    email: str, name: str, employee_id: str, roles: tuple[str], invite: bool, password: str | None
+):
+    """Create an account (the first admin, typically), with a password or an invitation."""
+    if not invite and password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = users.create(
             email=email,
             name=name,
             employee_id=employee_id,
             roles=[Role(r) for r in roles],
-            password=password,
+            password=None if invite else password,
         )
     except Refused as refused:
         raise click.ClickException(str(refused.message)) from None

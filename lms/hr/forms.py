@@ -23,3 +23,7 @@ class ApplyForm(FlaskForm):
 
     fingerprint = HiddenField()
     submit = SubmitField(_l("Apply these changes"))
+
+
+class InvitationForm(FlaskForm):
+    """Resending invitations: a POST with a CSRF token (the pages render ``csrf_token()``)."""

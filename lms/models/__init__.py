@@ -15,6 +15,7 @@ from lms.models.event import OutboxEvent
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
+from lms.models.password_link import PasswordLink
 from lms.models.roster import RosterUpload
 from lms.models.session import UserSession
 from lms.models.types import utcnow
@@ -38,6 +39,7 @@ __all__ = [
     "LeadDepartment",
     "ModuleProgress",
     "OutboxEvent",
+    "PasswordLink",
     "QuizAttempt",
     "ReminderSent",
     "Role",

@@ -60,7 +60,7 @@ def create_demo_users(
             plain = password or secrets.token_urlsafe(9)
             user.set_password(plain)
             if not created:
-                audit.record("user.password_set", subject=user, after={"via": "demo"})
+                audit.record("auth.password_changed", subject=user, after={"by": "demo"})
         accounts.append(DemoAccount(user, plain, created))
     lead = User.find("lead@example.com")
     for account in accounts:

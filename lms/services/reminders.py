@@ -7,17 +7,12 @@ sender that crashed after recording) leaves the row in ``retry``; the next run c
 with a conditional UPDATE, so it is retried by one server only.
 """
 
-import contextlib
 import logging
-import smtplib
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr
-from email.utils import make_msgid
 from typing import cast
 
 import sqlalchemy as sa
@@ -30,24 +25,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
-from lms.i18n import supported
 from lms.models import Enrollment
 from lms.models import ReminderSent
 from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
+from lms.services import mail
+from lms.services.mail import SendReport
 
 log = logging.getLogger(__name__)
 
 DEFAULTS = {
-    "MAIL_SERVER": "localhost",
-    "MAIL_PORT": 25,
-    "MAIL_USE_TLS": False,
-    "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
-    "MAIL_SENDER": "lms@localhost",
-    "MAIL_TIMEOUT": 30,
-    "BASE_URL": "http://localhost:5000",
     #: The first reminder goes this many days before the due date.
     "REMINDER_DAYS_BEFORE": 7,
     #: A reminder still "sending" after this long was interrupted: retry it.
@@ -58,21 +46,14 @@ CHUNK = 1000
 
 
 def init_app(app: Flask) -> None:
-    """Default mail settings; ``LMS_MAIL_SERVER`` etc. override them (see lms.config)."""
+    """Default mail and reminder settings; ``LMS_MAIL_SERVER`` etc. override them."""
+    mail.init_app(app)
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
 
 def _setting(key: str):
     return current_app.config.get(key, DEFAULTS[key])
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    skipped: int = 0  # already sent, or claimed by another server
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def reminder_for(due_at: datetime, now: datetime, days_before: int) -> tuple[str, int] | None:
@@ -108,7 +89,7 @@ def send_due(now: datetime | None = None, days_before: int | None = None) -> Sen
     now = now or utcnow()
     days_before = _setting("REMINDER_DAYS_BEFORE") if days_before is None else days_before
     report = SendReport()
-    with _Mailer() as mailer:
+    with mail.Mailer() as mailer:
         _retry(mailer, now, report)
         for chunk in _targets(_open_enrollments(now + timedelta(days=days_before + 1))):
             known = _known_keys([t.enrollment_id for t in chunk])
@@ -208,40 +189,13 @@ def _claim_and_send(
 
 
 def _deliver(mailer, row: ReminderSent, message: EmailMessage, report: SendReport) -> None:
-    message["Message-ID"] = make_msgid(f"reminder-{row.id}")
-    try:
-        mailer.send(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        row.status = "retry" if row.attempts < _setting("REMINDER_MAX_ATTEMPTS") else "failed"
-        row.error = f"{type(exc).__name__}: {exc}"[:500]
-        log.warning(
-            "reminder %s to %s not sent (%s): %s", row.id, row.to_addr, row.status, row.error
-        )
-        report.failed += 1
-        report.errors.append(row.error)
-    else:
-        row.status, row.sent_at, row.error = "sent", utcnow(), None
-        report.sent += 1
-    db.session.commit()
+    mail.deliver(mailer, row, message, report, _setting("REMINDER_MAX_ATTEMPTS"))
 
 
 def _retry(mailer, now: datetime, report: SendReport) -> None:
     """Mark reminders stuck in ``sending`` (the sender crashed) for retry, then retry each
     ``retry`` row that this server manages to claim."""
-    stale = now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES"))
-    # An UPDATE's result is a CursorResult (typed as a plain Result): it has the rowcount.
-    stuck = cast(
-        sa.CursorResult,
-        db.session.execute(
-            sa.update(ReminderSent)
-            .where(ReminderSent.status == "sending", ReminderSent.claimed_at < stale)
-            .values(status="retry", error="interrupted before it was confirmed as sent")
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
-    db.session.commit()
-    if stuck:
-        log.error("%d reminder(s) were interrupted while sending; retrying them", stuck)
+    mail.release_stale(ReminderSent, now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES")))
     ids = db.session.scalars(sa.select(ReminderSent.id).where(ReminderSent.status == "retry")).all()
     for row_id in ids:
         claimed = cast(
@@ -276,29 +230,27 @@ def _retry(mailer, now: datetime, report: SendReport) -> None:
 def _message(target: _Target, kind: str) -> tuple[EmailMessage, str]:
     """The plain-text reminder in the employee's language; the manager is copied when
     the course is overdue."""
-    lang = supported(target.preferred_language) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    lang = mail.language_of(target.preferred_language)
     with force_locale(lang):
         title = _course_title(target.course_id, lang)
         when = format_date(target.due_at, "long")
-        link = f"{_setting('BASE_URL').rstrip('/')}/training/{target.course_id}"
         subject, lead = _wording(kind, title, when)
+        course_link = mail.link(f"/training/{target.course_id}")
         body = "\n\n".join(
             [
                 _("Hello %(name)s,", name=target.name),
                 lead,
-                _("Open the course here: %(link)s", link=link),
+                _("Open the course here: %(link)s", link=course_link),
                 _("This reminder was sent by the brand ambassador training."),
                 "",
             ]
         )
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = _setting("MAIL_SENDER")
-    message["To"] = formataddr((target.name, target.email))
+    cc = None
     if kind == "overdue" and target.manager_email:
-        message["Cc"] = formataddr((target.manager_name, target.manager_email))
-    message.set_content(body)  # before Content-Language: set_content clears Content-*
-    message["Content-Language"] = lang.replace("_", "-")
+        cc = (target.manager_name, target.manager_email)
+    message = mail.compose(
+        to=(target.name, target.email), subject=subject, body=body, lang=lang, cc=cc
+    )
     return message, lang
 
 
@@ -333,40 +285,3 @@ def _course_title(course_id: str, lang: str) -> str:
     if version is None:
         return course_id
     return catalog.course_of(version).meta.title(lang)
-
-
-# --- Sending -------------------------------------------------------------------------
-
-
-class _Mailer:
-    """One SMTP connection per run, opened when the first message goes out."""
-
-    def __init__(self):
-        self.smtp: smtplib.SMTP | None = None
-
-    def __enter__(self):
-        return self
-
-    def send(self, message: EmailMessage) -> None:
-        if self.smtp is None:
-            self.smtp = self._connect()
-        try:
-            self.smtp.send_message(message)
-        except smtplib.SMTPServerDisconnected:
-            self.smtp = None
-            raise
-
-    def _connect(self) -> smtplib.SMTP:
-        smtp = smtplib.SMTP(
-            _setting("MAIL_SERVER"), int(_setting("MAIL_PORT")), timeout=_setting("MAIL_TIMEOUT")
-        )
-        if _setting("MAIL_USE_TLS"):
-            smtp.starttls()
-        if _setting("MAIL_USERNAME"):
-            smtp.login(_setting("MAIL_USERNAME"), _setting("MAIL_PASSWORD") or "")
-        return smtp
-
-    def __exit__(self, *exc):
-        if self.smtp is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):  # closing anyway
-                self.smtp.quit()

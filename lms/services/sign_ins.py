@@ -9,14 +9,35 @@ from lms.models import UserSession
 from lms.models import utcnow
 from lms.services import audit
 
+MAX_IDENTIFIER = 254  # longer than any email address or employee id: nobody to look up
+KEPT_IDENTIFIER = 100  # what the audit trail keeps of what was typed
 
-def open_for(user: User, lifetime: timedelta) -> str:
-    """Operation: start a sign-in and forget this person's ones older than ``lifetime``
-    (their cookies have expired anyway); commit. Returns the new sign-in's token."""
+
+def open_for(user: User, lifetime: timedelta, method: str = "password") -> str:
+    """Operation: start a sign-in, audited with how the person signed in (``method``),
+    and forget this person's ones older than ``lifetime`` (their cookies have expired
+    anyway); commit. Returns the new sign-in's token."""
     UserSession.end_older_than(user.id, utcnow() - lifetime)
     token = UserSession.open(user.id)
+    audit.record("auth.signed_in", actor=user, subject=user, after={"method": method})
     db.session.commit()
     return token
+
+
+def failed(identifier: str, client: str | None) -> None:
+    """Operation: record a failed password sign-in with the identifier as typed
+    (shortened) and whether such an account exists (the page never says); commit."""
+    user = User.find(identifier) if len(identifier) <= MAX_IDENTIFIER else None
+    audit.record(
+        "auth.sign_in_failed",
+        subject=user,
+        after={
+            "identifier": identifier[:KEPT_IDENTIFIER],
+            "account_exists": user is not None,
+            "client": client,
+        },
+    )
+    db.session.commit()
 
 
 def end(token: str) -> None:

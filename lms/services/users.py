@@ -22,12 +22,14 @@ from lms.extensions import on_postgresql
 from lms.models import Role
 from lms.models import User
 from lms.models import UserSession
+from lms.models import utcnow
 from lms.queries import catalog
 from lms.services import Refused
 from lms.services import audit
 from lms.services import bulk
 from lms.services import clearance
 from lms.services import events
+from lms.services import password_links
 from lms.services import roles
 
 CHUNK = 1000  # ids per IN (…) list
@@ -61,8 +63,8 @@ def add(
     note: dict | None = None,
     **fields,
 ) -> User:
-    """Add one account in the caller's transaction, with its audit and domain events and a
-    first clearance.
+    """Add one account in the caller's transaction, with its audit and domain events, a
+    first clearance and, without a password, an invitation to set one.
 
     :param note: extra facts for the audit event (``{"demo": True}``).
     :raise Refused: the email or employee id is taken.
@@ -89,6 +91,7 @@ def add(
         payload={"employee_id": employee_id, "email": email, "active": user.active},
     )
     clearance.refresh(user)
+    password_links.invite(User.id == user.id, utcnow())  # if active, without a password
     return user
 
 
@@ -115,6 +118,7 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
     Each level of the hierarchy is one bulk INSERT, so managers' ids are known when their
     reports are inserted and no second pass of 100,000 UPDATEs is needed. Levels beyond
     :data:`MAX_LEVELS` (only in odd files) are inserted together and linked afterwards.
+    The active ones get an invitation to set a password (one INSERT … SELECT).
     """
     if on_postgresql():
         _copy_added(added, ids, now)
@@ -131,6 +135,8 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
         ],
         at=now,
     )
+    # The people just inserted: they, and only they, were created at ``now``.
+    password_links.invite(sa.and_(User.created_at == now, User.roster_managed), now)
 
 
 def _insert_by_level(added: Sequence[PersonRecord], ids: dict[str, int], now: datetime) -> None:
@@ -308,17 +314,14 @@ def chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def set_password(user: User, password: str, *, actor: User | None, via: str | None = None) -> None:
+def set_password(user: User, password: str, *, actor: User | None, via: str = "operator") -> None:
     """Operation: give ``user`` a new password, end every sign-in made with the old one,
     audit it (the password never appears) and commit.
 
     :param actor: who set it; None for an operator at the command line (``via="cli"``).
-    :raise Refused: an empty password.
+    :raise Refused: a password the rules of :mod:`lms.rules.passwords` refuse.
     """
-    if not password:
-        raise Refused(_l("The password is empty."))
+    password_links.check_strength(password, user)
     user.set_password(password)  # ends their sign-ins
-    audit.record(
-        "user.password_set", actor=actor, subject=user, after={"via": via} if via else None
-    )
+    audit.record("auth.password_changed", actor=actor, subject=user, after={"by": via})
     db.session.commit()

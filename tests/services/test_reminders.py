@@ -13,26 +13,15 @@ from lms.models import Enrollment
 from lms.models import ReminderSent
 from lms.services import reminders
 from tests.helpers import free_port
-from tests.helpers import smtp_server
+from tests.helpers import mail_settings
 
 COURSE = "policy-basics"
 NOW = datetime(2030, 6, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def smtp():
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp.port,
-        "MAIL_SENDER": "lms@example.com",
-        "BASE_URL": "https://lms.example.com",
-    }
+    return mail_settings(smtp)
 
 
 @pytest.fixture
