@@ -1,7 +1,7 @@
 """password links: invitations and password resets, with one-time tokens stored hashed
 
 Revision ID: a1b2c3d4e012
-Revises: f1a2b3c4d008
+Revises: ad31c0de5e11
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a1b2c3d4e012'
-down_revision = 'f1a2b3c4d008'
+down_revision = 'ad31c0de5e11'
 branch_labels = None
 depends_on = None
 
