@@ -16,6 +16,9 @@ from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.roster import RosterUpload
+from lms.models.scim import Group
+from lms.models.scim import GroupMember
+from lms.models.scim import ScimUser
 from lms.models.session import UserSession
 from lms.models.types import utcnow
 from lms.models.user import Role
@@ -34,12 +37,15 @@ __all__ = [
     "CourseVersion",
     "CourseVersionFile",
     "Enrollment",
+    "Group",
+    "GroupMember",
     "ModuleProgress",
     "OutboxEvent",
     "QuizAttempt",
     "ReminderSent",
     "Role",
     "RosterUpload",
+    "ScimUser",
     "User",
     "UserRole",
     "UserSession",
