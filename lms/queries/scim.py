@@ -72,7 +72,8 @@ def provider() -> ScimProvider:
 
     Changed from the RFC's: ``emails`` (with a ``value``) is required, as every person
     signs in and is written to by email; a group's members are people (no nested groups),
-    whose ``display`` is their name (read-only).
+    and their ``display`` is read-only (and not returned: the member's own resource has
+    their name).
     """
     schemas = load_default_schemas()
     user = schemas[USER_SCHEMA]
@@ -294,11 +295,10 @@ def member_ids(group_id: int) -> set[int]:
 
 
 def group_resource(row: Group) -> Resource[Any]:
-    members = db.session.execute(
-        sa.select(User.id, User.name)
-        .join(GroupMember, GroupMember.user_id == User.id)
+    members = db.session.scalars(
+        sa.select(GroupMember.user_id)
         .where(GroupMember.group_id == row.id)
-        .order_by(User.id)
+        .order_by(GroupMember.user_id)
     )
     data = {
         "schemas": [GROUP_SCHEMA],
@@ -306,8 +306,8 @@ def group_resource(row: Group) -> Resource[Any]:
         "externalId": row.external_id,
         "displayName": row.display_name,
         "members": [
-            {"value": str(m.id), "$ref": f"Users/{m.id}", "type": "User", "display": m.name}
-            for m in members
+            {"value": str(user_id), "$ref": f"Users/{user_id}", "type": "User"}
+            for user_id in members
         ]
         or None,
         "meta": {

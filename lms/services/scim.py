@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from scim2_models import InvalidValueException
 from scim2_models import NotFoundException
+from scim2_models import Path
 from scim2_models import NotImplementedException
 from scim2_models import Resource
 from scim2_models import ResourceType
@@ -28,6 +29,9 @@ from scim2_models import ResponseParameters
 from scim2_models import SCIMException
 from scim2_models import SearchRequest
 from scim2_models import UniquenessException
+from scim2_models.path import CompareOperator
+from scim2_models.path import Comparison
+from scim2_models.path import ValuePath
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import ScimResponse
@@ -37,6 +41,7 @@ from scim2_server.storage import SearchPage
 
 from lms.extensions import db
 from lms.i18n import match_language
+from lms.input_checks import MAX_ID
 from lms.models import ApiToken
 from lms.models import Group
 from lms.models import GroupMember
@@ -76,7 +81,39 @@ def handle(request: ScimRequest, token: ApiToken) -> ScimResponse:
 
 @cache
 def _service() -> ScimService:
-    return ScimService(read.provider())
+    return _Service(read.provider())
+
+
+class _Service(ScimService):
+    """scim2-server's protocol, with what Entra ID sends beyond RFC 7644."""
+
+    def apply_patch(self, current, patch_op, conditions):
+        """Entra ID sets a sub-attribute of an entry the person may not have yet
+        (``add addresses[type eq "work"].country``); RFC 7644 would answer noTarget, so
+        the entry is made first (``{"type": "work"}``) and the operation fills it."""
+        for operation in patch_op.operations or []:
+            if operation.op != operation.Op.remove and operation.path is not None:
+                _seed_selected_entry(current, operation.path)
+        return super().apply_patch(current, patch_op, conditions)
+
+
+def _seed_selected_entry(resource: Resource[Any], path: Path[Any]) -> None:
+    node = path.ast
+    selector = node.val_filter if isinstance(node, ValuePath) and node.sub_attr else None
+    if not (
+        isinstance(selector, Comparison)
+        and selector.op == CompareOperator.eq
+        and selector.attr_path.attr.lower() == "type"
+        and selector.attr_path.sub_attr is None
+    ):
+        return
+    entries = Path[type(resource)](node.attr_path.attr)  # type: ignore[misc]
+    binding = entries.resolve()
+    if binding is None or not binding.is_multivalued:
+        return
+    current = entries.get(resource) or []
+    if not any(str(getattr(e, "type", "")).lower() == str(selector.value).lower() for e in current):
+        entries.set(resource, [*current, binding.field_type(type=selector.value)], strict=False)
 
 
 class _Storage(ScimStorage):
@@ -142,10 +179,15 @@ class _Storage(ScimStorage):
 
 
 def _person(resource_id: str) -> tuple[User, ScimUser | None]:
-    found = read.person(int(resource_id)) if resource_id.isdecimal() else None
+    found = read.person(int(resource_id)) if _is_id(resource_id) else None
     if found is None:
         raise NotFoundException(detail=f"No user {resource_id}")
     return found
+
+
+def _is_id(value: str) -> bool:
+    """Whether ``value`` can be a row's id (ASCII digits that fit an SQL INTEGER)."""
+    return value.isascii() and value.isdigit() and int(value) <= MAX_ID
 
 
 def _dump(resource: Resource[Any]) -> dict:
@@ -253,7 +295,7 @@ def _manager_id(manager: dict | None, user: User | None) -> int | None:
     value = str((manager or {}).get("value") or "").strip()
     if not value:
         return None
-    found = read.person(int(value)) if value.isdecimal() else None
+    found = read.person(int(value)) if _is_id(value) else None
     if found is None or (user is not None and found[0].id == user.id):
         raise InvalidValueException(detail=f"No manager {value}: give a user's id")
     return found[0].id
@@ -277,7 +319,7 @@ def _keep(user: User, identity: ScimUser | None, data: dict) -> ScimUser:
 
 
 def _group(resource_id: str) -> Group:
-    found = read.group(int(resource_id)) if resource_id.isdecimal() else None
+    found = read.group(int(resource_id)) if _is_id(resource_id) else None
     if found is None:
         raise NotFoundException(detail=f"No group {resource_id}")
     return found
@@ -312,7 +354,7 @@ def _member_ids(members: Iterable[Any]) -> set[int]:
     ids = set()
     for member in members:
         value = str(member.value or "").strip()
-        if not value.isdecimal() or read.person(int(value)) is None:
+        if not _is_id(value) or read.person(int(value)) is None:
             raise InvalidValueException(detail=f"No user {value}: members are users' ids")
         ids.add(int(value))
     return ids
