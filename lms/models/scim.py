@@ -48,7 +48,6 @@ class Group(db.Model):
     #: ``displayName`` case-folded: unique, so a name names one group in rules and roles.
     name_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     external_id: so.Mapped[str | None] = so.mapped_column(sa.String(254), index=True)
-    deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
@@ -63,3 +62,5 @@ class GroupMember(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("users.id"), primary_key=True, index=True
     )
+    #: The member's name as the identity provider shows it, returned as sent.
+    display: so.Mapped[str | None] = so.mapped_column(sa.String(200))

@@ -14,29 +14,26 @@ def key(name: str) -> str:
 
 
 def find(name: str) -> Group | None:
-    """The live group with this display name (any case), or None."""
-    return db.session.scalar(
-        sa.select(Group).where(Group.name_key == key(name), Group.deleted_at.is_(None))
-    )
+    """The group with this display name (any case), or None."""
+    return db.session.scalar(sa.select(Group).where(Group.name_key == key(name)))
 
 
 def member_clause(name: str) -> sa.ColumnElement[bool]:
-    """The condition on ``users`` for "is a member of the live group ``name``"."""
+    """The condition on ``users`` for "is a member of the group ``name``"."""
     return sa.exists().where(
         GroupMember.user_id == User.id,
         GroupMember.group_id == Group.id,
         Group.name_key == key(name),
-        Group.deleted_at.is_(None),
     )
 
 
 def names_of(user_id: int) -> list[str]:
-    """The live groups a person is in, by name."""
+    """The groups a person is in, by name."""
     return list(
         db.session.scalars(
             sa.select(Group.display_name)
             .join(GroupMember, GroupMember.group_id == Group.id)
-            .where(GroupMember.user_id == user_id, Group.deleted_at.is_(None))
+            .where(GroupMember.user_id == user_id)
             .order_by(Group.display_name)
         )
     )

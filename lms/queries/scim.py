@@ -71,9 +71,7 @@ def provider() -> ScimProvider:
     """The RFC 7643 schemas and resource types, as this service provider serves them.
 
     Changed from the RFC's: ``emails`` (with a ``value``) is required, as every person
-    signs in and is written to by email; a group's members are people (no nested groups),
-    and their ``display`` is read-only (and not returned: the member's own resource has
-    their name).
+    signs in and is written to by email; a group's members are people (no nested groups).
     """
     schemas = load_default_schemas()
     user = schemas[USER_SCHEMA]
@@ -83,7 +81,6 @@ def provider() -> ScimProvider:
     members = _attribute(schemas[GROUP_SCHEMA], "members")
     _attribute(members, "type").canonical_values = ["User"]
     _attribute(members, "$ref").reference_types = ["User"]
-    _attribute(members, "display").mutability = "readOnly"  # type: ignore[assignment]
     return ScimProvider.from_discovery(
         schemas.values(), load_default_resource_types().values(), config=_config()
     )
@@ -288,15 +285,17 @@ def group(group_id: int) -> Group | None:
     return db.session.get(Group, group_id)
 
 
-def member_ids(group_id: int) -> set[int]:
-    return set(
-        db.session.scalars(sa.select(GroupMember.user_id).where(GroupMember.group_id == group_id))
-    )
+def members_of(group_id: int) -> dict[int, GroupMember]:
+    """A group's members by their user id."""
+    return {
+        m.user_id: m
+        for m in db.session.scalars(sa.select(GroupMember).where(GroupMember.group_id == group_id))
+    }
 
 
 def group_resource(row: Group) -> Resource[Any]:
-    members = db.session.scalars(
-        sa.select(GroupMember.user_id)
+    members = db.session.execute(
+        sa.select(GroupMember.user_id, GroupMember.display)
         .where(GroupMember.group_id == row.id)
         .order_by(GroupMember.user_id)
     )
@@ -306,8 +305,13 @@ def group_resource(row: Group) -> Resource[Any]:
         "externalId": row.external_id,
         "displayName": row.display_name,
         "members": [
-            {"value": str(user_id), "$ref": f"Users/{user_id}", "type": "User"}
-            for user_id in members
+            {
+                "value": str(m.user_id),
+                "$ref": f"Users/{m.user_id}",
+                "type": "User",
+                "display": m.display,
+            }
+            for m in members
         ]
         or None,
         "meta": {

@@ -11,6 +11,7 @@ and the same assignment rules for joiners (:func:`assignments.assign_by_rules`).
 SCIM error that says why.
 """
 
+import json
 import logging
 import secrets
 from collections.abc import Iterable
@@ -87,6 +88,23 @@ def _service() -> ScimService:
 class _Service(ScimService):
     """scim2-server's protocol, with what Entra ID sends beyond RFC 7644."""
 
+    def read_patch(self, resource_type, body, content_type):
+        """Entra ID removes members by value (``{"op": "Remove", "path": "members",
+        "value": [{"value": "7"}]}``), where RFC 7644 puts a filter in the path: read it
+        as ``members[value eq "7"]``, one operation per value."""
+        try:
+            document = json.loads(body)
+            document["Operations"] = [
+                rewritten
+                for operation in document["Operations"]
+                for rewritten in _remove_by_value(operation)
+            ]
+        except (ValueError, TypeError, KeyError):
+            pass  # not a PATCH of that shape: the service says what is wrong with it
+        else:
+            body = json.dumps(document).encode()
+        return super().read_patch(resource_type, body, content_type)
+
     def apply_patch(self, current, patch_op, conditions):
         """Entra ID sets a sub-attribute of an entry the person may not have yet
         (``add addresses[type eq "work"].country``); RFC 7644 would answer noTarget, so
@@ -95,6 +113,21 @@ class _Service(ScimService):
             if operation.op != operation.Op.remove and operation.path is not None:
                 _seed_selected_entry(current, operation.path)
         return super().apply_patch(current, patch_op, conditions)
+
+
+def _remove_by_value(operation: dict) -> list[dict]:
+    value, path = operation.get("value"), operation.get("path")
+    if (
+        str(operation.get("op", "")).lower() != "remove"
+        or not isinstance(path, str)
+        or "[" in path
+        or not isinstance(value, list)
+        or not all(isinstance(v, dict) and isinstance(v.get("value"), str) for v in value)
+    ):
+        return [operation]
+    return [
+        {"op": "remove", "path": f"{path}[value eq {json.dumps(v['value'])}]"} for v in value
+    ]
 
 
 def _seed_selected_entry(resource: Resource[Any], path: Path[Any]) -> None:
@@ -350,32 +383,36 @@ def _write_group(group: Group | None, resource: Resource[Any]) -> Group:
     return group
 
 
-def _member_ids(members: Iterable[Any]) -> set[int]:
-    ids = set()
+def _member_ids(members: Iterable[Any]) -> dict[int, str | None]:
+    """The members' user ids, with the names the identity provider shows for them."""
+    ids: dict[int, str | None] = {}
     for member in members:
         value = str(member.value or "").strip()
         if not _is_id(value) or read.person(int(value)) is None:
             raise InvalidValueException(detail=f"No user {value}: members are users' ids")
-        ids.add(int(value))
+        display = (member.display or "").strip()[:200] or None
+        ids[int(value)] = display
     return ids
 
 
-def _set_members(group: Group, wanted: set[int]) -> None:
+def _set_members(group: Group, wanted: dict[int, str | None]) -> None:
     """Members in and out, each audited; then the roles the groups give, and the courses
     the rules by group give (in this transaction)."""
-    current = read.member_ids(group.id)
-    for user_id in sorted(wanted - current):
-        db.session.add(GroupMember(group_id=group.id, user_id=user_id))
+    current = read.members_of(group.id)
+    for user_id in sorted(wanted.keys() - current.keys()):
+        db.session.add(GroupMember(group_id=group.id, user_id=user_id, display=wanted[user_id]))
         audit.record(
             "group.member_added",
             subject=db.session.get(User, user_id),
             after={"group": group.display_name, "source": SOURCE},
         )
-    for user_id in sorted(current - wanted):
+    for user_id in sorted(current.keys() - wanted.keys()):
         _remove_member(group, user_id)
+    for user_id in current.keys() & wanted.keys():
+        current[user_id].display = wanted[user_id]
     db.session.flush()
-    _sync_roles(wanted ^ current)
-    assignments.assign_by_rules(wanted - current)
+    _sync_roles(wanted.keys() ^ current.keys())
+    assignments.assign_by_rules(wanted.keys() - current.keys())
 
 
 def _remove_member(group: Group, user_id: int) -> None:
@@ -394,7 +431,7 @@ def _remove_member(group: Group, user_id: int) -> None:
 def _delete_group(group: Group) -> None:
     """A group is deleted for good (the audit trail keeps who was in it); its members
     lose the roles it gave."""
-    _set_members(group, set())
+    _set_members(group, {})
     audit.record("group.deleted", before={"group": group.display_name, "source": SOURCE})
     db.session.delete(group)
 

@@ -44,7 +44,6 @@ def upgrade():
         sa.Column('display_name', sa.String(length=200), nullable=False),
         sa.Column('name_key', sa.String(length=200), nullable=False),
         sa.Column('external_id', sa.String(length=254), nullable=True),
-        sa.Column('deleted_at', sa.DateTime(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_groups')),
@@ -56,6 +55,7 @@ def upgrade():
         'group_members',
         sa.Column('group_id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('display', sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ['group_id'], ['groups.id'], name=op.f('fk_group_members_group_id_groups')
         ),
