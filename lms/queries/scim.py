@@ -253,29 +253,56 @@ def _groups_of(user_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def find_users(search: SearchRequest[Any]) -> tuple[int, list[Resource[Any]]]:
-    """(how many match, this page) for a search on /Users.
+def find(kinds: list[str], search: SearchRequest[Any]) -> tuple[int, list[Resource[Any]]]:
+    """(how many match, this page) for a search on /Users, /Groups, or both (the root:
+    people first, then groups; a filter on an attribute only one of them has matches
+    none of the other, RFC 7644 §3.4.2.1).
 
     :raise InvalidFilterException: the filter names an attribute we cannot search.
     """
-    query = (
-        sa.select(User, ScimUser)
-        .outerjoin(ScimUser, ScimUser.user_id == User.id)
-        .where(ScimUser.deleted_at.is_(None))
-    )
-    if search.filter is not None:
-        query = query.where(_UserFilter().visit(search.filter.ast))
-    total, rows = _page(query, search, User.id)
-    return total, [user_resource(user, identity) for user, identity in rows]
+    queries = []
+    for kind in kinds:
+        try:
+            queries.append((kind, _query(kind, search)))
+        except InvalidFilterException:
+            if len(kinds) == 1 or (kind == kinds[-1] and not queries):
+                raise
+    totals = [
+        db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+        for _, query in queries
+    ]
+    left = MAX_RESULTS if search.count is None else min(search.count, MAX_RESULTS)
+    offset = search.start_index_0 or 0
+    resources: list[Resource[Any]] = []
+    for (kind, query), total in zip(queries, totals, strict=True):
+        if left <= 0:
+            break
+        if offset >= total:
+            offset -= total
+            continue
+        rows = db.session.execute(query.offset(offset).limit(left)).all()
+        resources += [_resource_of(kind, row) for row in rows]
+        left, offset = left - len(rows), 0
+    return sum(totals), resources
 
 
-def _page(query: sa.Select, search: SearchRequest[Any], key) -> tuple[int, list]:
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    count = MAX_RESULTS if search.count is None else min(search.count, MAX_RESULTS)
-    if count <= 0:
-        return total, []
-    start = search.start_index_0 or 0
-    return total, list(db.session.execute(query.order_by(key).offset(start).limit(count)))
+def _query(kind: str, search: SearchRequest[Any]) -> sa.Select:
+    if kind == "Group":
+        query = sa.select(Group).order_by(Group.id)
+        condition = _GroupFilter().visit(search.filter.ast) if search.filter else None
+    else:
+        query = (
+            sa.select(User, ScimUser)
+            .outerjoin(ScimUser, ScimUser.user_id == User.id)
+            .where(ScimUser.deleted_at.is_(None))
+            .order_by(User.id)
+        )
+        condition = _UserFilter().visit(search.filter.ast) if search.filter else None
+    return query if condition is None else query.where(condition)
+
+
+def _resource_of(kind: str, row: sa.Row) -> Resource[Any]:
+    return group_resource(row[0]) if kind == "Group" else user_resource(row[0], row[1])
 
 
 # --- Groups ----------------------------------------------------------------------------
@@ -321,15 +348,6 @@ def group_resource(row: Group) -> Resource[Any]:
         },
     }
     return model("Group").model_validate(_without_none(data))
-
-
-def find_groups(search: SearchRequest[Any]) -> tuple[int, list[Resource[Any]]]:
-    """(how many match, this page) for a search on /Groups."""
-    query = sa.select(Group)
-    if search.filter is not None:
-        query = query.where(_GroupFilter().visit(search.filter.ast))
-    total, rows = _page(query, search, Group.id)
-    return total, [group_resource(row) for (row,) in rows]
 
 
 # --- Filters as SQL -------------------------------------------------------------------

@@ -23,7 +23,6 @@ from flask import current_app
 from scim2_models import InvalidValueException
 from scim2_models import NotFoundException
 from scim2_models import Path
-from scim2_models import NotImplementedException
 from scim2_models import Resource
 from scim2_models import ResourceType
 from scim2_models import ResponseParameters
@@ -174,11 +173,7 @@ class _Storage(ScimStorage):
         *,
         position: Any = None,
     ) -> SearchPage:
-        if len(resource_types) != 1:
-            raise NotImplementedException(detail="Search /Users or /Groups, not the root")
-        if resource_types[0].name == "Group":
-            return SearchPage(*read.find_groups(search_request))
-        return SearchPage(*read.find_users(search_request))
+        return SearchPage(*read.find([t.name for t in resource_types], search_request))
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         if resource_type.name == "Group":
