@@ -18,8 +18,9 @@ class AssignmentRule(db.Model):
     every employee who joins later, so HR states the policy once.
 
     ``scope_kind`` is ``all``, ``department``, ``country``, ``role`` or ``group`` (a SCIM
-    group, by its display name; ``scope_value`` names which). ``due_kind`` is ``date`` (``due_date``), ``after_assignment`` or ``after_hire``
-    (``due_days`` after the enrolment or the hire date).
+    group, by its display name; ``scope_value`` names which). ``due_kind`` is ``date``
+    (``due_date``), ``after_assignment`` or ``after_hire`` (``due_days`` after the enrolment
+    or the hire date).
     """
 
     __tablename__ = "assignment_rules"

@@ -26,6 +26,4 @@ def live_token(authorization: str, scope: str) -> ApiToken | None:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return db.session.scalar(
-        _LIVE_TOKEN, {"token_hash": hash_token(token.strip()), "scope": scope}
-    )
+    return db.session.scalar(_LIVE_TOKEN, {"token_hash": hash_token(token.strip()), "scope": scope})

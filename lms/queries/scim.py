@@ -76,8 +76,8 @@ def provider() -> ScimProvider:
     schemas = load_default_schemas()
     user = schemas[USER_SCHEMA]
     emails = _attribute(user, "emails")
-    emails.required = True  # type: ignore[assignment]
-    _attribute(emails, "value").required = True  # type: ignore[assignment]
+    emails.required = True
+    _attribute(emails, "value").required = True
     members = _attribute(schemas[GROUP_SCHEMA], "members")
     _attribute(members, "type").canonical_values = ["User"]
     _attribute(members, "$ref").reference_types = ["User"]
@@ -287,6 +287,7 @@ def find(kinds: list[str], search: SearchRequest[Any]) -> tuple[int, list[Resour
 
 
 def _query(kind: str, search: SearchRequest[Any]) -> sa.Select:
+    query: sa.Select
     if kind == "Group":
         query = sa.select(Group).order_by(Group.id)
         condition = _GroupFilter().visit(search.filter.ast) if search.filter else None

@@ -43,7 +43,9 @@ def endpoint(path: str):
     body = request.get_data()
     if _unstorable(body):
         return _error(
-            HTTPStatus.BAD_REQUEST, "A value holds a character no text can (NUL)", scim_type="invalidValue"
+            HTTPStatus.BAD_REQUEST,
+            "A value holds a character no text can (NUL)",
+            scim_type="invalidValue",
         )
     answer = scim_service.handle(
         ScimRequest(

@@ -62,6 +62,7 @@ from lms.services.roster import MAX_LENGTH
 
 log = logging.getLogger(__name__)
 SOURCE = "scim"  # in audit events: who made the change
+TAKEN = "A person with that email or employee id exists"
 
 
 def handle(request: ScimRequest, token: ApiToken) -> ScimResponse:
@@ -124,14 +125,14 @@ def _remove_by_value(operation: dict) -> list[dict]:
         or not all(isinstance(v, dict) and isinstance(v.get("value"), str) for v in value)
     ):
         return [operation]
-    return [
-        {"op": "remove", "path": f"{path}[value eq {json.dumps(v['value'])}]"} for v in value
-    ]
+    return [{"op": "remove", "path": f"{path}[value eq {json.dumps(v['value'])}]"} for v in value]
 
 
 def _seed_selected_entry(resource: Resource[Any], path: Path[Any]) -> None:
     node = path.ast
-    selector = node.val_filter if isinstance(node, ValuePath) and node.sub_attr else None
+    if not (isinstance(node, ValuePath) and node.sub_attr):
+        return
+    selector = node.val_filter
     if not (
         isinstance(selector, Comparison)
         and selector.op == CompareOperator.eq
@@ -139,13 +140,14 @@ def _seed_selected_entry(resource: Resource[Any], path: Path[Any]) -> None:
         and selector.attr_path.sub_attr is None
     ):
         return
-    entries = Path[type(resource)](node.attr_path.attr)  # type: ignore[misc]
+    entries: Path[Any] = Path[type(resource)](node.attr_path.attr)  # type: ignore[misc,operator]
     binding = entries.resolve()
-    if binding is None or not binding.is_multivalued:
+    entry_type: Any = binding.field_type if binding is not None else None
+    if entry_type is None or not binding or not binding.is_multivalued:
         return
     current = entries.get(resource) or []
     if not any(str(getattr(e, "type", "")).lower() == str(selector.value).lower() for e in current):
-        entries.set(resource, [*current, binding.field_type(type=selector.value)], strict=False)
+        entries.set(resource, [*current, entry_type(type=selector.value)], strict=False)
 
 
 class _Storage(ScimStorage):
@@ -173,7 +175,7 @@ class _Storage(ScimStorage):
         *,
         position: Any = None,
     ) -> SearchPage:
-        return SearchPage(*read.find([t.name for t in resource_types], search_request))
+        return SearchPage(*read.find([str(t.name) for t in resource_types], search_request))
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         if resource_type.name == "Group":
@@ -240,7 +242,7 @@ def _create_person(data: dict) -> User:
     try:
         user = users.add(note={"source": SOURCE}, active=active, **values)
     except Refused:
-        raise UniquenessException(detail="A person with that email or employee id exists")
+        raise UniquenessException(detail=TAKEN) from None
     _keep(user, None, data)
     if active:
         assignments.assign_by_rules([user.id])
@@ -253,7 +255,7 @@ def _update_person(user: User, identity: ScimUser | None, data: dict) -> None:
     try:
         users.change(user, _values(data, user), source=SOURCE)
     except Refused:
-        raise UniquenessException(detail="A person with that email or employee id exists")
+        raise UniquenessException(detail=TAKEN) from None
     active = data.get("active")
     if active is not None and users.set_active(user, active, source=SOURCE, reason=SOURCE):
         if active:  # a returner gets what the rules give, as a joiner does
@@ -353,8 +355,9 @@ def _group(resource_id: str) -> Group:
     return found
 
 
-def _write_group(group: Group | None, resource: Resource[Any]) -> Group:
-    """Create or replace a group: its name, external id and members."""
+def _write_group(group: Group | None, resource: Any) -> Group:
+    """Create or replace a group (a scim2-models ``Group``): its name, external id and
+    members."""
     name = (resource.display_name or "").strip()
     if not name or len(name) > 200 or CONTROL.search(name):
         raise InvalidValueException(detail="A group needs a displayName (200 characters at most)")
@@ -368,9 +371,7 @@ def _write_group(group: Group | None, resource: Resource[Any]) -> Group:
         db.session.flush()
         audit.record("group.created", after={"group": name, "source": SOURCE})
     elif group.display_name != name:
-        audit.record(
-            "group.renamed", before={"group": group.display_name}, after={"group": name}
-        )
+        audit.record("group.renamed", before={"group": group.display_name}, after={"group": name})
     group.display_name, group.name_key = name, key
     group.external_id = resource.external_id
     group.updated_at = utcnow()
@@ -454,7 +455,9 @@ def _sync_roles(user_ids: Iterable[int]) -> None:
         return
     for user_id in sorted(user_ids):
         user = db.session.get_one(User, user_id)
-        wanted = {mapping[groups.key(n)] for n in groups.names_of(user_id) if groups.key(n) in mapping}
+        wanted = {
+            mapping[groups.key(n)] for n in groups.names_of(user_id) if groups.key(n) in mapping
+        }
         held = {Role(r.role) for r in user.role_rows}
         for role in set(mapping.values()):
             if role in wanted and role not in held:
@@ -466,7 +469,9 @@ def _sync_roles(user_ids: Iterable[int]) -> None:
 def grant_role(user: User, role: Role, actor: User | None = None) -> None:
     """Step: ``user`` holds ``role`` from now on, with a ``role.granted`` audit event."""
     user.grant(role)
-    audit.record("role.granted", actor=actor, subject=user, after={"role": role.value, "source": SOURCE})
+    audit.record(
+        "role.granted", actor=actor, subject=user, after={"role": role.value, "source": SOURCE}
+    )
 
 
 def revoke_role(user: User, role: Role, actor: User | None = None) -> None:

@@ -128,7 +128,10 @@ def change(user: User, values: dict, *, source: str, actor: User | None = None) 
             raise Refused(TAKEN)
     for name, (_, after) in changes.items():
         setattr(user, name, after)
-    shown = {_shown_name(k): (_shown(k, before), _shown(k, after)) for k, (before, after) in changes.items()}
+    shown = {
+        _shown_name(k): (_shown(k, before), _shown(k, after))
+        for k, (before, after) in changes.items()
+    }
     audit.record(
         "user.updated",
         actor=actor,

@@ -103,7 +103,9 @@ def test_entra_member_patches(scim, people):
     babs, mandy = people
     group = new_group(scim, "Sales EMEA")
     path = f"/Groups/{group['id']}"
-    response = scim.patch(path, {"op": "Add", "path": "members", "value": [{"value": babs}, {"value": mandy}]})
+    response = scim.patch(
+        path, {"op": "Add", "path": "members", "value": [{"value": babs}, {"value": mandy}]}
+    )
     assert response.status_code in (200, 204)
     assert members(scim, group) == sorted([babs, mandy])
     response = scim.patch(path, {"op": "Remove", "path": "members", "value": [{"value": babs}]})
@@ -120,7 +122,9 @@ def test_entra_member_patches(scim, people):
 
 def test_group_errors(scim, people):
     new_group(scim, "Tour Guides")
-    error_of(scim.post("/Groups", {"schemas": [GROUP], "displayName": "tour guides"}), 409, "uniqueness")
+    error_of(
+        scim.post("/Groups", {"schemas": [GROUP], "displayName": "tour guides"}), 409, "uniqueness"
+    )
     unknown = {"schemas": [GROUP], "displayName": "Ghosts", "members": [{"value": "424242"}]}
     error_of(scim.post("/Groups", unknown), 400, "invalidValue")
     error_of(scim.get("/Groups/424242"), 404)
@@ -132,11 +136,16 @@ def test_groups_give_and_take_roles(scim, people):
     hr = new_group(scim, "LMS HR", babs)
     assert Role.HR in roles_of(babs) and Role.HR not in roles_of(mandy)
     granted = events("role.granted")[-1]
-    assert granted.subject_user_id == int(babs) and granted.after == {"role": "hr", "source": "scim"}
+    assert granted.subject_user_id == int(babs) and granted.after == {
+        "role": "hr",
+        "source": "scim",
+    }
     # A group whose role is not a role gives nothing (and breaks nothing).
     new_group(scim, "Broken", mandy)
     assert roles_of(mandy) == {Role.EMPLOYEE}
-    scim.patch(f"/Groups/{hr['id']}", {"op": "replace", "path": "members", "value": [{"value": mandy}]})
+    scim.patch(
+        f"/Groups/{hr['id']}", {"op": "replace", "path": "members", "value": [{"value": mandy}]}
+    )
     assert Role.HR not in roles_of(babs) and Role.HR in roles_of(mandy)
     assert events("role.revoked")[-1].before == {"role": "hr", "source": "scim"}
     # Deleting the group, or the person, takes the role away.
@@ -153,8 +162,8 @@ def test_a_role_from_a_group_opens_the_pages_of_that_role(scim, people, app):
     babs, _ = people
     new_group(scim, "LMS HR", babs)
     user = db.session.get_one(User, int(babs))
-    from tests.scim.test_users import set_password
     from tests.helpers import PASSWORD
+    from tests.scim.test_users import set_password
 
     set_password(user, PASSWORD)
     browser = app.test_client()
@@ -181,11 +190,15 @@ def test_assignment_rule_by_group(scim, people, app, make_user):
     assert "Group: Sales EMEA" in browser.get("/hr/assignments").get_data(as_text=True)
     assert enrolled(babs) and not enrolled(mandy)
     # A new member gets the course when they join the group.
-    scim.patch(f"/Groups/{group['id']}", {"op": "add", "path": "members", "value": [{"value": mandy}]})
+    scim.patch(
+        f"/Groups/{group['id']}", {"op": "add", "path": "members", "value": [{"value": mandy}]}
+    )
     assert enrolled(mandy)
     assert events("enrollment.created")[-1].subject_user_id == int(mandy)
     # A rule for a group that does not exist is refused, with a message.
-    page = browser.post("/hr/assignments", data=form | {"scope_value": "Nobody"}, follow_redirects=True)
+    page = browser.post(
+        "/hr/assignments", data=form | {"scope_value": "Nobody"}, follow_redirects=True
+    )
     assert "No group named Nobody." in page.get_data(as_text=True)
 
 

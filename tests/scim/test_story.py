@@ -15,7 +15,10 @@ from tests.scim.test_users import set_password
 
 def test_provisioned_certified_cleared_then_deactivated(app, client, scim, token):
     body = created(
-        scim, new_user("noa@example.com", **{ENTERPRISE: {"employeeNumber": "N-7", "department": "Sales"}})
+        scim,
+        new_user(
+            "noa@example.com", **{ENTERPRISE: {"employeeNumber": "N-7", "department": "Sales"}}
+        ),
     )
     noa = person_of(body)
     # Signing in needs a password here (single sign-on and invitations are other work).
@@ -33,7 +36,9 @@ def test_provisioned_certified_cleared_then_deactivated(app, client, scim, token
     assert browser.get("/training").status_code == 200
     assert sessions_of(body) == 1
 
-    response = scim.patch(f"/Users/{body['id']}", {"op": "Replace", "path": "active", "value": "False"})
+    response = scim.patch(
+        f"/Users/{body['id']}", {"op": "Replace", "path": "active", "value": "False"}
+    )
     assert response.status_code in (200, 204)
     answer = client.get("/api/v1/clearance/N-7", headers=api).get_json()
     assert answer["cleared"] is False

@@ -38,9 +38,10 @@ def outbox(kind: str) -> list[OutboxEvent]:
 
 
 def test_rfc_minimal_user_is_created_with_its_email_as_the_person(scim):
-    response = scim.post("/Users", sample("rfc7643-8.1-user-minimal") | {"emails": [
-        {"value": "bjensen@example.com"}
-    ]})
+    response = scim.post(
+        "/Users",
+        sample("rfc7643-8.1-user-minimal") | {"emails": [{"value": "bjensen@example.com"}]},
+    )
     assert response.status_code == 201
     assert response.mimetype == SCIM_JSON
     body = response.get_json()
@@ -110,7 +111,9 @@ def test_rfc_patch_of_the_work_address_sets_the_country(scim):
     body = created(scim, new_user("ana@example.com", addresses=[{"type": "work", "country": "DE"}]))
     assert person_of(body).country == "DE"
     response = scim.request(
-        "PATCH", f"/Users/{body['id']}", sample("rfc7644-3.5.2.3-patch_op-replace_user_work_address")
+        "PATCH",
+        f"/Users/{body['id']}",
+        sample("rfc7644-3.5.2.3-patch_op-replace_user_work_address"),
     )
     assert response.status_code in (200, 204), response.get_data(as_text=True)
     assert person_of(body).country == "US"
@@ -133,7 +136,9 @@ def test_entra_adds_a_country_to_a_user_without_an_address(scim):
 def test_taken_user_name_email_or_employee_number_is_409(scim, make_user):
     make_user(email="roster@example.com", employee_id="E77")
     created(scim, new_user("ana@example.com"))
-    error_of(scim.post("/Users", new_user("ANA@example.com", "other@example.com")), 409, "uniqueness")
+    error_of(
+        scim.post("/Users", new_user("ANA@example.com", "other@example.com")), 409, "uniqueness"
+    )
     error_of(scim.post("/Users", new_user("ana2", "ana@example.com")), 409, "uniqueness")
     error_of(scim.post("/Users", new_user("roster@example.com")), 409, "uniqueness")
     taken = new_user("x@example.com") | {ENTERPRISE: {"employeeNumber": "E77"}}
@@ -149,12 +154,17 @@ def test_unknown_users_are_404(scim):
 
 def test_bad_bodies_are_400_and_change_nothing(scim):
     error_of(scim.request("POST", "/Users", data="{not json", headers={}), 400, "invalidSyntax")
-    error_of(scim.post("/Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}), 400, "invalidValue")
+    error_of(
+        scim.post("/Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}),
+        400,
+        "invalidValue",
+    )
     body = created(scim, new_user("ana@example.com"))
     response = scim.patch(f"/Users/{body['id']}", {"op": "jump", "path": "active", "value": False})
     assert response.status_code == 400
     response = scim.patch(
-        f"/Users/{body['id']}", {"op": "add", "path": ENTERPRISE + ":manager", "value": {"value": "424242"}}
+        f"/Users/{body['id']}",
+        {"op": "add", "path": ENTERPRISE + ":manager", "value": {"value": "424242"}},
     )
     error_of(response, 400, "invalidValue")
     nul = new_user("nul@example.com") | {"displayName": "A\u0000B"}
@@ -187,10 +197,16 @@ def test_entra_patch_forms(scim, make_user):
     response = scim.patch(path, {"op": "Replace", "path": "active", "value": "False"})
     assert response.status_code in (200, 204)
     assert person("E1").active is False
-    assert events("user.deactivated")[-1].after == {"active": False, "source": "scim", "reason": "scim"}
+    assert events("user.deactivated")[-1].after == {
+        "active": False,
+        "source": "scim",
+        "reason": "scim",
+    }
     assert outbox("person.deactivated")[-1].payload["employee_id"] == "E1"
     # Entra's other form: no path, the values in an object, booleans as strings.
-    response = scim.patch(path, {"op": "Replace", "value": {"active": "True", "displayName": "Ana S."}})
+    response = scim.patch(
+        path, {"op": "Replace", "value": {"active": "True", "displayName": "Ana S."}}
+    )
     assert response.status_code in (200, 204)
     ana = person("E1")
     assert ana.active is True and ana.name == "Ana S."
@@ -220,10 +236,14 @@ def test_rfc_remove_of_the_work_email_leaves_the_other_one(scim):
     assert response.status_code in (200, 204), response.get_data(as_text=True)
     assert person_of(body).email == "ana@home.example.org"
     # Removing the last email is refused: every person has one.
-    response = scim.request("PATCH", f"/Users/{body['id']}", {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "remove", "path": "emails"}],
-    })
+    response = scim.request(
+        "PATCH",
+        f"/Users/{body['id']}",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "remove", "path": "emails"}],
+        },
+    )
     error_of(response, 400, "mutability")
     assert person_of(body).email == "ana@home.example.org"
 
@@ -295,12 +315,18 @@ def test_filters(scim, make_user):
     assert ids('emails[value eq "ana@contoso.com"]') == [ana["id"]]
     assert len(ids('userName sw "ana" or userName ew "contoso.com"')) == 2
     assert ids('userName co "contoso" and not (externalId eq "ext-bo")') == [ana["id"]]
-    assert ids('active eq false') == []
+    assert ids("active eq false") == []
     assert ids(f'id eq "{ana["id"]}"') == [ana["id"]]
 
 
 def test_bad_and_unsupported_filters_are_invalid_filter(scim):
-    for expression in ('userName eq', 'userName zz "a"', "(", 'title eq "x"', 'emails[type eq "work"]'):
+    for expression in (
+        "userName eq",
+        'userName zz "a"',
+        "(",
+        'title eq "x"',
+        'emails[type eq "work"]',
+    ):
         response = scim.get("/Users", query_string={"filter": expression})
         error_of(response, 400, "invalidFilter")
 
