@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from scim2_models import Context
 from scim2_models import InvalidValueException
 from scim2_models import NotFoundException
 from scim2_models import Path
@@ -62,7 +63,7 @@ from lms.services.roster import MAX_LENGTH
 
 log = logging.getLogger(__name__)
 SOURCE = "scim"  # in audit events: who made the change
-TAKEN = "A person with that email or employee id exists"
+TAKEN = "A person (or group) with that userName, email, employee id or name exists"
 
 
 def handle(request: ScimRequest, token: ApiToken) -> ScimResponse:
@@ -72,11 +73,16 @@ def handle(request: ScimRequest, token: ApiToken) -> ScimResponse:
     service = _service()
     try:
         response = ScimHandler(service, _Storage(token)).handle(request)
+        db.session.commit()
     except SCIMException as refused:
         db.session.rollback()
         log.info("SCIM %s %s refused: %s", request.method, request.path, refused)
         return service.error_response(refused)
-    db.session.commit()
+    except sa.exc.IntegrityError:
+        # Two requests wrote the same userName, email or group name at once: the database
+        # kept the first; the second is told as if it had come after.
+        db.session.rollback()
+        return service.error_response(UniquenessException(detail=TAKEN))
     return response
 
 
@@ -104,6 +110,15 @@ class _Service(ScimService):
         else:
             body = json.dumps(document).encode()
         return super().read_patch(resource_type, body, content_type)
+
+    def patch_response(self, base_url, resource, response_parameters):
+        """200 with the resource, always (RFC 7644 allows a bare 204): Okta reads the
+        user back from a PATCH's answer."""
+        return self.resource_response(
+            self.publish(base_url, resource),
+            Context.RESOURCE_PATCH_RESPONSE,
+            response_parameters,
+        )
 
     def apply_patch(self, current, patch_op, conditions):
         """Entra ID sets a sub-attribute of an entry the person may not have yet

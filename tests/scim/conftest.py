@@ -1,9 +1,13 @@
 """SCIM fixtures: a token of scope scim, and a client that sends it."""
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 from lms.extensions import db
 from lms.models import ApiToken
+from lms.services import api_tokens
 
 
 @pytest.fixture
@@ -49,3 +53,16 @@ class ScimClient:
 @pytest.fixture
 def scim(client, scim_token):
     return ScimClient(client, scim_token)
+
+
+@pytest.fixture
+def live_scim(app):
+    """The SCIM base URL of the app served by a real HTTP server on 127.0.0.1 (a thread;
+    the test must be ``fresh_database``), and a SCIM token."""
+    _, token = api_tokens.issue("scim2-tester", scope="scim")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/scim/v2", token
+    server.shutdown()
+    thread.join()
