@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from scim2_models import AuthenticationScheme
 from scim2_models import Bulk
@@ -354,6 +355,9 @@ def group_resource(row: Group) -> Resource[Any]:
 # --- Filters as SQL -------------------------------------------------------------------
 
 
+LOWER = "stored lower case"
+
+
 class _SqlFilter:
     """A SCIM filter's syntax tree (scim2-models parses it) as a SQL condition.
 
@@ -362,8 +366,9 @@ class _SqlFilter:
     pages are never computed on a filter we only half understood.
     """
 
-    #: attribute path (lower case, without its schema) -> (column, case-insensitive)
-    columns: dict[str, tuple[Any, bool]] = {}
+    #: attribute path (lower case, without its schema) -> (column, how values compare:
+    #: False with case, True without, LOWER without and the column is stored lower case)
+    columns: dict[str, tuple[Any, Any]] = {}
 
     def visit(self, node: FilterNode) -> sa.ColumnElement[bool]:
         if isinstance(node, LogicalExpr):
@@ -391,7 +396,7 @@ class _SqlFilter:
         }
         return visitor.visit(node.val_filter)
 
-    def column(self, path: AttrPath) -> tuple[Any, bool]:
+    def column(self, path: AttrPath) -> tuple[Any, Any]:
         key = path.attr.lower() + (f".{path.sub_attr.lower()}" if path.sub_attr else "")
         found = self.columns.get(key)
         if found is None:
@@ -410,7 +415,9 @@ class _SqlFilter:
                 return sa.false()  # no id is "abc"
             return _ordered(column, node.op, number)
         text = "" if value is None else str(value)
-        if folded:
+        if folded == LOWER:  # stored lower case: its index answers
+            text = text.lower()
+        elif folded:
             column, text = sa.func.lower(column), text.lower()
         return _text_comparison(column, node.op, text)
 
@@ -446,8 +453,8 @@ class _UserFilter(_SqlFilter):
         "id": (User.id, False),
         "username": (sa.func.coalesce(ScimUser.user_name_key, User.email), True),
         "externalid": (ScimUser.external_id, False),
-        "emails": (User.email, True),
-        "emails.value": (User.email, True),
+        "emails": (User.email, LOWER),
+        "emails.value": (User.email, LOWER),
         "displayname": (User.name, True),
         "name.formatted": (User.name, True),
         "active": (User.active, False),
@@ -464,10 +471,20 @@ class _UserFilter(_SqlFilter):
         # person and sync: answered from the two unique indexes, not by a scan.
         if node.attr_path.attr.lower() == "username" and node.op == CompareOperator.eq:
             value = str(node.value).casefold()
-            return sa.or_(
-                ScimUser.user_name_key == value,
-                sa.and_(ScimUser.user_id.is_(None), User.email == value.lower()),
+            unlinked = so.aliased(User)
+            return User.id.in_(
+                sa.union_all(
+                    sa.select(ScimUser.user_id).where(ScimUser.user_name_key == value),
+                    sa.select(unlinked.id).where(
+                        unlinked.email == value.lower(),
+                        ~sa.exists().where(ScimUser.user_id == unlinked.id),
+                    ),
+                )
             )
+        if node.attr_path.attr.lower() == "externalid" and node.op == CompareOperator.eq:
+            # Asked for each person by some providers: the index of scim_users answers.
+            linked = sa.select(ScimUser.user_id).where(ScimUser.external_id == str(node.value))
+            return User.id.in_(linked)
         return super().compare(node)
 
 
