@@ -54,8 +54,9 @@ PASSWORD = "fuzz: correct horse battery staple"
 
 #: The roles a request is sent as; ``anonymous`` is not signed in.
 ROLES = ("anonymous", "employee", "hr", "marketing", "lead", "admin")
-#: API routes take a bearer token instead of a session.
+#: API routes (the clearance API, SCIM) take a bearer token instead of a session.
 API_CALLERS = ("no token", "token")
+TOKEN_ROUTES = ("/api/", "/scim/")
 
 # ---------------------------------------------------------------- the naughty values
 
@@ -276,6 +277,7 @@ class World:
         self.cookies: dict[str, list] = {}
         self.users: dict[str, tuple[str, str]] = {}  # role -> (email, employee id)
         self.token = ""
+        self.scim_token = ""  # SCIM's routes open with a token of their own scope
         self.known = Knowledge()
         self.adapter = app.url_map.bind("localhost")
 
@@ -334,6 +336,8 @@ class World:
                 db.session.add(user)
                 self.users[name] = (user.email, user.employee_id)
             row, self.token = ApiToken.issue("fuzz")
+            db.session.add(row)
+            row, self.scim_token = ApiToken.issue("fuzz scim", "scim")
             db.session.add(row)
             db.session.commit()
 
@@ -541,7 +545,7 @@ class World:
     def targets(self) -> list[Target]:
         targets = []
         for rule in sorted(self.app.url_map.iter_rules(), key=lambda r: r.rule):
-            roles = API_CALLERS if rule.rule.startswith("/api/") else ROLES
+            roles = API_CALLERS if rule.rule.startswith(TOKEN_ROUTES) else ROLES
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 targets += [Target(rule, method, role) for role in roles]
         return targets
@@ -559,8 +563,11 @@ class World:
             query=self._query(keys),
             form=self._form(form),
             files=self._files(form),
-            headers=self._headers(target.role),
+            headers=self._headers(target.role, self._token_for(rule)),
         )
+
+    def _token_for(self, rule: Rule) -> str:
+        return self.scim_token if rule.rule.startswith("/scim/") else self.token
 
     def _path(self, rule: Rule) -> st.SearchStrategy[str]:
         """The rule's path, each parameter a drawn value (see :func:`raw_value`)."""
@@ -599,7 +606,8 @@ class World:
         nul = self._path_with(rule, lambda known, safe: "a%00b")
         form = self.known.forms.get(rule.endpoint, Form()) if method == "POST" else Form()
         keys = sorted(self.known.query_keys.get(rule.endpoint, set()) | {"page"})
-        headers = (("Authorization", f"Bearer {self.token}"),) if target.role == "token" else ()
+        token = self._token_for(rule)
+        headers = (("Authorization", f"Bearer {token}"),) if target.role == "token" else ()
 
         def request(path: str, query_value: str | None, form_value: str) -> FuzzRequest:
             query = "" if query_value is None else "&".join(f"{k}={query_value}" for k in keys)
@@ -646,7 +654,7 @@ class World:
             *(st.tuples(st.just(name), filename, content) for name in sorted(form.files))
         )
 
-    def _headers(self, role: str) -> st.SearchStrategy[tuple]:
+    def _headers(self, role: str, token: str) -> st.SearchStrategy[tuple]:
         language = st.one_of(
             st.none(),
             st.sampled_from(["he", "zh-CN,zh;q=0.9", "*", "x" * 300, "de;q=nan", "pt-BR;q=1e309"]),
@@ -654,7 +662,7 @@ class World:
         auth = st.none()
         if role == "token":
             auth = st.one_of(
-                st.just(f"Bearer {self.token}"),
+                st.just(f"Bearer {token}"),
                 st.sampled_from(
                     ["Bearer ", "Bearer \x00", "bearer " + "x" * 5000, "Basic Og==", "Bearer ä"]
                 ),

@@ -223,7 +223,7 @@ class _Parts:
         from lms.services import roster
 
         targets = [(roster, name, part) for name, part in self.STEPS.items()]
-        targets.append((assignments, "apply_rules", "rules"))
+        targets.append((assignments, "assign_by_rules", "rules"))
         originals = [(module, name, getattr(module, name)) for module, name, _ in targets]
         for module, name, part in targets:
             setattr(module, name, self._timed(getattr(module, name), part))

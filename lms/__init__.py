@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.hr import bp as hr_bp
     from lms.learn import bp as learn_bp
     from lms.public import bp as public_bp
+    from lms.scim import bp as scim_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
@@ -104,6 +105,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for CSRF to protect
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2")
+    csrf.exempt(scim_bp)  # the same: the identity provider sends a bearer token
 
 
 def _prepare_database(app: Flask) -> None:

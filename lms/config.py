@@ -68,6 +68,9 @@ class Config:
     MAX_SECONDS_PER_PAGE_VIEW = 30 * 60
     #: Uploaded roster files (personal data) are deleted this many days after upload.
     ROSTER_UPLOAD_RETENTION_DAYS = 30
+    #: SCIM groups that give roles: {"LMS HR": "hr", "LMS Admins": "admin", …}; set it as
+    #: JSON in LMS_SCIM_GROUP_ROLES. For the roles it names, the groups decide (README).
+    SCIM_GROUP_ROLES: dict[str, str] = {}
 
     #: Company sign-in through an OpenID Connect provider (README, "Company sign-in"): on
     #: when OIDC_ISSUER and OIDC_CLIENT_ID are set. The issuer is the provider's URL as its

@@ -1,4 +1,4 @@
-"""Error pages: JSON under /api, HTML everywhere else; never a stack trace.
+"""Error pages: JSON under /api and /scim, HTML everywhere else; never a stack trace.
 
 Unhandled exceptions reach the same handler as a 500 (Flask wraps them in
 ``InternalServerError`` and logs them).
@@ -22,7 +22,7 @@ class Refused(BadRequest):
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/scim/"))
 
 
 def json_error(status: int, message: str):

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from lms.cli import lms_cli
 from lms.models import Role
+from lms.models.api_token import SCOPES
 from lms.queries import access
 from lms.services import Refused
 from lms.services import api_tokens
@@ -23,17 +24,26 @@ lms_cli.add_command(user_cli)
 
 @token_cli.command("create")
 @click.argument("name")
-def token_create(name: str):
+@click.option(
+    "--scope",
+    type=click.Choice(SCOPES),
+    default="clearance",
+    show_default=True,
+    help="clearance: the API at /api/v1; scim: provisioning at /scim/v2. Never both.",
+)
+def token_create(name: str, scope: str):
     """Create a token for the system NAME; it is printed once and stored hashed."""
-    row, token = api_tokens.issue(name)
-    click.echo(f"Token {row.id} for {name} (shown once, store it now):\n{token}")
+    row, token = api_tokens.issue(name, scope=scope)
+    click.echo(f"Token {row.id} for {name} ({scope}; shown once, store it now):\n{token}")
 
 
 @token_cli.command("list")
 def token_list():
     for row in access.api_tokens():
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-        click.echo(f"{row.id:>4}  {row.name:<30} created {row.created_at:%Y-%m-%d}  {state}")
+        click.echo(
+            f"{row.id:>4}  {row.name:<30} {row.scope:<9} created {row.created_at:%Y-%m-%d}  {state}"
+        )
 
 
 @token_cli.command("revoke")

@@ -24,12 +24,16 @@ class AssignmentRuleForm(FlaskForm):
             SelectChoice("department", _l("A department")),
             SelectChoice("country", _l("A country")),
             SelectChoice("role", _l("A role")),
+            SelectChoice("group", _l("A group from the identity provider")),
         ],
     )
     scope_value = StringField(
-        _l("Department, country code or role"),
+        _l("Department, country code, role or group"),
         validators=[Optional()],
-        description=_l("Leave empty for everyone. Countries are two-letter codes, e.g. DE."),
+        description=_l(
+            "Leave empty for everyone. Countries are two-letter codes, e.g. DE. "
+            "Groups by their name, e.g. Sales EMEA."
+        ),
     )
     due_kind = RadioField(
         _l("When it is due"),

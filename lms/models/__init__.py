@@ -17,6 +17,9 @@ from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.password_link import PasswordLink
 from lms.models.roster import RosterUpload
+from lms.models.scim import Group
+from lms.models.scim import GroupMember
+from lms.models.scim import ScimUser
 from lms.models.session import UserSession
 from lms.models.types import utcnow
 from lms.models.user import LeadDepartment
@@ -36,6 +39,8 @@ __all__ = [
     "CourseVersion",
     "CourseVersionFile",
     "Enrollment",
+    "Group",
+    "GroupMember",
     "LeadDepartment",
     "ModuleProgress",
     "OutboxEvent",
@@ -44,6 +49,7 @@ __all__ = [
     "ReminderSent",
     "Role",
     "RosterUpload",
+    "ScimUser",
     "User",
     "UserRole",
     "UserSession",

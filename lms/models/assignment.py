@@ -9,7 +9,7 @@ from lms.extensions import db
 from lms.models.types import UTCDateTime
 from lms.models.types import utcnow
 
-SCOPE_KINDS = ("all", "department", "country", "role")
+SCOPE_KINDS = ("all", "department", "country", "role", "group")
 DUE_KINDS = ("date", "after_assignment", "after_hire")
 
 
@@ -17,9 +17,10 @@ class AssignmentRule(db.Model):
     """ "Everyone in <scope> must take <course>, due <when>": applied at once, and again to
     every employee who joins later, so HR states the policy once.
 
-    ``scope_kind`` is ``all``, ``department``, ``country`` or ``role`` (``scope_value`` names
-    which). ``due_kind`` is ``date`` (``due_date``), ``after_assignment`` or ``after_hire``
-    (``due_days`` after the enrolment or the hire date).
+    ``scope_kind`` is ``all``, ``department``, ``country``, ``role`` or ``group`` (a SCIM
+    group, by its display name; ``scope_value`` names which). ``due_kind`` is ``date``
+    (``due_date``), ``after_assignment`` or ``after_hire`` (``due_days`` after the enrolment
+    or the hire date).
     """
 
     __tablename__ = "assignment_rules"

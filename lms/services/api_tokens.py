@@ -10,15 +10,20 @@ from lms.services import Refused
 from lms.services import audit
 
 
-def issue(name: str, actor: User | None = None) -> tuple[ApiToken, str]:
-    """Operation: a new token for the system ``name``; commit.
+def issue(name: str, actor: User | None = None, scope: str = "clearance") -> tuple[ApiToken, str]:
+    """Operation: a new token for the system ``name``, opening ``scope`` (``clearance``:
+    the API; ``scim``: provisioning); commit.
 
     :return: the stored row and the plain token, which is never stored: show it once.
     """
-    row, token = ApiToken.issue(name)
+    row, token = ApiToken.issue(name, scope)
     db.session.add(row)
     db.session.flush()
-    audit.record("api_token.created", actor=actor, after={"token_id": row.id, "name": name})
+    audit.record(
+        "api_token.created",
+        actor=actor,
+        after={"token_id": row.id, "name": name, "scope": scope},
+    )
     db.session.commit()
     return row, token
 

@@ -39,6 +39,7 @@ from lms.models.assignment import SCOPE_KINDS
 from lms.models.types import UTCDateTime
 from lms.models.types import iso
 from lms.queries import catalog
+from lms.queries import groups
 from lms.rules import clearance as rules
 from lms.services import Refused
 from lms.services import audit
@@ -112,13 +113,18 @@ def _clean_scope(kind: str, value: str | None) -> str | None:
     if kind == "all":
         return None
     if not value:
-        raise Refused(_l("Name the department, country or role."))
+        raise Refused(_l("Name the department, country, role or group."))
     if kind == "country":
         if len(value) != 2 or not value.isalpha():
             raise Refused(_l("A country is a two-letter code, e.g. DE."))
         return value.upper()
     if kind == "role" and value not in {r.value for r in Role}:
         raise Refused(_l("Unknown role %(role)s.", role=value))
+    if kind == "group":
+        group = groups.find(value)
+        if group is None:
+            raise Refused(_l("No group named %(name)s.", name=value))
+        return group.display_name
     return value
 
 
@@ -161,20 +167,33 @@ def describe(rule: AssignmentRule) -> dict:
 def apply_rules(
     user_ids: Iterable[int] | None = None, now: datetime | None = None, actor: User | None = None
 ) -> int:
-    """Apply every active rule (to ``user_ids`` only, if given) and commit.
+    """Operation: :func:`assign_by_rules`, then commit (the daily job, ``flask lms
+    assignments apply``). Returns how many enrolments were created."""
+    created = assign_by_rules(user_ids, now, actor)
+    db.session.commit()
+    return created
 
-    Call it after adding employees (a roster import, SCIM): each new person gets the
-    courses the rules give them. Idempotent: people with an open enrolment or a valid
-    certification for the course are skipped. Returns how many enrolments were created.
+
+def assign_by_rules(
+    user_ids: Iterable[int] | None = None, now: datetime | None = None, actor: User | None = None
+) -> int:
+    """Step: apply every active rule (to ``user_ids`` only, if given) in the caller's
+    transaction.
+
+    Call it after adding employees (a roster import, SCIM) or changing their groups: each
+    person gets the courses the rules give them. Idempotent: people with an open enrolment
+    or a valid certification for the course are skipped. Returns how many enrolments were
+    created.
     """
     now = now or utcnow()
     ids = None if user_ids is None else sorted(set(user_ids))
+    if ids == []:
+        return 0
     created = 0
     for rule in db.session.scalars(
         sa.select(AssignmentRule).where(AssignmentRule.active).order_by(AssignmentRule.id)
     ).all():
         created += _apply_rule(rule, now, user_ids=ids, actor_id=actor.id if actor else None)
-    db.session.commit()
     return created
 
 
@@ -259,6 +278,8 @@ def _scope_clause(rule: AssignmentRule):
         return User.country == rule.scope_value
     if rule.scope_kind == "role" and rule.scope_value != Role.EMPLOYEE.value:
         return sa.exists().where(UserRole.user_id == User.id, UserRole.role == rule.scope_value)
+    if rule.scope_kind == "group":
+        return groups.member_clause(rule.scope_value or "")
     return sa.true()  # everyone (every person holds the employee role)
 
 

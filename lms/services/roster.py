@@ -784,7 +784,7 @@ def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetim
             ids[p.employee_id] for p in preview.reactivated
         ]
         if joined:
-            assignments.apply_rules(user_ids=joined, now=now)
+            assignments.assign_by_rules(user_ids=joined, now=now)
     db.session.commit()
     preview.applied = True
     preview.apply_seconds = perf_counter() - started

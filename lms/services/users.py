@@ -3,8 +3,10 @@
 The roster import, the CLI, the demo (and later SCIM and single sign-on) all come here, so
 every new or changed person gets the same audit event, domain event and clearance
 refresh. One person at a time (:func:`add`) or tens of thousands with bulk statements
-(:func:`insert_many`, :func:`update_many`, :func:`set_active_many`); every function here is
-a step in its caller's transaction, except :func:`create`, an operation that commits.
+(:func:`insert_many`, :func:`update_many`, :func:`set_active_many`); one person's change
+(:func:`change`, :func:`set_active`: SCIM) goes through the same steps as an import's.
+Every function here is a step in its caller's transaction, except :func:`create`, an
+operation that commits.
 """
 
 from collections.abc import Iterable
@@ -36,6 +38,10 @@ CHUNK = 1000  # ids per IN (…) list
 MAX_LEVELS = 30  # levels of new managers inserted one after another (see insert_many)
 #: The fields of a person that imports compare and write (``manager`` is an employee id).
 FIELDS = ("email", "name", "department", "country", "manager", "preferred_language", "hire_date")
+#: What :func:`change` may write: the fields above (the manager as ``manager_id``) and,
+#: for SCIM, which has no other key for a person, the employee id.
+CHANGEABLE = ("employee_id", "manager_id", *(f for f in FIELDS if f != "manager"))
+TAKEN = _l("A person with that email or employee id exists.")
 
 
 class PersonRecord(Protocol):
@@ -71,7 +77,7 @@ def add(
     """
     email = email.strip().lower()
     if User.find(email) or User.find(employee_id):
-        raise Refused(_l("A person with that email or employee id exists."))
+        raise Refused(TAKEN)
     user = User(email=email, name=name, employee_id=employee_id, **fields)
     if password is not None:
         user.set_password(password)
@@ -100,6 +106,91 @@ def create(**kwargs) -> User:
     user = add(**kwargs)
     db.session.commit()
     return user
+
+
+def change(user: User, values: dict, *, source: str, actor: User | None = None) -> dict:
+    """Step: write new values of one person's :data:`CHANGEABLE` fields, with a
+    ``user.updated`` audit event and a ``person.changed`` domain event (the roster's, for
+    one person); a changed department or country can change nothing else here.
+
+    :param source: who asks, for the audit trail (``scim``).
+    :return: ``{field: (before, after)}`` of what changed (empty: nothing written).
+    :raise Refused: the new email or employee id belongs to someone else.
+    """
+    if "email" in values:
+        values = values | {"email": values["email"].strip().lower()}
+    changes = {
+        name: (getattr(user, name), value)
+        for name, value in values.items()
+        if name in CHANGEABLE and getattr(user, name) != value
+    }
+    if not changes:
+        return {}
+    for name in ("email", "employee_id"):
+        if name in changes and _owner(name, changes[name][1]) not in (None, user.id):
+            raise Refused(TAKEN)
+    for name, (_, after) in changes.items():
+        setattr(user, name, after)
+    shown = {
+        _shown_name(k): (_shown(k, before), _shown(k, after))
+        for k, (before, after) in changes.items()
+    }
+    audit.record(
+        "user.updated",
+        actor=actor,
+        subject=user,
+        before={k: _json(before) for k, (before, _) in shown.items()},
+        after={k: _json(after) for k, (_, after) in shown.items()} | {"source": source},
+    )
+    events.record(
+        "person.changed",
+        user_id=user.id,
+        payload={"employee_id": user.employee_id}
+        | {k: [_json(before), _json(after)] for k, (before, after) in shown.items()},
+    )
+    return changes
+
+
+def set_active(
+    user: User, active: bool, *, source: str, reason: str = "", actor: User | None = None
+) -> bool:
+    """Step: deactivate or reactivate one person as an import does (:func:`set_active_many`:
+    their sign-ins end, their clearance follows in this transaction), with a
+    ``user.deactivated`` or ``user.reactivated`` audit event.
+
+    :return: whether anything changed.
+    """
+    if user.active == active:
+        return False
+    db.session.flush()  # the bulk UPDATE below must not overwrite pending changes
+    now = utcnow()
+    if active:
+        set_active_many([], [(user.id, user.employee_id)], now)
+    else:
+        set_active_many([(user.id, user.employee_id, reason)], [], now)
+    audit.record(
+        "user.reactivated" if active else "user.deactivated",
+        actor=actor,
+        subject=user,
+        before={"active": not active},
+        after={"active": active, "source": source} | ({"reason": reason} if reason else {}),
+    )
+    return True
+
+
+def _owner(column: str, value) -> int | None:
+    return db.session.scalar(sa.select(User.id).where(getattr(User, column) == value))
+
+
+def _shown_name(name: str) -> str:
+    return "manager" if name == "manager_id" else name
+
+
+def _shown(name: str, value):
+    """Managers as their employee id, as imports record them."""
+    if name != "manager_id" or value is None:
+        return value
+    return db.session.scalar(sa.select(User.employee_id).where(User.id == value))
 
 
 def set_language(user: User, lang: str) -> None:
