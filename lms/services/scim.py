@@ -49,13 +49,13 @@ from lms.models import GroupMember
 from lms.models import Role
 from lms.models import ScimUser
 from lms.models import User
-from lms.models import UserRole
 from lms.models import utcnow
 from lms.queries import groups
 from lms.queries import scim as read
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import audit
+from lms.services import roles
 from lms.services import users
 from lms.services.roster import CONTROL
 from lms.services.roster import EMAIL
@@ -474,27 +474,11 @@ def _sync_roles(user_ids: Iterable[int]) -> None:
             mapping[groups.key(n)] for n in groups.names_of(user_id) if groups.key(n) in mapping
         }
         held = {Role(r.role) for r in user.role_rows}
-        for role in set(mapping.values()):
-            if role in wanted and role not in held:
-                grant_role(user, role)
-            elif role in held and role not in wanted:
-                revoke_role(user, role)
-
-
-def grant_role(user: User, role: Role, actor: User | None = None) -> None:
-    """Step: ``user`` holds ``role`` from now on, with a ``role.granted`` audit event."""
-    user.grant(role)
-    audit.record(
-        "role.granted", actor=actor, subject=user, after={"role": role.value, "source": SOURCE}
-    )
-
-
-def revoke_role(user: User, role: Role, actor: User | None = None) -> None:
-    """Step: ``user`` no longer holds ``role``, with a ``role.revoked`` audit event."""
-    db.session.execute(
-        sa.delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == role.value)
-    )
-    db.session.expire(user, ["role_rows"])
-    audit.record(
-        "role.revoked", actor=actor, subject=user, before={"role": role.value, "source": SOURCE}
-    )
+        try:
+            for role in set(mapping.values()):
+                if role in wanted and role not in held:
+                    roles.grant(user, role, by=None, via=SOURCE)
+                elif role in held and role not in wanted:
+                    roles.revoke(user, role, by=None, via=SOURCE)
+        except Refused as refusal:  # the last active admin keeps the role
+            raise InvalidValueException(detail=str(refusal)) from None
