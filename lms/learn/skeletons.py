@@ -12,6 +12,7 @@ user data and no "which version is current". A second server renders its own cop
 """
 
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,9 +23,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from markupsafe import escape
 
-# Private-use characters: nothing a template escapes, nothing a course's text contains.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_HOLE = re.compile(f"{_OPEN}(\\w+){_CLOSE}")
+# Private-use characters, which no template escapes, around a random word: a course may
+# well use private-use characters (icon fonts do), but not this process's word.
+_OPEN, _CLOSE = f"\ue000{secrets.token_hex(8)}:", "\ue001"
+_HOLE = re.compile(f"{re.escape(_OPEN)}(\\w+){re.escape(_CLOSE)}")
 
 
 def hole(name: str) -> Markup:
