@@ -71,7 +71,3 @@ class SkeletonCache:
             while len(self._found) > self.size:
                 self._found.popitem(last=False)
         return found
-
-    def clear(self) -> None:
-        with self._lock:
-            self._found.clear()

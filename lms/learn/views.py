@@ -144,8 +144,8 @@ def _module_view(page: pages.ModulePage, reading: overview.ModuleReading) -> str
 
 
 # Module pages by published version, language, navigation and reading state (see
-# lms.learn.skeletons): 3 courses x 9 modules x 8 languages x 4 states is 864 pages of
-# 10-40 kB for one set of roles.
+# lms.learn.skeletons): 3 courses x 8 modules x 8 languages x 4 states is 768 pages of
+# ~10 kB for one set of roles.
 _module_pages = skeletons.SkeletonCache(size=2048)
 
 
