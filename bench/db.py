@@ -7,6 +7,7 @@ caller passes ``force=True``: resetting drops every table.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -25,7 +26,9 @@ def default_url(kind: str, employees: int, pg_server: str = DEFAULT_PG_SERVER) -
     """The scratch database for ``kind`` ("sqlite" or "postgresql") and a data size."""
     if kind == "sqlite":
         return f"sqlite:///{BENCH_DIR / f'bench-{employees}.db'}"
-    url = sa.make_url(pg_server).set(database=f"lms_bench_{employees}")
+    # BENCH_PG_SUFFIX keeps runs from several checkouts sharing one server apart.
+    suffix = os.environ.get("BENCH_PG_SUFFIX", "")
+    url = sa.make_url(pg_server).set(database=f"lms_bench_{employees}{suffix}")
     return url.render_as_string(hide_password=False)
 
 

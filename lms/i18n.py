@@ -7,6 +7,7 @@ content follows the UI language and falls back to the course's source language.
 
 from functools import cache
 
+from babel import Locale
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -93,7 +94,7 @@ def language_name(lang: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=lambda: _parsed(select_locale()))
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalog().ugettext(s),
         ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
@@ -101,6 +102,13 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+@cache
+def _parsed(code: str) -> Locale:
+    """The locale ``code`` names. Flask-Babel parses what the selector returns on every
+    request (a few percent of a small page); a Locale it is given, it keeps."""
+    return Locale.parse(code)
 
 
 def _catalog():

@@ -10,9 +10,11 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadData
 from itsdangerous import URLSafeTimedSerializer
 
@@ -21,6 +23,7 @@ from lms.extensions import db
 from lms.i18n import current_language
 from lms.learn import bp
 from lms.learn import overview
+from lms.learn import skeletons
 from lms.models import QuizAttempt
 from lms.models import utcnow
 from lms.permissions import employee_required
@@ -86,6 +89,20 @@ def course(course_id: str):
 @bp.route("/<course_id>/modules/<module_id>", methods=["GET", "POST"])
 @employee_required
 def module(course_id: str, module_id: str):
+    # Most views only read: one statement, no ORM objects. A view that records something
+    # (the button, a module's first view, a first enrolment) takes the ORM path.
+    reading = None
+    if request.method == "GET":
+        reading = overview.module_reading(current_user, course_id, module_id)
+    if reading is None or reading.writes:
+        return _module_recording(course_id, module_id)
+    page = pages.module_page(reading.course, current_language(), module_id) or abort(404)
+    return _module_view(page, reading)
+
+
+def _module_recording(course_id: str, module_id: str):
+    """The module page when its request records something: the "Done" button pressed, a
+    module's first view (its progress row), the first visit to an optional course."""
     version, course, enrollment = _reading(course_id)
     page = pages.module_page(course, current_language(), module_id) or abort(404)
     # The page is read far more often than its button is pressed: a form object (and
@@ -102,13 +119,59 @@ def module(course_id: str, module_id: str):
         return redirect(_after(page))
     if enrollment.completed_at is None:
         learning.start_reading(enrollment, version, page.module)
-    return render_template(
-        "learn/module.html",
-        page=page,
-        links=LearnerLinks(course_id),
+    reading = overview.ModuleReading(
+        version.id,
+        version.content_hash,
+        enrollment.id,
         reviewing=enrollment.completed_at is not None,
-        completed=any(p.module_id == module_id and p.completed_at for p in enrollment.progress),
-        view_token=_view_token(enrollment.id, module_id),
+        started=True,
+        read=any(p.module_id == module_id and p.completed_at for p in enrollment.progress),
+    )
+    return _module_view(page, reading)
+
+
+def _module_view(page: pages.ModulePage, reading: overview.ModuleReading) -> str:
+    context = {
+        "page": page,
+        "links": LearnerLinks(page.course.id),
+        "reviewing": reading.reviewing,
+        "completed": reading.read,
+    }
+    view_token = _view_token(reading.enrollment_id, page.module.id)
+    if request.method != "GET" or request.query_string or session.get("_flashes"):
+        return render_template("learn/module.html", view_token=view_token, **context)
+    return _module_skeleton(reading, context).fill({"view": view_token, "csrf": generate_csrf()})
+
+
+# Module pages by published version, language, navigation and reading state (see
+# lms.learn.skeletons): 3 courses x 8 modules x 8 languages x 4 states is 768 pages of
+# ~10 kB for one set of roles.
+_module_pages = skeletons.SkeletonCache(size=2048)
+
+
+def _module_skeleton(reading: overview.ModuleReading, context: dict) -> skeletons.Skeleton:
+    """The module page for everyone reading it as the current user does, with holes for
+    the session's CSRF token and the signed time the page was served."""
+    page = context["page"]
+    key = (
+        reading.version_id,
+        reading.content_hash,
+        page.module.id,
+        page.lang,
+        frozenset(current_user.roles),
+        reading.reviewing,
+        reading.read,
+        request.script_root,
+        request.path,
+    )
+    return _module_pages.get(
+        key,
+        lambda: render_template(
+            "learn/module.html",
+            view_token=skeletons.hole("view"),
+            csrf_token=lambda: skeletons.hole("csrf"),
+            **context,
+        ),
     )
 
 

@@ -91,6 +91,15 @@ def course_of(version: CourseVersion) -> content.Course:
     return cached
 
 
+def course_by_id(version_id: int, content_hash: str) -> content.Course:
+    """The rendered course of the version with this id and hash: for pages that read the
+    version's columns without the ORM (they are known to exist)."""
+    cached = _course_cache.get((version_id, content_hash))
+    if cached is not None:
+        return cached
+    return course_of(db.session.get_one(CourseVersion, version_id))
+
+
 def required_courses() -> list[rules.RequiredCourse]:
     """Courses whose current version is required, with their recertification deadlines."""
     rows = db.session.execute(
