@@ -1,5 +1,6 @@
 """Signing in and out, passwords (forgotten, set from a link, changed), and the account page."""
 
+import functools
 import logging
 import time
 from datetime import timedelta
@@ -113,9 +114,23 @@ def logout():
 # --- Passwords ------------------------------------------------------------------------------
 
 
+def _passwords_in_use(view):
+    """Password links and changes exist only while passwords sign people in: with company
+    sign-in as the only way in, they answer as a password sign-in would (refused)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not sso.password_sign_in_allowed():
+            return sso.refuse_password()
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_setting("RESET_REQUESTS_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
 @limiter.limit(_setting("RESET_REQUESTS_PER_CLIENT"), methods=["POST"])
+@_passwords_in_use
 def forgot_password():
     """Deliberately public. The answer is the same whether the account exists or not; the
     e-mail goes out after the answer, so its time does not tell either."""
@@ -152,6 +167,7 @@ def _send_later(link_id: int):
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
+@_passwords_in_use
 def set_password(token: str):
     """Deliberately public: the one-time link of an invitation or a password reset."""
     found = accounts.usable_link(token, utcnow())
@@ -193,6 +209,7 @@ def _account_page(password_form: ChangePasswordForm, status: int = 200):
 
 @bp.route("/account/password", methods=["POST"])
 @login_required
+@_passwords_in_use
 def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():

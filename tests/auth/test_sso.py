@@ -360,6 +360,11 @@ def test_with_passwords_switched_off_only_the_company_button_remains(app, client
     provider.next(claims_of(ana))
     assert provider.sign_in(client).status_code == 302
     assert signed_in_as(client) == "ana@example.com"
+    # No password links or password changes either: nothing a password could open.
+    assert 'name="current"' not in client.get("/account").get_data(as_text=True)
+    assert client.post("/account/password").status_code == 403
+    assert client.get("/password/forgot").status_code == 403
+    assert client.get("/password/any-token").status_code == 403
 
 
 # -- The provider going away ------------------------------------------------------------------
