@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from lms.cli import access  # noqa: F401
     from lms.cli import content  # noqa: F401
     from lms.cli import hr  # noqa: F401
+    from lms.cli import jobs  # noqa: F401
     from lms.cli import translate  # noqa: F401
 
     app.cli.add_command(lms_cli)

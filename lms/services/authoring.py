@@ -52,6 +52,7 @@ from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
 from lms.queries.workspaces import Workspace
+from lms.queries.workspaces import workspace
 from lms.services import audit
 from lms.services import content_store
 
@@ -304,13 +305,61 @@ def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> C
     return version
 
 
-def publish_draft(ws: Workspace, kind: str, grace_days: int | None, actor: User) -> CourseVersion:
+def publish_draft(
+    ws: Workspace, kind: str, grace_days: int | None, actor: User | None
+) -> CourseVersion:
     """Publish the draft as the next minor or major version (which consumes the draft)."""
     if ws.draft is None:
         raise Refused(_l("There is no draft to publish."))
     course, files = _prepare(ws, ws.files, kind, grace_days)
     db.session.delete(ws.draft)  # committed with the version, or rolled back with it
     return _publish(ws, course, files, kind, grace_days, actor, "editor")
+
+
+def plan_publish(ws: Workspace, kind: str, grace_days: int | None) -> dict:
+    """Check that the draft can be published as the next ``kind`` version and say exactly
+    what would be published, as JSON for a job's parameters; change nothing.
+
+    The job publishes that plan later with :func:`publish_planned`. The draft's hash
+    pins the files the author saw: edits made after the button was pressed are not
+    published by it.
+    """
+    if ws.draft is None:
+        raise Refused(_l("There is no draft to publish."))
+    course, _files = _prepare(ws, ws.files, kind, grace_days)
+    return {
+        "course_id": ws.course_id,
+        "kind": kind,
+        "grace_days": grace_days if kind == "major" else None,
+        "version": course.meta.version,
+        "draft_hash": tree_hash(ws.files),
+        "content_hash": course.content_hash,
+    }
+
+
+def publish_planned(plan: dict, actor: User | None) -> tuple[CourseVersion, bool]:
+    """Operation: publish the draft as :func:`plan_publish` planned it, once.
+
+    Returns (version, published now). Run a second time (a retry after the first run
+    committed, or a duplicate job) it finds the planned content already current and
+    publishes nothing.
+
+    :raise Refused: the draft changed or went away since the plan was made.
+    """
+    course_id = plan["course_id"]
+    latest = catalog.latest_version(course_id)
+    if latest is not None and latest.content_hash == plan["content_hash"]:
+        return latest, False
+    ws = workspace(course_id)
+    if ws is None or ws.draft is None or tree_hash(ws.files) != plan["draft_hash"]:
+        raise Refused(
+            _l(
+                "The draft changed after Publish was pressed, so nothing was published. "
+                "Review the draft and publish again."
+            )
+        )
+    version = publish_draft(ws, plan["kind"], plan["grace_days"], actor)
+    return version, True
 
 
 def rollback(
