@@ -244,3 +244,52 @@ def text_of_html(html: str) -> str:
     import re
 
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+# -- flask lms worker: a real process ----------------------------------------------------
+
+
+@pytest.mark.fresh_database
+def test_the_worker_process_runs_jobs_and_stops_cleanly_on_sigterm(
+    app, make_user, huey, database_url, app_config, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from lms.config import PROJECT_ROOT
+    from tests.helpers import TEST_CONTENT
+
+    hr = make_user(roles=[Role.HR])
+    env = os.environ | {
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": database_url,
+        "LMS_HUEY_URL": app_config["HUEY_URL"],
+        "LMS_JOBS_QUEUE_NAME": app_config["JOBS_QUEUE_NAME"],
+        "LMS_SECRET_KEY": "worker-test",
+        "LMS_AUTO_MIGRATE": "false",
+        "LMS_CONTENT_ROOT": str(TEST_CONTENT),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "lms", "worker", "--workers", "2", "--no-periodic"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first = jobs.start("assignment_rules", {}, hr.id).id
+        assert wait_until_finished(first).status == "succeeded"  # the worker ran it
+        second = jobs.start("daily", {}, hr.id).id
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=PATIENCE)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    db.session.expire_all()
+    # It finished the job it had started, or left it queued for the next worker.
+    assert db.session.get_one(Job, second).status in ("succeeded", "queued"), output
+    assert "Shutting down gracefully" in output or "Consumer exiting" in output
