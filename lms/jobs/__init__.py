@@ -78,7 +78,10 @@ def init_app(app: Flask) -> None:
 
     app.extensions["lms.jobs"] = _Queue(huey, run_job)
     if config["JOBS_WORKER_IN_PROCESS"] and not huey.immediate:
-        app.before_request(lambda: queue.start_in_process(huey) and None)
+
+        @app.before_request
+        def _start_worker_threads() -> None:  # once per process; returns nothing
+            queue.start_in_process(huey)
 
 
 def _schedule(app: Flask, huey: Huey, kind: str, spec: str) -> None:
