@@ -318,20 +318,13 @@ def rollback(course_id: str, label: str):
         status = 400
     else:
         try:
-            new = authoring.rollback(ws, target, form.kind.data, form.grace_days.data, current_user)
+            plan = authoring.plan_rollback(ws, target, form.kind.data, form.grace_days.data)
         except authoring.Refused as refused:
             flash(str(refused.message), "danger")
             problems, status = refused.problems, 400
         else:
-            flash(
-                _(
-                    "The content of version %(old)s is published again as version %(new)s.",
-                    old=target.version,
-                    new=new.version,
-                ),
-                "success",
-            )
-            return redirect(url_for("author.versions", course_id=course_id))
+            job = jobs.start("publish", plan, current_user.id)
+            return redirect(url_for("jobpages.show", job_id=job.id))
     diffs = content_diff.diff_files(
         course_id, catalog.version_files(ws.version), catalog.version_files(target)
     )

@@ -114,6 +114,12 @@ def _refusal(shown: dict) -> str:
 
 
 def _publish(result: dict) -> str:
+    if result.get("new") and "restored" in result:
+        return _(
+            "The content of version %(old)s is published again as version %(new)s.",
+            old=result["restored"],
+            new=result["version"],
+        )
     if result.get("new"):
         return _(
             "Version %(version)s of %(course)s is published.",

@@ -40,10 +40,14 @@ Outcome = tuple[dict, int, int | None]
 
 
 def publish(job: Job, progress: Progress) -> Outcome:
-    """The author's Publish button: the draft, as planned when the button was pressed."""
+    """The author's Publish button (the draft) or a rollback (an old version's files
+    again), as planned when the button was pressed."""
     progress("publishing", 0, 1)
     version, now = authoring.publish_planned(job.params, job.started_by)
-    return {"course_id": version.course_id, "version": version.version, "new": now}, 1, 1
+    result = {"course_id": version.course_id, "version": version.version, "new": now}
+    if "restore" in job.params:
+        result["restored"] = job.params["restore"]
+    return result, 1, 1
 
 
 def sync(job: Job, progress: Progress) -> Outcome:

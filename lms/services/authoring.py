@@ -51,6 +51,7 @@ from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
+from lms.queries import workspaces
 from lms.queries.workspaces import Workspace
 from lms.queries.workspaces import workspace
 from lms.services import audit
@@ -327,31 +328,56 @@ def plan_publish(ws: Workspace, kind: str, grace_days: int | None) -> dict:
     if ws.draft is None:
         raise Refused(_l("There is no draft to publish."))
     course, _files = _prepare(ws, ws.files, kind, grace_days)
+    return _plan(ws, course, kind, grace_days) | {"draft_hash": tree_hash(ws.files)}
+
+
+def plan_rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None) -> dict:
+    """Like :func:`plan_publish`, for publishing ``target``'s files again (a rollback)."""
+    if target.id == ws.version.id:
+        raise Refused(_l("This is already the current version."))
+    course, _files = _prepare(ws, catalog.version_files(target), kind, grace_days)
+    return _plan(ws, course, kind, grace_days) | {"restore": target.version}
+
+
+def _plan(ws: Workspace, course, kind: str, grace_days: int | None) -> dict:
     return {
         "course_id": ws.course_id,
         "kind": kind,
         "grace_days": grace_days if kind == "major" else None,
         "version": course.meta.version,
-        "draft_hash": tree_hash(ws.files),
+        "base_version_id": ws.version.id,
         "content_hash": course.content_hash,
     }
 
 
 def publish_planned(plan: dict, actor: User | None) -> tuple[CourseVersion, bool]:
-    """Operation: publish the draft as :func:`plan_publish` planned it, once.
+    """Operation: publish as :func:`plan_publish` or :func:`plan_rollback` planned, once.
 
     Returns (version, published now). Run a second time (a retry after the first run
     committed, or a duplicate job) it finds the planned content already current and
     publishes nothing.
 
-    :raise Refused: the draft changed or went away since the plan was made.
+    :raise Refused: the draft changed or went away, or another version was published,
+        since the plan was made.
     """
     course_id = plan["course_id"]
     latest = catalog.latest_version(course_id)
     if latest is not None and latest.content_hash == plan["content_hash"]:
         return latest, False
     ws = workspace(course_id)
-    if ws is None or ws.draft is None or tree_hash(ws.files) != plan["draft_hash"]:
+    if ws is None or ws.version.id != plan["base_version_id"]:
+        raise Refused(
+            _l(
+                "Someone else published this course after the button was pressed, so "
+                "nothing was published. Reload the page and try again."
+            )
+        )
+    if "restore" in plan:
+        target = workspaces.find_version(course_id, plan["restore"])
+        if target is None:
+            raise Refused(_l("This course has no such version."))
+        return rollback(ws, target, plan["kind"], plan["grace_days"], actor), True
+    if ws.draft is None or tree_hash(ws.files) != plan["draft_hash"]:
         raise Refused(
             _l(
                 "The draft changed after Publish was pressed, so nothing was published. "
@@ -363,7 +389,7 @@ def publish_planned(plan: dict, actor: User | None) -> tuple[CourseVersion, bool
 
 
 def rollback(
-    ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None, actor: User
+    ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None, actor: User | None
 ) -> CourseVersion:
     """Publish ``target``'s files again, as a NEW version; the history stays intact."""
     if target.id == ws.version.id:

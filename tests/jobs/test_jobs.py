@@ -92,6 +92,26 @@ def test_publishing_twice_publishes_once(author, marketer):
     assert versions() == before + 1
 
 
+def test_a_rollback_twice_publishes_once(author, marketer):
+    jobs.run_here("publish", publish_plan(author), marketer.id)  # 1.1
+    db.session.expire_all()
+    ws = workspaces.workspace(COURSE)
+    plan = authoring.plan_rollback(ws, workspaces.find_version(COURSE, "1.0"), "minor", None)
+    before = versions()
+    first = jobs.run_here("publish", plan, marketer.id)
+    second = jobs.run_here("publish", plan, marketer.id)
+    assert first.result == {"course_id": COURSE, "version": "1.2", "new": True, "restored": "1.0"}
+    assert second.status == "succeeded" and second.result["new"] is False
+    assert versions() == before + 1
+
+
+def test_a_publish_planned_before_another_version_came_out_publishes_nothing(author, marketer):
+    plan = publish_plan(author)
+    plan["base_version_id"] = -1  # as if someone published another version meanwhile
+    done = jobs.run_here("publish", plan, marketer.id)
+    assert done.status == "failed" and "Someone else published" in done.error
+
+
 def test_a_publish_that_dies_half_way_is_retried_and_publishes_once(author, marketer, monkeypatch):
     plan = publish_plan(author)
     before = versions()
