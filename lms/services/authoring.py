@@ -274,6 +274,14 @@ def next_number(latest: CourseVersion, kind: str) -> str:
 
 def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
     """(course, files) numbered as the next ``kind`` version; Refused if not valid."""
+    files = _numbered(ws, files, kind, grace_days)
+    return _valid(ws.course_id, files), files
+
+
+def _numbered(
+    ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None
+) -> dict[str, bytes]:
+    """``files`` with the next ``kind`` version number in course.yml."""
     if kind not in KINDS:
         raise Refused(_l("Choose a minor or a major version."))
     if kind == "major" and (grace_days is None or not 0 <= grace_days <= MAX_GRACE_DAYS):
@@ -281,11 +289,15 @@ def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int 
     yml = course_yml_path(ws.course_id)
     if yml in files:
         files = {**files, yml: with_version(files[yml], next_number(ws.version, kind))}
-    course, problems = check(ws.course_id, files)
+    return files
+
+
+def _valid(course_id: str, files: dict[str, bytes]) -> content.Course:
+    course, problems = check(course_id, files)
     errors = [p for p in problems if p.severity == "error"]
     if course is None or errors:
         raise Refused(_l("Nothing was published: fix the errors first."), errors)
-    return course, files
+    return course
 
 
 def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
@@ -327,26 +339,30 @@ def plan_publish(ws: Workspace, kind: str, grace_days: int | None) -> dict:
     """
     if ws.draft is None:
         raise Refused(_l("There is no draft to publish."))
-    course, _files = _prepare(ws, ws.files, kind, grace_days)
-    return _plan(ws, course, kind, grace_days) | {"draft_hash": tree_hash(ws.files)}
+    return _plan(ws, ws.files, kind, grace_days) | {"draft_hash": tree_hash(ws.files)}
 
 
 def plan_rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None) -> dict:
     """Like :func:`plan_publish`, for publishing ``target``'s files again (a rollback)."""
     if target.id == ws.version.id:
         raise Refused(_l("This is already the current version."))
-    course, _files = _prepare(ws, catalog.version_files(target), kind, grace_days)
-    return _plan(ws, course, kind, grace_days) | {"restore": target.version}
+    return _plan(ws, catalog.version_files(target), kind, grace_days) | {"restore": target.version}
 
 
-def _plan(ws: Workspace, course, kind: str, grace_days: int | None) -> dict:
+def _plan(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None) -> dict:
+    """The files are validated as they are (the build the publish page made already, kept
+    by :func:`check`); renumbered, they are built again by the job. Renumbering changes
+    only the version in course.yml, so it cannot make valid files invalid, and the
+    content hash of the files to publish is the hash of their bytes, known at once."""
+    numbered = _numbered(ws, files, kind, grace_days)
+    _valid(ws.course_id, files)
     return {
         "course_id": ws.course_id,
         "kind": kind,
         "grace_days": grace_days if kind == "major" else None,
-        "version": course.meta.version,
+        "version": next_number(ws.version, kind),
         "base_version_id": ws.version.id,
-        "content_hash": course.content_hash,
+        "content_hash": tree_hash(numbered),
     }
 
 
