@@ -302,3 +302,13 @@ def test_a_lock_left_by_a_killed_worker_is_released_by_the_sweep(app):
     lock.acquire()  # …and the process holding it was killed
     jobs.resend_stale_jobs()
     assert not lock.is_locked()
+
+
+def test_publishing_the_course_files_twice_publishes_nothing_new(app):
+    from tests.helpers import TEST_CONTENT
+
+    before = versions()
+    first = jobs.run_here("sync", {"root": str(TEST_CONTENT)}, None)
+    second = jobs.run_here("sync", {"root": str(TEST_CONTENT)}, None)
+    assert first.result == second.result == {"published": [], "unchanged": [COURSE], "rejected": {}}
+    assert versions() == before
