@@ -225,6 +225,7 @@ def test_the_roster_apply_shows_its_progress_while_it_runs(
         with app.app_context():
             jobs.run(job_id, retries_left=0)
             db.session.remove()
+        half_way.set()  # if it ended without pausing, the page says why
 
     monkeypatch.setattr(users, "insert_many", pausing)
     thread = threading.Thread(target=worker)
