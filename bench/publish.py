@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 COURSE = "social-media-policy"
-MODULE = f"courses/{COURSE}/en/01-say-who-you-are.md"
+MODULE = f"courses/{COURSE}/en/01-everyone-is-a-voice.md"
 AUTHOR = "bench-author@bench.example"
 PASSWORD = "bench-author-password"  # a scratch database's own account
 
