@@ -20,6 +20,7 @@ import argparse
 import statistics
 import time
 from pathlib import Path
+from tempfile import gettempdir
 
 import sqlalchemy as sa
 
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     from lms.extensions import db
     from lms.models import User
 
-    queue = Path(sa.make_url(args.database_url).database or "bench").with_suffix(".queue")
+    name = Path(sa.make_url(args.database_url).database or "bench").stem
+    queue = Path(gettempdir()) / f"{name}.queue"  # the queue's file, outside the checkout
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": args.database_url,
