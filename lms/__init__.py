@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms import cli
     from lms import errors
     from lms import i18n
+    from lms import jobs
     from lms import security
     from lms import templating
 
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     _prepare_database(app)
     return app
 
@@ -93,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth import bp as auth_bp
     from lms.author import bp as author_bp
     from lms.hr import bp as hr_bp
+    from lms.jobpages import bp as jobpages_bp
     from lms.learn import bp as learn_bp
     from lms.public import bp as public_bp
     from lms.scim import bp as scim_bp
@@ -103,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(author_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(jobpages_bp, url_prefix="/jobs")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for CSRF to protect
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")

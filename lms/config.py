@@ -94,18 +94,36 @@ class Config:
     #: False, with company sign-in on, hides the password form and refuses passwords.
     PASSWORD_SIGN_IN = True
 
+    #: The job queue (lms/jobs/queue.py): "" is SQLite in the instance folder; production
+    #: sets LMS_HUEY_URL=redis://… and runs `flask lms worker`; "immediate" runs each job
+    #: where it is started.
+    HUEY_URL = ""
+    JOBS_QUEUE_NAME = "lms"  # the queue's name (its keys' prefix in Redis)
+    #: Run jobs in a thread of the web process (the embedded default: nothing to start).
+    JOBS_WORKER_IN_PROCESS = True
+    JOBS_RETRIES = 2  # a job that raised is tried this many more times
+    JOBS_RETRY_DELAY = 30  # seconds between tries
+    #: A job queued or running this long without a sign of life is sent again.
+    JOBS_STALE_MINUTES = 30
+    #: Cron lines (minute hour day month weekday, UTC); "off" leaves it to cron.
+    JOBS_DAILY_SCHEDULE = "15 2 * * *"
+    JOBS_REMINDERS_SCHEDULE = "0 8 * * *"
+
 
 class ProductionConfig(Config):
     LMS_ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     AUTO_MIGRATE = False  # deploy: `flask db upgrade`, then `flask lms content sync`
+    JOBS_WORKER_IN_PROCESS = False  # production runs `flask lms worker` processes
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     RATELIMIT_ENABLED = False
+    HUEY_URL = "immediate"  # tests that need a real queue set their own
+    JOBS_WORKER_IN_PROCESS = False
 
 
 def config_for_environment() -> type[Config]:

@@ -14,6 +14,7 @@ from flask_babel import _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from lms import jobs
 from lms.author import bp
 from lms.author.forms import ActionForm
 from lms.author.forms import AddLanguageForm
@@ -248,15 +249,15 @@ def publish(course_id: str):
         status = 400
     else:
         try:
-            version = authoring.publish_draft(
-                ws, form.kind.data, form.grace_days.data, current_user
-            )
+            plan = authoring.plan_publish(ws, form.kind.data, form.grace_days.data)
         except authoring.Refused as refused:
             flash(str(refused.message), "danger")
             problems, status = refused.problems, 400
         else:
-            flash(_("Version %(version)s is published.", version=version.version), "success")
-            return redirect(url_for("author.versions", course_id=course_id))
+            # Recomputing everyone's clearance takes longer than a request may: a job
+            # publishes, and the author follows it on its page.
+            job = jobs.start("publish", plan, current_user.id)
+            return redirect(url_for("jobpages.show", job_id=job.id))
     return render_template(
         "author/publish.html",
         ws=ws,
@@ -317,20 +318,13 @@ def rollback(course_id: str, label: str):
         status = 400
     else:
         try:
-            new = authoring.rollback(ws, target, form.kind.data, form.grace_days.data, current_user)
+            plan = authoring.plan_rollback(ws, target, form.kind.data, form.grace_days.data)
         except authoring.Refused as refused:
             flash(str(refused.message), "danger")
             problems, status = refused.problems, 400
         else:
-            flash(
-                _(
-                    "The content of version %(old)s is published again as version %(new)s.",
-                    old=target.version,
-                    new=new.version,
-                ),
-                "success",
-            )
-            return redirect(url_for("author.versions", course_id=course_id))
+            job = jobs.start("publish", plan, current_user.id)
+            return redirect(url_for("jobpages.show", job_id=job.id))
     diffs = content_diff.diff_files(
         course_id, catalog.version_files(ws.version), catalog.version_files(target)
     )

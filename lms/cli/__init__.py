@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from lms.cli import accounts  # noqa: F401
     from lms.cli import content  # noqa: F401
     from lms.cli import hr  # noqa: F401
+    from lms.cli import jobs  # noqa: F401
     from lms.cli import translate  # noqa: F401
     from lms.cli import user_admin  # noqa: F401
 

@@ -9,7 +9,6 @@ from flask.cli import AppGroup
 
 from lms import content
 from lms.cli import lms_cli
-from lms.services import content_store
 
 content_cli = AppGroup("content", help="Check, measure and publish courses/ and quizzes/.")
 quiz_cli = AppGroup("quiz", help="Quiz banks.")
@@ -64,18 +63,34 @@ def _mmss(seconds: int) -> str:
 
 
 @content_cli.command("sync")
-def content_sync():
-    """Publish every course whose files changed and are valid."""
-    report = content_store.sync(_content_root())
-    for version in report.published:
-        click.echo(f"published {version.course_id} {version.version}")
-    for course_id in report.unchanged:
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Send the job to the queue and return (default: run it here, a deploy step).",
+)
+def content_sync(background: bool):
+    """Publish every course whose files changed and are valid (recorded as a job)."""
+    from lms import jobs
+
+    params = {"root": str(_content_root())}
+    if background:
+        job = jobs.start("sync", params, None)
+        click.echo(f"job {job.id} sent to the queue: flask lms jobs list")
+        return
+    job = jobs.run_here("sync", params, None)
+    if job.status != "succeeded":
+        click.echo(f"job {job.id} {job.status}: {job.error}", err=True)
+        sys.exit(1)
+    result = job.result or {}
+    for published in result["published"]:
+        click.echo(f"published {published}")
+    for course_id in result["unchanged"]:
         click.echo(f"unchanged {course_id}")
-    for course_id, problems in report.rejected.items():
+    for course_id, problems in result["rejected"].items():
         click.echo(f"rejected {course_id}: the last good version stays", err=True)
         for problem in problems:
             click.echo(f"  {problem}", err=True)
-    sys.exit(1 if report.rejected else 0)
+    sys.exit(1 if result["rejected"] else 0)
 
 
 @content_cli.command("revisions")

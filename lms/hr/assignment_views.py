@@ -8,6 +8,7 @@ from flask_babel import _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from lms import jobs
 from lms.hr import bp
 from lms.hr.assignment_forms import AssignmentRuleForm
 from lms.hr.assignment_forms import DeactivateForm
@@ -57,6 +58,16 @@ def assignments_deactivate(rule_id: int):
     if DeactivateForm().validate_on_submit() and assignments.deactivate_rule(rule_id, current_user):
         flash(_("The rule no longer applies to people who join later."), "success")
     return redirect(url_for("hr.assignments_index"))
+
+
+@bp.route("/assignments/apply", methods=["POST"])
+@role_required(Role.HR)
+def assignments_apply():
+    """Apply every active rule now, as a job (a rule for everyone at 100,000 people)."""
+    if not DeactivateForm().validate_on_submit():
+        return redirect(url_for("hr.assignments_index"))
+    job = jobs.start("assignment_rules", {}, current_user.id)
+    return redirect(url_for("jobpages.show", job_id=job.id))
 
 
 def _course_titles() -> dict[str, str]:

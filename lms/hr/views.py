@@ -12,6 +12,7 @@ from flask_babel import format_decimal
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from lms import jobs
 from lms.extensions import db
 from lms.hr import bp
 from lms.hr.forms import ApplyForm
@@ -68,18 +69,11 @@ def roster_apply(upload_id: int):
     form = ApplyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        preview = roster.apply_upload(
-            upload_id, _languages(), actor_id=current_user.id, fingerprint=form.fingerprint.data
-        )
-    except roster.Refused as refused:
-        flash(str(refused.message), "warning")
-        return redirect(url_for("hr.roster_preview", upload_id=upload_id))
-    if not preview.ok:
-        flash(_("Nothing changed: the file has bad rows now. Review them below."), "danger")
-        return redirect(url_for("hr.roster_preview", upload_id=upload_id))
-    flash(_applied_message(preview), "success")
-    return redirect(url_for("hr.roster_upload"))
+    # 100,000 rows take longer than a request may: a job applies it (re-checking the file
+    # against the accounts as they are then), and HR follows it on its page.
+    params = {"upload_id": upload_id, "fingerprint": form.fingerprint.data}
+    job = jobs.start("roster_apply", params, current_user.id)
+    return redirect(url_for("jobpages.show", job_id=job.id))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -96,17 +90,3 @@ def _too_large(error):
 
 def _languages() -> list[str]:
     return current_app.config["LANGUAGES"]
-
-
-def _applied_message(preview: roster.Preview) -> str:
-    if not preview.changes_anything:
-        return _("The roster already matches the accounts: nothing changed.")
-    counts = preview.counts()
-    return _(
-        "Roster applied: %(added)d added, %(updated)d updated, %(deactivated)d "
-        "deactivated, %(reactivated)d reactivated.",
-        added=counts["added"],
-        updated=counts["updated"],
-        deactivated=counts["deactivated"],
-        reactivated=counts["reactivated"],
-    )

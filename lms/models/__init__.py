@@ -12,6 +12,7 @@ from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
 from lms.models.event import OutboxEvent
+from lms.models.job import Job
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
@@ -42,6 +43,7 @@ __all__ = [
     "Group",
     "GroupMember",
     "LeadDepartment",
+    "Job",
     "ModuleProgress",
     "OutboxEvent",
     "PasswordLink",

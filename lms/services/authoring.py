@@ -51,7 +51,9 @@ from lms.models import CourseVersion
 from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
+from lms.queries import workspaces
 from lms.queries.workspaces import Workspace
+from lms.queries.workspaces import workspace
 from lms.services import audit
 from lms.services import content_store
 
@@ -272,6 +274,14 @@ def next_number(latest: CourseVersion, kind: str) -> str:
 
 def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None):
     """(course, files) numbered as the next ``kind`` version; Refused if not valid."""
+    files = _numbered(ws, files, kind, grace_days)
+    return _valid(ws.course_id, files), files
+
+
+def _numbered(
+    ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None
+) -> dict[str, bytes]:
+    """``files`` with the next ``kind`` version number in course.yml."""
     if kind not in KINDS:
         raise Refused(_l("Choose a minor or a major version."))
     if kind == "major" and (grace_days is None or not 0 <= grace_days <= MAX_GRACE_DAYS):
@@ -279,11 +289,15 @@ def _prepare(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int 
     yml = course_yml_path(ws.course_id)
     if yml in files:
         files = {**files, yml: with_version(files[yml], next_number(ws.version, kind))}
-    course, problems = check(ws.course_id, files)
+    return files
+
+
+def _valid(course_id: str, files: dict[str, bytes]) -> content.Course:
+    course, problems = check(course_id, files)
     errors = [p for p in problems if p.severity == "error"]
     if course is None or errors:
         raise Refused(_l("Nothing was published: fix the errors first."), errors)
-    return course, files
+    return course
 
 
 def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> CourseVersion:
@@ -304,7 +318,9 @@ def _publish(ws: Workspace, course, files, kind, grace_days, actor, origin) -> C
     return version
 
 
-def publish_draft(ws: Workspace, kind: str, grace_days: int | None, actor: User) -> CourseVersion:
+def publish_draft(
+    ws: Workspace, kind: str, grace_days: int | None, actor: User | None
+) -> CourseVersion:
     """Publish the draft as the next minor or major version (which consumes the draft)."""
     if ws.draft is None:
         raise Refused(_l("There is no draft to publish."))
@@ -313,8 +329,83 @@ def publish_draft(ws: Workspace, kind: str, grace_days: int | None, actor: User)
     return _publish(ws, course, files, kind, grace_days, actor, "editor")
 
 
+def plan_publish(ws: Workspace, kind: str, grace_days: int | None) -> dict:
+    """Check that the draft can be published as the next ``kind`` version and say exactly
+    what would be published, as JSON for a job's parameters; change nothing.
+
+    The job publishes that plan later with :func:`publish_planned`. The draft's hash
+    pins the files the author saw: edits made after the button was pressed are not
+    published by it.
+    """
+    if ws.draft is None:
+        raise Refused(_l("There is no draft to publish."))
+    return _plan(ws, ws.files, kind, grace_days) | {"draft_hash": tree_hash(ws.files)}
+
+
+def plan_rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None) -> dict:
+    """Like :func:`plan_publish`, for publishing ``target``'s files again (a rollback)."""
+    if target.id == ws.version.id:
+        raise Refused(_l("This is already the current version."))
+    return _plan(ws, catalog.version_files(target), kind, grace_days) | {"restore": target.version}
+
+
+def _plan(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None) -> dict:
+    """The files are validated as they are (the build the publish page made already, kept
+    by :func:`check`); renumbered, they are built again by the job. Renumbering changes
+    only the version in course.yml, so it cannot make valid files invalid, and the
+    content hash of the files to publish is the hash of their bytes, known at once."""
+    numbered = _numbered(ws, files, kind, grace_days)
+    _valid(ws.course_id, files)
+    return {
+        "course_id": ws.course_id,
+        "kind": kind,
+        "grace_days": grace_days if kind == "major" else None,
+        "version": next_number(ws.version, kind),
+        "base_version_id": ws.version.id,
+        "content_hash": tree_hash(numbered),
+    }
+
+
+def publish_planned(plan: dict, actor: User | None) -> tuple[CourseVersion, bool]:
+    """Operation: publish as :func:`plan_publish` or :func:`plan_rollback` planned, once.
+
+    Returns (version, published now). Run a second time (a retry after the first run
+    committed, or a duplicate job) it finds the planned content already current and
+    publishes nothing.
+
+    :raise Refused: the draft changed or went away, or another version was published,
+        since the plan was made.
+    """
+    course_id = plan["course_id"]
+    latest = catalog.latest_version(course_id)
+    if latest is not None and latest.content_hash == plan["content_hash"]:
+        return latest, False
+    ws = workspace(course_id)
+    if ws is None or ws.version.id != plan["base_version_id"]:
+        raise Refused(
+            _l(
+                "Someone else published this course after the button was pressed, so "
+                "nothing was published. Reload the page and try again."
+            )
+        )
+    if "restore" in plan:
+        target = workspaces.find_version(course_id, plan["restore"])
+        if target is None:
+            raise Refused(_l("This course has no such version."))
+        return rollback(ws, target, plan["kind"], plan["grace_days"], actor), True
+    if ws.draft is None or tree_hash(ws.files) != plan["draft_hash"]:
+        raise Refused(
+            _l(
+                "The draft changed after Publish was pressed, so nothing was published. "
+                "Review the draft and publish again."
+            )
+        )
+    version = publish_draft(ws, plan["kind"], plan["grace_days"], actor)
+    return version, True
+
+
 def rollback(
-    ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None, actor: User
+    ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None, actor: User | None
 ) -> CourseVersion:
     """Publish ``target``'s files again, as a NEW version; the history stays intact."""
     if target.id == ws.version.id:

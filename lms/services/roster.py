@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -62,6 +63,15 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # line breaks, tabs, NUL (PostgreSQL r
 #: The PostgreSQL advisory lock that serialises roster applies (any 64-bit number that no
 #: other part of the app uses: these are the bytes of "roster" as a number).
 LOCK_KEY = int.from_bytes(b"roster", "big")
+#: How often (in rows) checking a file reports its progress.
+PROGRESS_EVERY = 5000
+
+#: ``progress(phase, done, total)``: "checking" counts rows read, "writing" people written.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(_phase: str, _done: int, _total: int) -> None:
+    pass
 
 
 Refused = services.Refused  # the import is refused and nothing changed
@@ -192,7 +202,7 @@ class _Parsed:
     emails: dict[str, tuple[int, str]] = field(default_factory=dict)  # -> (row, employee id)
 
 
-def _parse(data: bytes, languages: list[str]) -> _Parsed:
+def _parse(data: bytes, languages: list[str], progress: Progress = _no_progress) -> _Parsed:
     parsed = _Parsed()
     wide = _wide_encoding(data)
     if wide:  # every line would be "not UTF-8": one message that says what to do instead
@@ -213,7 +223,7 @@ def _parse(data: bytes, languages: list[str]) -> _Parsed:
     try:
         columns = _header(reader, parsed)
         if columns is not None:
-            _read_rows(reader, columns, parsed, languages)
+            _read_rows(reader, columns, parsed, languages, _reporting(data, progress))
     except csv.Error as error:
         parsed.problems.append(
             Problem(
@@ -314,7 +324,25 @@ def _header(reader, parsed: _Parsed) -> list[str] | None:
     return columns if len(parsed.problems) == before else None
 
 
-def _read_rows(reader, columns: list[str], parsed: _Parsed, languages: list[str]) -> None:
+def _reporting(data: bytes, progress: Progress) -> Callable[[int], None]:
+    """Report rows read every :data:`PROGRESS_EVERY` rows, out of the file's line count
+    (an estimate: a quoted value may hold a line break)."""
+    lines = max(data.count(b"\n"), 1)
+
+    def report(rows: int) -> None:
+        if rows % PROGRESS_EVERY == 0:
+            progress("checking", rows, max(lines, rows))
+
+    return report
+
+
+def _read_rows(
+    reader,
+    columns: list[str],
+    parsed: _Parsed,
+    languages: list[str],
+    report: Callable[[int], None],
+) -> None:
     width = len(columns)
     previous = reader.line_num
     for values in reader:
@@ -322,6 +350,7 @@ def _read_rows(reader, columns: list[str], parsed: _Parsed, languages: list[str]
         if not any(v.strip() for v in values):
             continue  # blank line
         parsed.rows += 1
+        report(parsed.rows)
         if len(values) != width and not (
             len(values) > width and not "".join(values[width:]).strip()
         ):
@@ -606,9 +635,12 @@ def check(data: bytes, languages: list[str], filename: str = "") -> Preview:
     return preview
 
 
-def _check(data: bytes, languages: list[str], filename: str) -> tuple[Preview, _People]:
+def _check(
+    data: bytes, languages: list[str], filename: str, progress: Progress = _no_progress
+) -> tuple[Preview, _People]:
     preview = Preview(filename=filename, sha256=hashlib.sha256(data).hexdigest())
-    parsed = _parse(data, languages)
+    parsed = _parse(data, languages, progress)
+    progress("checking", parsed.rows, parsed.rows)
     people = _People()
     preview.rows = parsed.rows
     preview.problems = parsed.problems + _cross_check(parsed, people)
@@ -674,11 +706,14 @@ def apply_upload(
     actor_id: int | None,
     fingerprint: str | None = None,
     now: datetime | None = None,
+    progress: Progress = _no_progress,
 ) -> Preview:
     """Re-check a stored upload against the database as it is now and apply it, once.
 
     :param fingerprint: the preview's :attr:`Preview.fingerprint`; if the changes differ
         now (someone else imported meanwhile), nothing is applied.
+    :param progress: told how far checking and writing are, in chunks, while this
+        transaction is open (a job shows it; it must not write to this transaction).
     :raise Refused: already applied, another import is being applied, or the planned
         changes are not the ones previewed.
     :return: the preview; if it has problems, nothing changed.
@@ -699,7 +734,7 @@ def apply_upload(
         db.session.rollback()
         raise Refused(_l("This file was already applied; nothing changed."))
     upload = db.session.get_one(RosterUpload, upload_id)
-    preview, people = _check(upload.content, languages, upload.filename)
+    preview, people = _check(upload.content, languages, upload.filename, progress)
     preview.check_seconds = perf_counter() - started
     if preview.ok and fingerprint and fingerprint != preview.fingerprint:
         db.session.rollback()
@@ -712,7 +747,7 @@ def apply_upload(
     if not preview.ok:
         db.session.rollback()
         return preview
-    _apply(preview, people, actor_id, now)
+    _apply(preview, people, actor_id, now, progress)
     return preview
 
 
@@ -766,18 +801,32 @@ def _begin_immediate() -> bool:
     return True
 
 
-def _apply(preview: Preview, people: _People, actor_id: int | None, now: datetime) -> None:
+def _apply(
+    preview: Preview,
+    people: _People,
+    actor_id: int | None,
+    now: datetime,
+    progress: Progress = _no_progress,
+) -> None:
     """Write the plan with bulk statements, audit it and commit, all in one transaction."""
     started = perf_counter()
     if preview.changes_anything:
         ids = {p.employee_id: p.id for p in people.by_id.values()}
+        changes = len(preview.added) + len(preview.updated)
+        changes += len(preview.deactivated) + len(preview.reactivated)
+        progress("writing", 0, changes)
         users.insert_many(preview.added, ids, now)
+        written = len(preview.added)
+        progress("writing", written, changes)
         users.update_many([(u.person.id, u.entry, u.changes) for u in preview.updated], ids, now)
+        written += len(preview.updated)
+        progress("writing", written, changes)
         users.set_active_many(
             [(x.person.id, x.person.employee_id, x.reason) for x in preview.deactivated],
             [(p.id, p.employee_id) for p in preview.reactivated],
             now,
         )
+        progress("writing", changes, changes)
         _write_audit(preview, ids, actor_id, now)
         # Newcomers and returners get what the assignment rules give them, in this transaction.
         joined = [ids[e.employee_id] for e in preview.added] + [

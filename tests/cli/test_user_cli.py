@@ -99,7 +99,8 @@ def test_set_password_from_stdin_ends_sign_ins_and_is_audited(app, runner, sam):
     )
     assert result.exit_code == 0, result.output
     assert "n3w secret phrase!" not in result.output
-    assert fresh(sam).check_password("n3w secret phrase!") and not fresh(sam).check_password(PASSWORD)
+    assert fresh(sam).check_password("n3w secret phrase!")
+    assert not fresh(sam).check_password(PASSWORD)
     assert client.get("/training").status_code == 302  # signed out
     [event] = events("auth.password_changed")
     assert event.subject_user_id == sam.id and event.after == {"by": "cli"}

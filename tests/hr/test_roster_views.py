@@ -43,8 +43,9 @@ def test_hr_uploads_previews_and_applies(client, auth, hr):
     assert before[0] == 1  # nothing applied by the preview
 
     response = client.post(f"{preview_url}/apply", data={"fingerprint": fingerprint_of(page)})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/hr/roster")
-    assert "Roster applied: 3 added, 0 updated, 0 deactivated" in text_of(client.get("/hr/roster"))
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_page = text_of(client.get(response.headers["Location"]))
+    assert "Done" in job_page and "Roster applied: 3 added, 0 updated, 0 deactivated" in job_page
     assert user("E2").manager_id == user("E3").id
     [summary] = events("roster.imported")
     assert summary.actor_id == hr.id and summary.after["filename"] == "roster.csv"
@@ -70,8 +71,8 @@ def test_a_double_apply_is_refused(client, auth, hr):
     client.post(f"{preview_url}/apply", data={"fingerprint": fingerprint})
     after_first = counts()
     response = client.post(f"{preview_url}/apply", data={"fingerprint": fingerprint})
-    assert response.status_code == 302 and response.headers["Location"].endswith(preview_url)
-    assert "already applied" in text_of(client.get(preview_url))
+    job_page = text_of(client.get(response.headers["Location"]))
+    assert "Failed" in job_page and "already applied" in job_page
     assert counts() == after_first
 
 
@@ -86,8 +87,10 @@ def test_apply_is_refused_when_the_accounts_changed_since_the_preview(
         runner.invoke(args=["lms", "roster", "import", str(tmp_path / "other.csv")]).exit_code == 0
     )  # meanwhile, someone imported Ana
     before = counts()
-    client.post(f"{preview_url}/apply", data={"fingerprint": fingerprint})
-    assert "accounts changed since this preview" in text_of(client.get(preview_url))
+    response = client.post(f"{preview_url}/apply", data={"fingerprint": fingerprint})
+    assert "accounts changed since this preview" in text_of(
+        client.get(response.headers["Location"])
+    )
     assert counts() == before
     db.session.expire_all()
     upload_id = int(preview_url.rsplit("/", 1)[1])

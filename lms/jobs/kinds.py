@@ -1,0 +1,149 @@
+"""What each kind of job does: a thin wrapper over the service operations the web and the
+CLI call too.
+
+A runner takes the job's row and a ``progress(phase, done, total)`` callback and returns
+``(result, done, total)``: a JSON summary for the job's page, and its final counts. It
+raises :class:`lms.services.Refused` when the work is refused (nothing changed; trying
+again would not help), any other exception when it broke (its transaction is rolled back
+and the job is tried again).
+
+Each runner is safe to run twice, because each operation is: publishing the planned
+content finds it current the second time; a roster upload is applied once (its row is
+claimed in the apply's transaction); rules enrol only people without an enrolment;
+reminders claim each message before sending it; renewals skip people already enrolled.
+
+Adding a kind (the invitations e-mails of ``flask lms invitations send``, webhook
+deliveries): write its runner here, add it to :data:`RUNNERS` with the role that sees it
+in :data:`VIEWERS`, and start it with :func:`lms.jobs.start`.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from lms.models import Job
+from lms.models import Role
+from lms.models import RosterUpload
+from lms.models import utcnow
+from lms.services import Refused
+from lms.services import assignments
+from lms.services import authoring
+from lms.services import content_store
+from lms.services import reminders
+from lms.services import roster
+from lms.services import roster_retention
+
+Progress = Callable[[str, int, int], None]
+Outcome = tuple[dict, int, int | None]
+
+
+def publish(job: Job, progress: Progress) -> Outcome:
+    """The author's Publish button (the draft) or a rollback (an old version's files
+    again), as planned when the button was pressed."""
+    progress("publishing", 0, 1)
+    version, now = authoring.publish_planned(job.params, job.started_by)
+    result = {"course_id": version.course_id, "version": version.version, "new": now}
+    if "restore" in job.params:
+        result["restored"] = job.params["restore"]
+    return result, 1, 1
+
+
+def sync(job: Job, progress: Progress) -> Outcome:
+    """``flask lms content sync``: every course whose files changed and are valid."""
+    from pathlib import Path
+
+    progress("publishing", 0, 1)
+    report = content_store.sync(Path(job.params["root"]), job.started_by)
+    result = {
+        "published": [f"{v.course_id} {v.version}" for v in report.published],
+        "unchanged": report.unchanged,
+        "rejected": {cid: [str(p) for p in problems] for cid, problems in report.rejected.items()},
+    }
+    return result, 1, 1
+
+
+def roster_apply(job: Job, progress: Progress) -> Outcome:
+    """HR's Apply button on a roster preview."""
+    from lms.extensions import db
+
+    upload_id = job.params["upload_id"]
+    upload = db.session.get(RosterUpload, upload_id)
+    if upload is not None and upload.applied_at is not None and job.attempts > 1:
+        # An earlier attempt of this job applied it and died before saying so.
+        return {"already_applied": True}, 0, None
+    preview = roster.apply_upload(
+        upload_id,
+        current_app.config["LANGUAGES"],
+        actor_id=job.started_by_id,
+        fingerprint=job.params.get("fingerprint"),
+        progress=progress,
+    )
+    if not preview.ok:
+        raise Refused(
+            _l("Nothing changed: the file has bad rows now. Open its preview to review them.")
+        )
+    return preview.counts() | {"applied": preview.applied}, preview.rows, preview.rows
+
+
+def assignment_rules(job: Job, progress: Progress) -> Outcome:
+    """Apply every active assignment rule to everyone it covers without an enrolment."""
+    progress("assigning", 0, 1)
+    created = assignments.apply_rules(now=_now(job))
+    return {"enrolled": created}, 1, 1
+
+
+def reminders_send(job: Job, progress: Progress) -> Outcome:
+    """Due and overdue reminder e-mails, each sent once."""
+    progress("sending", 0, 1)
+    report = reminders.send_due(_now(job), job.params.get("days_before"))
+    result = {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    return result | {"errors": report.errors[:20]}, report.sent, None
+
+
+def daily(job: Job, progress: Progress) -> Outcome:
+    """The daily run: renewals, recertification, rules for newcomers, lapsed clearances,
+    and roster uploads past their retention (what ``flask lms assignments run`` does)."""
+    now = _now(job)
+    progress("renewals", 0, 2)
+    report = assignments.run(now)
+    progress("retention", 1, 2)
+    purged = roster_retention.purge_uploads(now)
+    result = {
+        "renewals": report.renewals,
+        "recertifications": report.recertifications,
+        "assigned": report.assigned,
+        "clearances_refreshed": report.clearances_refreshed,
+        "uploads_purged": purged,
+    }
+    return result, 2, 2
+
+
+def _now(job: Job) -> datetime:
+    """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
+    value = job.params.get("now")
+    return datetime.fromisoformat(value) if value else utcnow()
+
+
+RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
+    "publish": publish,
+    "sync": sync,
+    "roster_apply": roster_apply,
+    "assignment_rules": assignment_rules,
+    "reminders": reminders_send,
+    "daily": daily,
+}
+
+#: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
+VIEWERS: dict[str, Role] = {
+    "publish": Role.MARKETING,
+    "sync": Role.MARKETING,
+    "roster_apply": Role.HR,
+    "assignment_rules": Role.HR,
+    "reminders": Role.HR,
+    "daily": Role.HR,
+}
+
+#: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
+EXCLUSIVE = {"daily", "reminders"}
