@@ -94,9 +94,9 @@ class Config:
     #: False, with company sign-in on, hides the password form and refuses passwords.
     PASSWORD_SIGN_IN = True
 
-    #: The job queue (lms/jobs/queue.py): "" is SQLite in the instance folder; production
-    #: sets LMS_HUEY_URL=redis://… and runs `flask lms worker`; "immediate" runs each job
-    #: where it is started.
+    #: The job queue (lms/jobs/queue.py): "" is REDIS_URL when that is set, else SQLite in
+    #: the instance folder; production (REDIS_URL or LMS_HUEY_URL=redis://…) runs `flask
+    #: lms worker`; "immediate" runs each job where it is started.
     HUEY_URL = ""
     JOBS_QUEUE_NAME = "lms"  # the queue's name (its keys' prefix in Redis)
     #: Run jobs in a thread of the web process (the embedded default: nothing to start).
@@ -108,6 +108,8 @@ class Config:
     #: Cron lines (minute hour day month weekday, UTC); "off" leaves it to cron.
     JOBS_DAILY_SCHEDULE = "15 2 * * *"
     JOBS_REMINDERS_SCHEDULE = "0 8 * * *"
+    #: Invitation and password-link e-mails waiting to go (a run starts only if some do).
+    JOBS_INVITATIONS_SCHEDULE = "*/10 * * * *"
 
 
 class ProductionConfig(Config):

@@ -7,6 +7,7 @@ from flask import url_for
 from flask_babel import _
 from flask_login import current_user
 
+from lms import jobs
 from lms.hr import bp
 from lms.hr.forms import InvitationForm
 from lms.models import Role
@@ -55,4 +56,7 @@ def resend_invitations():
             ),
             "success",
         )
+        job = jobs.start("invitations", {}, current_user.id) if count else None
+        if job is not None:
+            return redirect(url_for("jobpages.show", job_id=job.id))
     return redirect(url_for("hr.roster_upload"))

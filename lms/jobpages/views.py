@@ -31,6 +31,7 @@ KIND_NAMES = {
     "roster_apply": _l("Apply a roster"),
     "assignment_rules": _l("Apply the assignment rules"),
     "reminders": _l("Send reminders"),
+    "invitations": _l("Send invitations and password links"),
     "daily": _l("Daily run"),
 }
 STATUS_NAMES = {
@@ -189,5 +190,6 @@ _SUMMARIES = {
     "roster_apply": _roster,
     "assignment_rules": _rules,
     "reminders": _reminders,
+    "invitations": _reminders,  # the same counts: sent, already sent, failed
     "daily": _daily,
 }

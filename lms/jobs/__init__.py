@@ -13,8 +13,9 @@ The engine is Huey (:mod:`lms.jobs.queue`); what each job does is in
   or Redis), not in the application's database: a job's transaction may hold SQLite's
   only write lock for its whole length (a roster apply does), and a page must still see
   how far it got. The row gets the final counts when the job ends.
-- The daily run and the reminders are periodic tasks (``JOBS_DAILY_SCHEDULE``,
-  ``JOBS_REMINDERS_SCHEDULE``, cron syntax); each scheduled run is one job row whose
+- The daily run, the reminders and the invitations are periodic tasks
+  (``JOBS_DAILY_SCHEDULE``, ``JOBS_REMINDERS_SCHEDULE``, ``JOBS_INVITATIONS_SCHEDULE``,
+  cron syntax); each scheduled run is one job row whose
   unique key names the minute, so several servers scheduling it start it once; kinds in
   :data:`kinds.EXCLUSIVE` also hold a Huey lock while they run.
 """
@@ -60,7 +61,8 @@ def init_app(app: Flask) -> None:
     """Build the queue ``HUEY_URL`` names, register the tasks and the schedule, and, when
     ``JOBS_WORKER_IN_PROCESS`` is on, run them in this process from its first request."""
     config = app.config
-    huey = queue.make_huey(config["HUEY_URL"], config["JOBS_QUEUE_NAME"], app.instance_path)
+    url = config["HUEY_URL"] or config.get("REDIS_URL") or ""  # several servers: one Redis
+    huey = queue.make_huey(url, config["JOBS_QUEUE_NAME"], app.instance_path)
     retries = 0 if huey.immediate else config["JOBS_RETRIES"]
 
     @huey.task(retries=retries, retry_delay=config["JOBS_RETRY_DELAY"], context=True)
@@ -70,6 +72,7 @@ def init_app(app: Flask) -> None:
 
     _schedule(app, huey, "daily", config["JOBS_DAILY_SCHEDULE"])
     _schedule(app, huey, "reminders", config["JOBS_REMINDERS_SCHEDULE"])
+    _schedule(app, huey, "invitations", config["JOBS_INVITATIONS_SCHEDULE"])
 
     @huey.periodic_task(crontab(minute="*/5"), name="lms.jobs.resend_stale")
     def resend_stale() -> None:
@@ -120,8 +123,15 @@ def start(kind: str, params: dict, started_by_id: int | None, *, key: str | None
 
 
 def start_scheduled(kind: str) -> Job | None:
-    """The scheduled run of ``kind`` for this minute, started once across all servers."""
+    """The scheduled run of ``kind`` for this minute, started once across all servers
+    (and, for the kinds in :data:`kinds.NEEDED`, only when there is work for it)."""
+    if not kinds.NEEDED.get(kind, _always)():
+        return None
     return start(kind, {}, None, key=f"{kind}:{utcnow():%Y-%m-%dT%H:%M}")
+
+
+def _always() -> bool:
+    return True
 
 
 def run_here(kind: str, params: dict, started_by_id: int | None) -> Job:
@@ -207,6 +217,9 @@ def _run_claimed(job_id: int, retries_left: int) -> None:
         raise
     else:
         job_rows.succeed(job_id, result, done, total)
+        for follow_up in kinds.FOLLOW_UPS.get(job.kind, ()):
+            if kinds.NEEDED.get(follow_up, _always)():
+                start(follow_up, {}, job.started_by_id)
     finally:
         progress.clear()
 

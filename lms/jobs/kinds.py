@@ -12,9 +12,8 @@ content finds it current the second time; a roster upload is applied once (its r
 claimed in the apply's transaction); rules enrol only people without an enrolment;
 reminders claim each message before sending it; renewals skip people already enrolled.
 
-Adding a kind (the invitations e-mails of ``flask lms invitations send``, webhook
-deliveries): write its runner here, add it to :data:`RUNNERS` with the role that sees it
-in :data:`VIEWERS`, and start it with :func:`lms.jobs.start`.
+Adding a kind (webhook deliveries, say): write its runner here, add it to :data:`RUNNERS`
+with the role that sees it in :data:`VIEWERS`, and start it with :func:`lms.jobs.start`.
 """
 
 from collections.abc import Callable
@@ -27,10 +26,12 @@ from lms.models import Job
 from lms.models import Role
 from lms.models import RosterUpload
 from lms.models import utcnow
+from lms.queries import accounts
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
 from lms.services import content_store
+from lms.services import password_links
 from lms.services import reminders
 from lms.services import roster
 from lms.services import roster_retention
@@ -102,6 +103,15 @@ def reminders_send(job: Job, progress: Progress) -> Outcome:
     return result | {"errors": report.errors[:20]}, report.sent, None
 
 
+def invitations(job: Job, progress: Progress) -> Outcome:
+    """Invitation and password-link e-mails waiting to go (``flask lms invitations
+    send``): each claimed before it is sent, so two workers send it once."""
+    progress("sending", 0, 1)
+    report = password_links.send_pending(_now(job))
+    result = {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    return result | {"errors": report.errors[:20]}, report.sent, None
+
+
 def daily(job: Job, progress: Progress) -> Outcome:
     """The daily run: renewals, recertification, rules for newcomers, lapsed clearances,
     and roster uploads past their retention (what ``flask lms assignments run`` does)."""
@@ -132,6 +142,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "roster_apply": roster_apply,
     "assignment_rules": assignment_rules,
     "reminders": reminders_send,
+    "invitations": invitations,
     "daily": daily,
 }
 
@@ -142,8 +153,17 @@ VIEWERS: dict[str, Role] = {
     "roster_apply": Role.HR,
     "assignment_rules": Role.HR,
     "reminders": Role.HR,
+    "invitations": Role.HR,
     "daily": Role.HR,
 }
+
+#: Scheduled kinds that start only when there is work for them, so the job list does not
+#: fill with empty runs every few minutes.
+NEEDED: dict[str, Callable[[], bool]] = {"invitations": accounts.links_waiting}
+
+#: Kinds started when a job of another kind succeeds: a roster's new people get their
+#: invitations now, not at the next scheduled delivery.
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {"roster_apply": ("invitations",)}
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
 EXCLUSIVE = {"daily", "reminders"}

@@ -2,9 +2,17 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from lms.extensions import db
 from lms.models import PasswordLink
 from lms.models import User
+
+
+def links_waiting() -> bool:
+    """Whether an invitation or password link waits to be e-mailed (or e-mailed again)."""
+    waiting = sa.select(PasswordLink.id).where(PasswordLink.status.in_(("pending", "retry")))
+    return bool(db.session.scalar(sa.select(waiting.exists())))
 
 
 def usable_link(token: str, now: datetime) -> tuple[PasswordLink, User] | None:
