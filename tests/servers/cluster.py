@@ -38,9 +38,9 @@ PROJECT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent
 #: Debian's haproxy (/usr/sbin may be missing from a user's PATH).
 HAPROXY = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
-#: The job queue's worker process (e.g. ``(str(BIN / "flask"), "lms", "worker")``), started
-#: ``Cluster.workers`` times; empty while the app has no queue.
-WORKER_COMMAND: tuple[str, ...] = ()
+#: The job queue's worker process, started ``Cluster.workers`` times (on Redis, as the
+#: servers' queue is: ``LMS_REDIS_URL``).
+WORKER_COMMAND: tuple[str, ...] = (str(BIN / "flask"), "lms", "worker", "--workers", "2")
 #: How long a process may take to start on a busy 2-core machine (a wait, not a measurement).
 START_SECONDS = 120
 #: haproxy asks each server's /healthz this often; two failures take a server out.

@@ -66,13 +66,18 @@ def cluster(tmp_path, cluster_database, redis_url, inbox):
     url, prefix = redis_url
     settings = {
         "LMS_RATELIMIT_KEY_PREFIX": prefix,
-        "LMS_LOGIN_RATE_LIMIT": "6 per minute",
+        "LMS_JOBS_QUEUE_NAME": prefix,  # this test's queue, its keys deleted afterwards
+        # The walk sends its own reminders; nothing scheduled may mail the inbox meanwhile.
+        "LMS_JOBS_INVITATIONS_SCHEDULE": "off",
+        "LMS_JOBS_DAILY_SCHEDULE": "off",
+        "LMS_JOBS_REMINDERS_SCHEDULE": "off",
+        "LMS_LOGIN_FAILURES_PER_CLIENT": "6 per minute",
         "LMS_MAIL_SERVER": "127.0.0.1",
         "LMS_MAIL_PORT": str(inbox.port),
         "LMS_MAIL_SENDER": "lms@example.com",
         "LMS_BASE_URL": "https://lms.example.com",
     }
-    cluster = Cluster(tmp_path, cluster_database, url, settings)
+    cluster = Cluster(tmp_path, cluster_database, url, settings, workers=2)
     try:
         yield cluster
     finally:

@@ -1,8 +1,9 @@
 """Two gunicorn servers behind haproxy on one PostgreSQL and one Redis act as one site.
 
-The walk, in the README's production layout (tests/servers/cluster.py starts it): sign in
-through the balancer and continue on the other server; publish through one server and the
-other serves the new version; the login rate limit counts across both; a reminder run on
+The walk, in the README's production layout (tests/servers/cluster.py starts it, with two
+job workers on Redis): sign in through the balancer and continue on the other server;
+publish through one server (a job a worker runs) and the other serves the new version and
+shows the job done; the login rate limit counts across both; a reminder run on
 both at once sends each message once; a stopped server is taken out by haproxy's health
 check while the site keeps answering.
 """
@@ -37,8 +38,14 @@ def test_two_servers_behind_haproxy_act_as_one(cluster: Cluster, inbox, tmp_path
         page = learner.get(cluster.url(server) + "/account")
         assert page.status_code == 200 and "Lea Learner" in page.text, server
 
-    publish_through(cluster, first)
+    job_page = publish_through(cluster, first)
     wait_until_served(cluster, learner, other)
+    done = Browser()  # the author's job page, on the other server too: the job is shared
+    form = done.form(cluster.url(other) + "/login")
+    done.post(
+        cluster.url(other) + "/login", {**form, "email": "mia@example.com", "password": PASSWORD}
+    )
+    assert "Done" in done.get(cluster.url(other) + job_page).text
 
     login_limit_counts_across(cluster)
 
@@ -80,8 +87,9 @@ def sign_in_through_the_balancer(cluster: Cluster, browser: Browser, email: str)
     return first, next(name for name in cluster.server_names if name != first)
 
 
-def publish_through(cluster: Cluster, server: str) -> None:
-    """The author edits a module and publishes a minor version, all on ``server``."""
+def publish_through(cluster: Cluster, server: str) -> str:
+    """The author edits a module and publishes a minor version, all on ``server``; the
+    publish is a job a worker runs. Returns the job's page."""
     author = Browser()
     base = cluster.url(server)
     form = author.form(base + "/login")
@@ -95,12 +103,14 @@ def publish_through(cluster: Cluster, server: str) -> None:
     form = author.form(publish)
     published = author.post(publish, {**form, "kind": "minor", "submit": "Publish"})
     assert published.status_code == 302, published.text[:1000]
+    assert "/jobs/" in published.headers["Location"]
+    return "/jobs/" + published.headers["Location"].rsplit("/jobs/", 1)[1]
 
 
 def wait_until_served(cluster: Cluster, learner: Browser, server: str) -> None:
-    """``server`` serves the version published through the other one. It does at once
-    today; a publish that finishes in a job (the queue) may take a moment, and a server
-    that cached the old version in its memory would never serve it."""
+    """``server`` serves the version published through the other one, once a worker has
+    run the publish job (a server that cached the old version in its memory never
+    would)."""
     deadline = time.monotonic() + 60
     while NEW_SENTENCE not in (page := learner.get(cluster.url(server) + MODULE_PAGE)).text:
         assert page.status_code == 200, page.text[:500]
