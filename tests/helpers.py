@@ -95,6 +95,31 @@ def sign_in(client, user) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
 
+def at_once(app, work, count: int = 2) -> list:
+    """Run ``work()`` in ``count`` threads that start together, each with its own app
+    context and connection (two servers doing it at the same moment); returns what each
+    returned. Needs ``@pytest.mark.fresh_database``: the threads commit."""
+    start = threading.Barrier(count)
+    results, errors = [], []
+
+    def server():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(work())
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=server) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    return results
+
+
 def events(action: str) -> list[AuditEvent]:
     """The audit events of one kind, oldest first."""
     db.session.expire_all()
@@ -445,11 +470,15 @@ class OidcProvider:
 
     @staticmethod
     def missing() -> str | None:
-        """Why the provider cannot run on this machine, or None."""
-        if shutil.which("node") is None:
+        """Why the provider cannot run on this machine, or None. Installs it from the
+        committed lock file when node is there and it is not (what .ci/run does first)."""
+        if shutil.which("node") is None or shutil.which("npm") is None:
             return "node is not installed: company sign-in is tested against a real provider"
         if not (OIDC_PROVIDER_DIR / "node_modules" / "oauth2-mock-server").is_dir():
-            return "the OpenID provider is not installed: run `npm ci --prefix tests/oidc`"
+            install = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+            done = subprocess.run(install, cwd=OIDC_PROVIDER_DIR, capture_output=True, text=True)
+            if done.returncode != 0:
+                return f"`npm ci --prefix tests/oidc` failed: {done.stderr.strip()[-300:]}"
         return None
 
     def next(self, claims: dict, **spoil) -> None:

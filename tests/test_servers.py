@@ -26,7 +26,7 @@ PROJECT = Path(__file__).parents[1]
 FAILED_SIGN_INS = """
 import sys
 from lms import create_app
-app = create_app({"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
+app = create_app({"RATELIMIT_ENABLED": True, "LOGIN_FAILURES_PER_CLIENT": "3 per minute",
                   "WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
 client = app.test_client()
 data = {"email": "nobody@example.com", "password": "wrong"}

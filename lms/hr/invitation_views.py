@@ -50,8 +50,8 @@ def resend_invitations():
     else:
         flash(
             _(
-                "Invitations to send again: %(count)d. They go out with the next scheduled "
-                "delivery.",
+                "Invitations to send again: %(count)d. They are on their way; this page "
+                "shows the delivery.",
                 count=count,
             ),
             "success",

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import CourseVersion
+from lms.models import Job
 from tests.helpers import COURSE
 from tests.helpers import EN_MODULE
 from tests.helpers import certify
@@ -82,9 +83,12 @@ def test_a_recompute_that_fails_publishes_nothing(app, author, employee, reader)
     def fail():
         raise RuntimeError("the database went away mid-way")
 
-    with on_statement("UPDATE clearances", fail), pytest.raises(RuntimeError):
-        publish(author, "major", grace_days=14)
-    db.session.rollback()
+    with on_statement("UPDATE clearances", fail):
+        response = publish(author, "major", grace_days=14)
+    assert response.status_code == 302  # to the publish job's page, which says it failed
+    job = db.session.scalars(sa.select(Job).order_by(Job.id.desc())).first()
+    assert job.kind == "publish" and job.status == "failed"
+    assert "the database went away mid-way" in job.error
     assert seen_by(reader, employee.id) == ("1.0", "1.0", "cleared")
     assert (
         db.session.scalar(

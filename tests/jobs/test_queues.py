@@ -19,6 +19,7 @@ from lms.services import jobs as job_rows
 from lms.services import users
 from tests.helpers import COURSE
 from tests.helpers import EN_MODULE
+from tests.helpers import at_once
 from tests.helpers import publish
 from tests.helpers import roster_text
 from tests.helpers import save
@@ -166,19 +167,7 @@ def test_two_workers_claiming_one_job_run_it_once(app, make_user, huey):
     make_user()
     before = enrolments()
     job_id = job_rows.create("assignment_rules", {}, hr.id).id
-    ready = threading.Barrier(2)
-
-    def worker():
-        with app.app_context():
-            ready.wait()
-            jobs.run(job_id, retries_left=0)
-            db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(app, lambda: jobs.run(job_id, retries_left=0))
     done = wait_until_finished(job_id)
     assert done.attempts == 1 and done.result == {"enrolled": 2}
     assert enrolments() == before + 2

@@ -21,7 +21,7 @@ def test_provisioned_certified_cleared_then_deactivated(app, client, scim, token
         ),
     )
     noa = person_of(body)
-    # Signing in needs a password here (single sign-on and invitations are other work).
+    # A password here; test_story_sso.py signs in through the company's provider.
     set_password(noa, PASSWORD)
     api = {"Authorization": f"Bearer {token}"}
     answer = client.get("/api/v1/clearance/N-7", headers=api).get_json()
@@ -36,11 +36,18 @@ def test_provisioned_certified_cleared_then_deactivated(app, client, scim, token
     assert browser.get("/training").status_code == 200
     assert sessions_of(body) == 1
 
+    clearance = lambda: client.get("/api/v1/clearance/N-7", headers=api)  # noqa: E731
+    deactivate_and_check(scim, body, clearance, browser)
+
+
+def deactivate_and_check(scim, body: dict, ask_clearance, browser) -> None:
+    """Entra's way of deactivating ``body``'s person; then ``ask_clearance()`` answers not
+    cleared (inactive) and ``browser``, signed in as them, is signed out."""
     response = scim.patch(
         f"/Users/{body['id']}", {"op": "Replace", "path": "active", "value": "False"}
     )
     assert response.status_code in (200, 204)
-    answer = client.get("/api/v1/clearance/N-7", headers=api).get_json()
+    answer = ask_clearance().get_json()
     assert answer["cleared"] is False
     assert "inactive" in [reason["code"] for reason in answer["reasons"]]
     assert sessions_of(body) == 0

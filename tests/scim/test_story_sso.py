@@ -9,6 +9,7 @@ from lms.models import PasswordLink
 from tests.helpers import pass_course
 from tests.scim.samples import ENTERPRISE
 from tests.scim.samples import new_user
+from tests.scim.test_story import deactivate_and_check
 from tests.scim.test_users import created
 from tests.scim.test_users import person_of
 from tests.scim.test_users import sessions_of
@@ -49,16 +50,8 @@ def test_provisioned_signs_in_through_the_provider_is_cleared_then_deactivated(
     assert answer["cleared"] is True and answer["employee_id"] == "L-9"
     assert sessions_of(body) == 1
 
-    response = scim.patch(
-        f"/Users/{body['id']}", {"op": "Replace", "path": "active", "value": "False"}
-    )
-    assert response.status_code in (200, 204)
-    answer = client.get("/api/v1/clearance/L-9", headers=api).get_json()
-    assert answer["cleared"] is False
-    assert "inactive" in [reason["code"] for reason in answer["reasons"]]
-    assert sessions_of(body) == 0
-    response = browser.get("/training")
-    assert response.status_code == 302 and "/login" in response.location
+    clearance = lambda: client.get("/api/v1/clearance/L-9", headers=api)  # noqa: E731
+    deactivate_and_check(scim, body, clearance, browser)
     # And the provider cannot sign them back in.
     oidc_provider.next({"sub": "idp-lea", "email": "lea@example.com", "email_verified": True})
     assert oidc_provider.sign_in(app.test_client()).status_code == 403

@@ -1,6 +1,5 @@
 """Reminder e-mails, received by a real SMTP server (aiosmtpd) on every database."""
 
-import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -12,6 +11,7 @@ from lms.extensions import db
 from lms.models import Enrollment
 from lms.models import ReminderSent
 from lms.services import reminders
+from tests.helpers import at_once
 from tests.helpers import free_port
 from tests.helpers import mail_settings
 
@@ -114,24 +114,7 @@ def test_two_servers_at_once_send_each_reminder_exactly_once(app, smtp, make_use
     for n in range(6):
         person = make_user(email=f"p{n}@example.com", manager_id=boss.id)
         enrol(person, NOW + timedelta(days=n - 3))
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def server():
-        try:
-            with app.app_context():
-                barrier.wait()
-                reports.append(reminders.send_due(NOW))
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=server) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    reports = at_once(app, lambda: reminders.send_due(NOW))
     # Due in -3..2 days: all six need a reminder, and each goes out once.
     assert sorted(r[0] for r, _m in smtp.messages) == sorted(f"p{n}@example.com" for n in range(6))
     assert sum(r.sent for r in reports) == 6

@@ -10,7 +10,7 @@ from flask import request
 from flask import request_started
 from flask import url_for
 
-LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}
+LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_FAILURES_PER_CLIENT": "2 per minute"}
 BEHIND_ONE_PROXY = {**LIMITED, "PROXY_FIX_X_FOR": 1, "PROXY_FIX_X_PROTO": 1}
 SPOOFED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
 
