@@ -32,6 +32,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -39,6 +40,9 @@ from bench.db import BENCH_DIR
 from bench.db import BulkWriter
 from bench.db import dialect_of
 from bench.db import reset_database
+
+if TYPE_CHECKING:
+    import flask
 
 SEED = 20251123
 #: Bumped whenever the generated data changes shape, so the runner regenerates.
@@ -193,12 +197,35 @@ def learner_email(lang: str) -> str:
 META_TABLE = "bench_generated"  # one row in the scratch database: what made it
 
 
-def read_meta(url: str) -> dict | None:
-    """What the generator recorded in ``url``, or None (no such database or table)."""
+def app_with_bundled_courses(url: str) -> flask.Flask:
+    """An app on the new, empty database ``url``: its schema migrated and the bundled
+    courses published (what a deploy does first)."""
+    import logging
+
+    from lms import create_app
+    from lms.services import content_store
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "AUTO_MIGRATE": True,
+            "SECRET_KEY": "bench-generate",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
+    with app.app_context():
+        content_store.sync(Path(app.config["CONTENT_ROOT"]))
+    return app
+
+
+def read_meta(url: str, table: str = META_TABLE) -> dict | None:
+    """What a generator recorded in ``url`` (in ``table``), or None (no such database or
+    table)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return json.loads(conn.scalar(sa.text(f"SELECT meta FROM {META_TABLE}")))
+            return json.loads(conn.scalar(sa.text(f"SELECT meta FROM {table}")))
     except (sa.exc.SQLAlchemyError, TypeError, ValueError):
         return None
     finally:
@@ -910,15 +937,11 @@ def _verify_sample(app, now: datetime, rng: random.Random, employees: int, n: in
 
 def generate(url: str, employees: int, seed: int = SEED, force: bool = False, log=print) -> dict:
     """Reset ``url`` and fill it; returns counts, timings and the plain API token."""
-    import logging
-
     from werkzeug.security import generate_password_hash
 
-    from lms import create_app
     from lms.extensions import db
     from lms.models import ApiToken
     from lms.queries import catalog
-    from lms.services import content_store
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -935,17 +958,7 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False, lo
     reset_database(url, force=force)
     t = lap("reset database", t)
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "AUTO_MIGRATE": True,
-            "SECRET_KEY": "bench-generate",
-            "SQLALCHEMY_ENGINE_OPTIONS": {},
-        }
-    )
-    with app.app_context():
-        content_store.sync(Path(app.config["CONTENT_ROOT"]))
+    app = app_with_bundled_courses(url)
     t = lap("schema (migrations) and bundled course (content sync)", t)
     now = datetime.now(UTC).replace(microsecond=0)
     today = now.replace(hour=0, minute=0, second=0)

@@ -49,6 +49,8 @@ from bench.db import dialect_of
 from bench.db import drop_database
 from bench.db import reset_database
 from bench.generate import REQUIRED_COURSE
+from bench.generate import app_with_bundled_courses
+from bench.generate import read_meta
 from bench.server import PROJECT
 from bench.server import production_env
 
@@ -86,21 +88,10 @@ def _meta(employees: int) -> dict:
     }
 
 
-def _read_meta(url: str) -> dict | None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return json.loads(conn.scalar(sa.text(f"SELECT meta FROM {META_TABLE}")))
-    except (sa.exc.SQLAlchemyError, TypeError, ValueError):
-        return None
-    finally:
-        engine.dispose()
-
-
 def ensure_data(url: str, employees: int, log=print) -> dict:
     """Today's data of this size in ``url``: reused when it is there, else generated."""
     wanted = _meta(employees)
-    found = _read_meta(url)
+    found = read_meta(url, META_TABLE)
     if found and all(found.get(k) == v for k, v in wanted.items()):
         log(f"reusing recompute data generated today ({employees:,} employees)")
         return {**found, "reused": True}
@@ -138,13 +129,10 @@ def _certifications(employees: int, rng: random.Random, now: datetime, version_i
 
 def generate(url: str, employees: int, log=print) -> dict:
     """Reset ``url`` and fill it (see the module's docstring); returns counts and timings."""
-    import logging
 
-    from lms import create_app
     from lms.extensions import db
     from lms.queries import catalog
     from lms.services import clearance
-    from lms.services import content_store
 
     timings: dict[str, float] = {}
     started = last = time.perf_counter()
@@ -158,17 +146,8 @@ def generate(url: str, employees: int, log=print) -> dict:
 
     log(f"generating {employees:,} employees for the recompute benchmark")
     reset_database(url)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "AUTO_MIGRATE": True,
-            "SECRET_KEY": "bench-recompute",
-            "SQLALCHEMY_ENGINE_OPTIONS": {},
-        }
-    )
+    app = app_with_bundled_courses(url)
     with app.app_context():
-        content_store.sync(Path(app.config["CONTENT_ROOT"]))
         version = catalog.latest_version(REQUIRED_COURSE)
         if version is None or version.version != "1.0" or not version.required:
             raise SystemExit(f"expected the bundled required course {REQUIRED_COURSE} 1.0")

@@ -70,7 +70,7 @@ class _ThreadConsumer(Consumer):
     belong to the server: gunicorn's or Werkzeug's)."""
 
     def _set_signal_handlers(self):
-        pass
+        """None of its own: the server's handlers stop this process and its threads."""
 
 
 def thread_consumer(huey: Huey, workers: int, periodic: bool) -> Consumer:

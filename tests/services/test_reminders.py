@@ -136,26 +136,33 @@ def test_a_failed_send_is_recorded_and_retried_once(app, smtp, make_user):
     assert (row.status, row.attempts) == ("sent", 2)
 
 
-def test_an_interrupted_send_is_retried_not_doubled(smtp, make_user):
-    ana = make_user(email="ana@example.com")
-    enrollment = enrol(ana, NOW + timedelta(days=2))
-    # A server recorded the intent, then crashed before sending.
+def being_sent(person, enrollment, **claim) -> None:
+    """A reminder a server recorded and claimed (``created_at``, ``claimed_at``, …) and is
+    sending, or was sending when it crashed."""
     db.session.add(
         ReminderSent(
             enrollment_id=enrollment.id,
-            user_id=ana.id,
+            user_id=person.id,
             kind="before",
             due_at=enrollment.due_at,
             week=0,
             status="sending",
             lang="en",
-            to_addr=ana.email,
+            to_addr=person.email,
             subject="?",
-            created_at=NOW - timedelta(hours=1),
-            claimed_at=NOW - timedelta(hours=1),
+            **claim,
         )
     )
     db.session.commit()
+
+
+def test_an_interrupted_send_is_retried_not_doubled(smtp, make_user):
+    ana = make_user(email="ana@example.com")
+    enrollment = enrol(ana, NOW + timedelta(days=2))
+    # A server recorded the intent, then crashed before sending.
+    being_sent(
+        ana, enrollment, created_at=NOW - timedelta(hours=1), claimed_at=NOW - timedelta(hours=1)
+    )
     assert reminders.send_due(NOW).sent == 1
     assert len(smtp.messages) == 1 and reminders.send_due(NOW).sent == 0
     assert [r.status for r in records()] == ["sent"]
@@ -165,23 +172,13 @@ def test_a_send_in_progress_is_left_alone(smtp, make_user):
     ana = make_user(email="ana@example.com")
     enrollment = enrol(ana, NOW + timedelta(days=2))
     # Another server claimed it a minute ago and is sending right now.
-    db.session.add(
-        ReminderSent(
-            enrollment_id=enrollment.id,
-            user_id=ana.id,
-            kind="before",
-            due_at=enrollment.due_at,
-            week=0,
-            status="sending",
-            lang="en",
-            to_addr=ana.email,
-            subject="?",
-            attempts=2,
-            created_at=NOW - timedelta(days=1),
-            claimed_at=NOW - timedelta(minutes=1),
-        )
+    being_sent(
+        ana,
+        enrollment,
+        attempts=2,
+        created_at=NOW - timedelta(days=1),
+        claimed_at=NOW - timedelta(minutes=1),
     )
-    db.session.commit()
     assert reminders.send_due(NOW).sent == 0 and smtp.messages == []
     assert [r.status for r in records()] == ["sending"]
 
