@@ -68,6 +68,25 @@ class Config:
     MAX_SECONDS_PER_PAGE_VIEW = 30 * 60
     #: Uploaded roster files (personal data) are deleted this many days after upload.
     ROSTER_UPLOAD_RETENTION_DAYS = 30
+
+    #: E-mail (reminders, invitations, password links), through this SMTP server.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "lms@localhost"
+    MAIL_TIMEOUT = 30
+    #: Where people reach this site: the start of every link in an e-mail.
+    BASE_URL = "http://localhost:5000"
+    #: The first reminder goes this many days before the due date.
+    REMINDER_DAYS_BEFORE = 7
+    #: A reminder (or password link) still "sending" after this long was interrupted:
+    #: retry it, at most this many times in all.
+    REMINDER_STALE_MINUTES = 15
+    REMINDER_MAX_ATTEMPTS = 5
+    PASSWORD_LINK_STALE_MINUTES = 15
+    PASSWORD_LINK_MAX_ATTEMPTS = 5
     #: SCIM groups that give roles: {"LMS HR": "hr", "LMS Admins": "admin", …}; set it as
     #: JSON in LMS_SCIM_GROUP_ROLES. For the roles it names, the groups decide (README).
     SCIM_GROUP_ROLES: dict[str, str] = {}

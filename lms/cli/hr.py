@@ -226,7 +226,6 @@ def reminders_send(now_text, days_before):
     Safe to run on several servers at once: each reminder goes out once."""
     from lms.services import reminders
 
-    reminders.init_app(current_app)
     report = reminders.send_due(_when(now_text), days_before)
     click.echo(
         f"{report.sent} sent, {report.skipped} already sent elsewhere, "

@@ -21,7 +21,6 @@ from email.utils import make_msgid
 from typing import cast
 
 import sqlalchemy as sa
-from flask import Flask
 from flask import current_app
 
 from lms.extensions import db
@@ -30,26 +29,11 @@ from lms.models import utcnow
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "MAIL_SERVER": "localhost",
-    "MAIL_PORT": 25,
-    "MAIL_USE_TLS": False,
-    "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
-    "MAIL_SENDER": "lms@localhost",
-    "MAIL_TIMEOUT": 30,
-    "BASE_URL": "http://localhost:5000",
-}
-
-
-def init_app(app: Flask) -> None:
-    """Default mail settings; ``LMS_MAIL_SERVER`` etc. override them (see lms.config)."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-
 
 def setting(key: str):
-    return current_app.config.get(key, DEFAULTS.get(key))
+    """A delivery setting (``MAIL_SERVER``, ``BASE_URL``, ``REMINDER_MAX_ATTEMPTS``, …: see
+    :mod:`lms.config`)."""
+    return current_app.config[key]
 
 
 def link(path: str) -> str:

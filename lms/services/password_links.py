@@ -20,7 +20,6 @@ from functools import partial
 from typing import cast
 
 import sqlalchemy as sa
-from flask import Flask
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import format_datetime
@@ -41,11 +40,6 @@ from lms.services.mail import SendReport
 
 INVITATION = "invitation"
 RESET = "reset"
-DEFAULTS = {
-    #: A link still "sending" after this long was interrupted: retry it.
-    "PASSWORD_LINK_STALE_MINUTES": 15,
-    "PASSWORD_LINK_MAX_ATTEMPTS": 5,
-}
 CHUNK = 500  # links claimed at once by a delivery run
 #: Outcomes are committed every this many e-mails: a commit per e-mail (an fsync on
 #: SQLite) costs more than the e-mail. A run that crashes between two commits leaves at
@@ -70,19 +64,6 @@ NO_LONGER_WORKS = _l(
     "changed since it was sent. Ask for a new one with “Forgot password?”."
 )
 WRONG_PASSWORD = _l("Your current password is not right.")
-
-
-def init_app(app: Flask) -> None:
-    """Default delivery and mail settings (``LMS_PASSWORD_LINK_MAX_ATTEMPTS`` etc.)."""
-    mail.init_app(app)
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-
-
-def _setting(key: str):
-    """A delivery setting; the links' lifetimes (``INVITATION_DAYS``, ``RESET_HOURS``) are in
-    :mod:`lms.config`."""
-    return current_app.config.get(key, DEFAULTS.get(key))
 
 
 def invitations_wanted() -> bool:
@@ -214,10 +195,9 @@ def request_reset(identifier: str, client: str | None) -> int | None:
 def send_pending(now: datetime | None = None) -> SendReport:
     """Send every pending link and retry failed ones, chunk by chunk; commits per chunk
     claimed and per e-mail. Safe to run on several servers at once."""
-    init_app(current_app)
     now = now or utcnow()
     report = SendReport()
-    stale = now - timedelta(minutes=_setting("PASSWORD_LINK_STALE_MINUTES"))
+    stale = now - timedelta(minutes=mail.setting("PASSWORD_LINK_STALE_MINUTES"))
     mail.release_stale(PasswordLink, stale)
     run = secrets.token_hex(8)
     last = 0
@@ -233,7 +213,6 @@ def send_pending(now: datetime | None = None) -> SendReport:
 def send_now(link_id: int) -> SendReport:
     """Send one link now (a reset the person is waiting for, HR's resend for one person),
     if no other run has claimed it; commits."""
-    init_app(current_app)
     report = SendReport()
     now = utcnow()
     with mail.Mailer() as mailer:
@@ -300,7 +279,7 @@ def _send_claimed(mailer, claimed, now: datetime, report: SendReport) -> None:
         on_sent = partial(_audit_sent, link.kind, user.id, sent)
         ready.append((link, _message(link, user, token), on_sent))
     db.session.commit()  # the token is valid before its e-mail can arrive
-    max_attempts = _setting("PASSWORD_LINK_MAX_ATTEMPTS")
+    max_attempts = mail.setting("PASSWORD_LINK_MAX_ATTEMPTS")
     for n, (link, message, on_sent) in enumerate(ready, start=1):
         mail.deliver(mailer, link, message, report, max_attempts, on_sent=on_sent, commit=False)
         if n % COMMIT_EVERY == 0:
@@ -314,8 +293,8 @@ def _audit_sent(kind: str, user_id: int, after: dict) -> None:
 
 def _lifetime(kind: str) -> timedelta:
     if kind == INVITATION:
-        return timedelta(days=_setting("INVITATION_DAYS"))
-    return timedelta(hours=_setting("RESET_HOURS"))
+        return timedelta(days=mail.setting("INVITATION_DAYS"))
+    return timedelta(hours=mail.setting("RESET_HOURS"))
 
 
 def _message(link: PasswordLink, user: User, token: str) -> EmailMessage:

@@ -16,8 +16,6 @@ from email.message import EmailMessage
 from typing import cast
 
 import sqlalchemy as sa
-from flask import Flask
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -35,25 +33,7 @@ from lms.services.mail import SendReport
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {
-    #: The first reminder goes this many days before the due date.
-    "REMINDER_DAYS_BEFORE": 7,
-    #: A reminder still "sending" after this long was interrupted: retry it.
-    "REMINDER_STALE_MINUTES": 15,
-    "REMINDER_MAX_ATTEMPTS": 5,
-}
 CHUNK = 1000
-
-
-def init_app(app: Flask) -> None:
-    """Default mail and reminder settings; ``LMS_MAIL_SERVER`` etc. override them."""
-    mail.init_app(app)
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-
-
-def _setting(key: str):
-    return current_app.config.get(key, DEFAULTS[key])
 
 
 def reminder_for(due_at: datetime, now: datetime, days_before: int) -> tuple[str, int] | None:
@@ -85,9 +65,8 @@ class _Target:
 
 def send_due(now: datetime | None = None, days_before: int | None = None) -> SendReport:
     """Send every reminder due now, and retry interrupted ones. Commits per reminder."""
-    init_app(current_app)
     now = now or utcnow()
-    days_before = _setting("REMINDER_DAYS_BEFORE") if days_before is None else days_before
+    days_before = mail.setting("REMINDER_DAYS_BEFORE") if days_before is None else days_before
     report = SendReport()
     with mail.Mailer() as mailer:
         _retry(mailer, now, report)
@@ -189,13 +168,15 @@ def _claim_and_send(
 
 
 def _deliver(mailer, row: ReminderSent, message: EmailMessage, report: SendReport) -> None:
-    mail.deliver(mailer, row, message, report, _setting("REMINDER_MAX_ATTEMPTS"))
+    mail.deliver(mailer, row, message, report, mail.setting("REMINDER_MAX_ATTEMPTS"))
 
 
 def _retry(mailer, now: datetime, report: SendReport) -> None:
     """Mark reminders stuck in ``sending`` (the sender crashed) for retry, then retry each
     ``retry`` row that this server manages to claim."""
-    mail.release_stale(ReminderSent, now - timedelta(minutes=_setting("REMINDER_STALE_MINUTES")))
+    mail.release_stale(
+        ReminderSent, now - timedelta(minutes=mail.setting("REMINDER_STALE_MINUTES"))
+    )
     ids = db.session.scalars(sa.select(ReminderSent.id).where(ReminderSent.status == "retry")).all()
     for row_id in ids:
         claimed = cast(
