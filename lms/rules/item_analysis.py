@@ -19,8 +19,10 @@ from dataclasses import dataclass
 #: No figure is shown for fewer attempts than this (per question and language): a
 #: handful of attempts could be told apart by someone who knows who took the quiz.
 MIN_ATTEMPTS = 5
-#: A language's share right differs from the other languages' (same question) by at
-#: least this much ...
+#: A translation is flagged when its share right differs from the reference's by at least
+#: this much ... The reference is the source language, the text every translation was
+#: made from (so with two languages the translation is flagged, not both), or, when the
+#: source language has too few attempts at the question, every other language together.
 FLAG_GAP = 0.25
 #: ... and a two-proportion z-test puts that gap beyond chance at the 1 % level (two-sided).
 #: Both: with many attempts any tiny gap is "significant", with few a large one is noise.
@@ -89,12 +91,12 @@ def z_two_proportions(right_a: int, n_a: int, right_b: int, n_b: int) -> float |
     return (right_a / n_a - right_b / n_b) / math.sqrt(spread)
 
 
-def translation_flag(language: Sums, others: Sums) -> bool:
-    """Whether one language's share right differs sharply from the other languages' for
-    the same question: both shown, a gap of at least :data:`FLAG_GAP` and |z| at least
-    :data:`FLAG_Z`."""
-    if not (language.shown and others.shown):
+def translation_flag(language: Sums, reference: Sums) -> bool:
+    """Whether a translation's share right differs sharply from the reference's for the
+    same question (see :data:`FLAG_GAP`): both shown, a gap of at least
+    :data:`FLAG_GAP` and |z| at least :data:`FLAG_Z`."""
+    if not (language.shown and reference.shown):
         return False
-    gap = (language.right / language.drawn) - (others.right / others.drawn)
-    z = z_two_proportions(language.right, language.drawn, others.right, others.drawn)
+    gap = (language.right / language.drawn) - (reference.right / reference.drawn)
+    z = z_two_proportions(language.right, language.drawn, reference.right, reference.drawn)
     return abs(gap) >= FLAG_GAP and z is not None and abs(z) >= FLAG_Z
