@@ -177,7 +177,7 @@ def _responses(row, keys: dict) -> list[dict]:
         found = key.get(drawn['id'])
         if found is None:
             continue  # cannot happen: questions are drawn from the version's quiz
-        chosen = frozenset(row.answers.get(drawn['id'], ()))
+        chosen = frozenset((row.answers or {}).get(drawn['id'], ()))
         graded.append((drawn['id'], _points(found[0], found[1], chosen), chosen))
     total = sum(points for _, points, _ in graded)
     others = len(graded) - 1
