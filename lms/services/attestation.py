@@ -1,5 +1,6 @@
 """The written attestation: a learner affirms the policy, and only then is certified."""
 
+import ipaddress
 from datetime import datetime
 from typing import cast
 
@@ -77,7 +78,7 @@ def attest(
         lang=shown.lang,
         statement=shown.text,
         typed_name=typed_name.strip(),
-        ip_address=ip_address,
+        ip_address=_address(ip_address),
         attested_at=now,
     )
     db.session.add(record)
@@ -106,6 +107,17 @@ def evidence(record: Attestation) -> dict:
         "ip_address": record.ip_address,
         "attested_at": iso(record.attested_at),
     }
+
+
+def _address(value: str | None) -> str | None:
+    """The client's address as stored: canonical when it is one, else (a proxy's header
+    can say anything) its first 45 characters, the longest an IPv6 address can be."""
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value[:45]
 
 
 def _check(user: User, attempt: QuizAttempt, typed_name: str, affirmed: bool, now) -> None:
