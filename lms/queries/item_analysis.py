@@ -8,6 +8,12 @@ aggregates leave here, never a person: a language with fewer than
 :data:`~lms.rules.item_analysis.MIN_ATTEMPTS` attempts at a question shows no figure,
 and counts nowhere else either (not in "all languages", not as "the other languages"
 of a flag), so no figure shown can be subtracted from another to reveal it.
+
+Cost: the GROUP BY reads every response of the version once. At 100,000 employees
+(``python -m bench.generate``: 1.07 million responses for the required course) it took
+1.2–1.7 s on PostgreSQL on a busy 2-CPU machine, where reading and grading the attempts'
+JSON took 40 s. Should that grow too slow, the sums are additive: counters per group kept
+at submission would answer in milliseconds.
 """
 
 from collections import Counter
