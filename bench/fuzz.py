@@ -292,6 +292,7 @@ class World:
             self._crawl(role, SEEDS)
         # Deeper pages: an open quiz attempt, an uploaded roster's preview, a rule's button.
         self._crawl("employee", self._start_quiz())
+        self._crawl("employee", [self._await_affirmation()])
         self._crawl("hr", [self._upload_roster(), self._add_rule()])
         self._crawl("marketing", self._start_draft())
         invited, link = self._invite()
@@ -367,6 +368,68 @@ class World:
             response = client.post(self.adapter.build("learn.quiz", {"course_id": course_id}))
             attempts.append(response.headers.get("Location", ""))
         return attempts
+
+    def _await_affirmation(self) -> str:
+        """A pass awaiting its written attestation (the affirm page and its form): the
+        employee passes an optional course made for it, a variant of the first course
+        that asks for the attestation. Returns the affirm page's address."""
+        import dataclasses
+        import hashlib
+
+        from lms.extensions import db
+        from lms.queries import catalog
+        from lms.services import content_store
+
+        # Sorts after the real courses: the fixed requests take the smallest known value
+        # of each path parameter, and must keep pairing a course with its own files.
+        course_id = "zz-fuzz-affirm"
+        with self.app.app_context():
+            base = catalog.course_of(catalog.current_versions()[0])
+            meta = dataclasses.replace(
+                base.meta,
+                id=course_id,
+                required=False,
+                min_seat_time_minutes=0,
+                attempt_limit=None,
+                attestation_required=True,
+                attestation_statements={
+                    base.meta.source_language: "I have read the {title}, version {version}."
+                },
+            )
+            digest = hashlib.sha256(f"{course_id}\0{base.content_hash}".encode()).hexdigest()
+            content_store.publish(dataclasses.replace(base, meta=meta, content_hash=digest))
+            module_ids = base.module_ids
+            db.session.remove()
+        client = self.clients["employee"]
+        self._restore("employee")
+        for module_id in module_ids:
+            path = self.adapter.build(
+                "learn.module", {"course_id": course_id, "module_id": module_id}
+            )
+            client.get(path)
+            client.post(path, data={"view": ""})
+        started = client.post(self.adapter.build("learn.quiz", {"course_id": course_id}))
+        attempt_url = started.headers.get("Location", "")
+        submitted = client.post(attempt_url, data=self._right_answers(attempt_url))
+        return submitted.headers.get("Location", "")
+
+    def _right_answers(self, attempt_url: str) -> dict[str, list[str]]:
+        """The attempt's form with every question answered right (display positions)."""
+        from lms.extensions import db
+        from lms.models import QuizAttempt
+        from lms.services import quiz
+
+        attempt_id = int(attempt_url.rstrip("/").rsplit("/", 1)[-1])
+        with self.app.app_context():
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            form = {
+                f"q-{question.id}": [
+                    str(i) for i, a in enumerate(answers) if a.id in question.correct_ids
+                ]
+                for question, answers in quiz.drawn_questions(attempt)
+            }
+            db.session.remove()
+        return form
 
     def _start_draft(self) -> list[str]:
         """A draft (so publishing and discarding have forms) and a converted GIFT file

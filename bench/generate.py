@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 SEED = 20251123
 #: Bumped whenever the generated data changes shape, so the runner regenerates.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 REQUIRED_COURSE = "social-media-policy"  # the bundled course
 #: The two optional courses, published as variants of the bundled one, and the share of
 #: employees enrolled in each.
@@ -258,6 +258,14 @@ class CourseInfo:
     due_days: int
     pass_mark: int
     draws: list[tuple[list, dict, dict, float]]  # questions, passing, failing answers, score
+    #: Per draw, its attempt_responses as (question id, right, chosen, rest score): passed
+    #: and failed, as lms.services.responses would write them.
+    responses: list[tuple[list[tuple], list[tuple]]]
+    version: str
+    content_hash: str
+    #: lang -> (statement's language, statement): the written attestation behind each
+    #: certification, as the affirm page shows it; empty when the course asks for none.
+    statements: dict[str, tuple[str, str]]
 
 
 def _course_info(version, course, rng: random.Random) -> CourseInfo:
@@ -279,6 +287,12 @@ def _course_info(version, course, rng: random.Random) -> CourseInfo:
         fail_score = round(100 * (len(questions) - wrong) / len(questions), 2)
         draws.append((questions, passing, failing, fail_score))
     src = course.meta.source_language
+    meta = course.meta
+    statements = {
+        lang: meta.attestation_statement(lang, version.version)
+        for lang in LANGUAGES
+        if meta.attestation_required
+    }
     return CourseInfo(
         id=course.id,
         version_id=version.id,
@@ -293,7 +307,37 @@ def _course_info(version, course, rng: random.Random) -> CourseInfo:
         due_days=course.meta.due_days,
         pass_mark=course.meta.pass_mark,
         draws=draws,
+        responses=[
+            (_responses(q, passing, by_id), _responses(q, failing, by_id))
+            for q, passing, failing, _score in draws
+        ],
+        version=version.version,
+        content_hash=version.content_hash,
+        statements=statements,
     )
+
+
+def _responses(questions: list, answers: dict, by_id: dict) -> list[tuple]:
+    """(question id, right, chosen, rest score) per drawn question, graded by the app's
+    own rule."""
+    from lms.rules.grading import question_points
+
+    points = {
+        q["id"]: question_points(
+            by_id[q["id"]].kind, by_id[q["id"]].correct_ids, frozenset(answers[q["id"]])
+        )
+        for q in questions
+    }
+    total, others = sum(points.values()), len(questions) - 1
+    return [
+        (
+            qid,
+            value >= 1.0,
+            ",".join(sorted(answers[qid])),
+            (total - value) / others if others else None,
+        )
+        for qid, value in points.items()
+    ]
 
 
 def _publish_variants(log) -> None:
@@ -330,7 +374,10 @@ class _Rows:
         self.enrollments: list[tuple] = []
         self.progress: list[tuple] = []
         self.attempts: list[tuple] = []
+        self.responses: list[tuple] = []
         self.certs: list[tuple] = []
+        self.attestations: list[tuple] = []
+        self.names: dict[int, str] = {}
         self.next = {"enrollment": 1, "progress": 1, "attempt": 1, "cert": 1}
 
     def take(self, kind: str) -> int:
@@ -389,6 +436,31 @@ ATTEMPT_COLS = (
     "passed",
     "started_at",
     "submitted_at",
+)
+RESPONSE_COLS = (
+    "attempt_id",
+    "question_id",
+    "course_id",
+    "course_version_id",
+    "lang",
+    "correct",
+    "chosen",
+    "rest_score",
+)
+ATTESTATION_COLS = (
+    "id",
+    "certification_id",
+    "attempt_id",
+    "user_id",
+    "course_id",
+    "course_version_id",
+    "version",
+    "content_hash",
+    "lang",
+    "statement",
+    "typed_name",
+    "ip_address",
+    "attested_at",
 )
 CERT_COLS = (
     "id",
@@ -456,8 +528,14 @@ class _People:
         started: datetime,
         passed: bool,
     ) -> int:
-        questions, passing, failing, fail_score = self.rng.choice(course.draws)
+        draw = self.rng.randrange(len(course.draws))
+        questions, passing, failing, fail_score = course.draws[draw]
         attempt_id = self.rows.take("attempt")
+        attempt_lang = self.lang_for(course, lang)
+        self.rows.responses.extend(
+            (attempt_id, qid, course.id, course.version_id, attempt_lang, right, chosen, rest)
+            for qid, right, chosen, rest in course.responses[draw][0 if passed else 1]
+        )
         submitted = started + timedelta(seconds=self.rng.randint(180, 900))
         self.rows.attempts.append(
             (
@@ -519,9 +597,10 @@ class _People:
             enrollment_id, user_id, course, lang, issued - timedelta(seconds=600), passed=True
         )
         expires = issued + timedelta(days=course.validity_days)
+        cert_id = self.rows.take("cert")
         self.rows.certs.append(
             (
-                self.rows.take("cert"),
+                cert_id,
                 user_id,
                 course.id,
                 course.version_id,
@@ -533,6 +612,25 @@ class _People:
                 cert_status,
             )
         )
+        if course.statements:  # affirmed in writing before it was issued, as the app asks
+            used, statement = course.statements[self.lang_for(course, lang)]
+            self.rows.attestations.append(
+                (
+                    len(self.rows.attestations) + 1,
+                    cert_id,
+                    attempt_id,
+                    user_id,
+                    course.id,
+                    course.version_id,
+                    course.version,
+                    course.content_hash,
+                    used,
+                    statement,
+                    self.rows.names[user_id],
+                    None,
+                    issued,
+                )
+            )
         return expires
 
     def open_run(
@@ -689,6 +787,7 @@ def _build_people(
         else:
             lang = None  # no preference: the browser's Accept-Language decides
         first, last = rng.choice(FIRST), rng.choice(LAST)
+        rows.names[i] = f"{first} {last}"
         active = rng.random() >= LEAVER_SHARE
         hired = today.date() - timedelta(days=rng.randint(1, 15 * 365))
         rows.users.append(
@@ -998,14 +1097,23 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False, lo
             writer.insert("enrollments", ENROLLMENT_COLS, rows.enrollments)
             writer.insert("module_progress", PROGRESS_COLS, rows.progress)
             writer.insert("quiz_attempts", ATTEMPT_COLS, rows.attempts)
+            writer.insert("attempt_responses", RESPONSE_COLS, rows.responses)
             writer.insert("certifications", CERT_COLS, rows.certs)
+            writer.insert("attestations", ATTESTATION_COLS, rows.attestations)
             writer.insert(
                 "api_tokens",
                 ("name", "token_hash", "created_at"),
                 [(token_row.name, token_row.token_hash, now.replace(tzinfo=None))],
             )
             writer.fix_sequences(
-                ["users", "enrollments", "module_progress", "quiz_attempts", "certifications"]
+                [
+                    "users",
+                    "enrollments",
+                    "module_progress",
+                    "quiz_attempts",
+                    "certifications",
+                    "attestations",
+                ]
             )
             writer.commit()
             t = lap("bulk insert", t)

@@ -4,6 +4,8 @@ Sections: the app and signing in; the learner's path; authoring; the roster; a s
 course as files (for the content engine). Fixtures live in the conftest.py files.
 """
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -118,6 +120,13 @@ def at_once(app, work, count: int = 2) -> list:
         thread.join(60)
     assert errors == []
     return results
+
+
+def csv_rows(response) -> list[dict]:
+    """The rows of a CSV download (UTF-8 with its byte order mark) as dicts."""
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(body[1:])))
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -261,12 +270,44 @@ def certify_through_pages(client, employee) -> None:
 
 
 def pass_course(client, employee) -> None:
-    """The signed-in ``employee`` reads every module and passes the quiz."""
+    """The signed-in ``employee`` reads every module and passes the quiz; when the course
+    asks for a written attestation, they affirm it as the pages lead them to."""
     read_all_modules(client, COURSE, ["say-who-you-are", "keep-secrets"])
     client.post(f"/training/{COURSE}/quiz")
     attempt = latest_attempt(employee)
     response = client.post(f"/training/attempts/{attempt.id}", data=answer_form(attempt))
     assert response.status_code == 302
+    if response.headers["Location"].endswith(f"/training/attempts/{attempt.id}/affirm"):
+        assert affirm(client, attempt, employee.name).status_code == 302
+
+
+def affirm(client, attempt: QuizAttempt, name: str, ticked: bool = True, **fields):
+    """Post the attestation form of ``attempt`` as the page would (the box ticked)."""
+    data = {"name": name, "lang": "en", **fields}
+    if ticked:
+        data["affirm"] = "y"
+    return client.post(f"/training/attempts/{attempt.id}/affirm", data=data)
+
+
+#: What a course asks learners to affirm, appended to the test course's course.yml by
+#: :func:`attesting_content` (English and Hebrew; other languages fall back to English).
+ATTESTATION_YML = """\
+attestation:
+  required: true
+  statement:
+    en: "I have read the {title}, version {version}, and I will follow it."
+    he: "קראתי את {title}, גרסה {version}, ואפעל לפיה."
+"""
+
+
+def attesting_content(root: Path) -> Path:
+    """A copy of the test content under ``root`` whose course asks for a written
+    attestation; returns the new content root."""
+    copy = root / "content"
+    shutil.copytree(TEST_CONTENT, copy)
+    yml = copy / COURSE_YML
+    yml.write_text(yml.read_text(encoding="utf-8") + ATTESTATION_YML, encoding="utf-8")
+    return copy
 
 
 # -- The roster ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -27,8 +28,20 @@ INTEGERS: dict[str, tuple[int, int | None, bool]] = {
     "cooldown_hours": (1, None, True),
     "recertify_grace_days": (0, None, False),
 }
-KEYS = {"id", "version", "source_language", "title", "description", "required", *INTEGERS}
+KEYS = {
+    "id",
+    "version",
+    "source_language",
+    "title",
+    "description",
+    "required",
+    "attestation",
+    *INTEGERS,
+}
 VERSION = re.compile(r"^\d+\.\d+$")
+ATTESTATION_KEYS = {"required", "statement"}
+#: What a statement may name: the course title (in the statement's language) and version.
+PLACEHOLDERS = ("title", "version")
 
 
 class _Checker:
@@ -88,6 +101,7 @@ class _Checker:
             "title": lambda: self.text_map("title"),
             "description": lambda: self.text_map("description"),
             "required": lambda: self.boolean("required"),
+            "attestation": self.attestation,
             **{key: partial(self.integer, key) for key in INTEGERS},
         }
         for key, check in checks.items():
@@ -114,6 +128,61 @@ class _Checker:
         if not isinstance(self.fields.values[key], bool):
             self.error(key, f"{key} must be true or false")
 
+    def attestation(self) -> None:
+        """``attestation: {required: …, statement: {<lang>: …}}``: a required one needs a
+        statement in the source language; statements name only {title} and {version}."""
+        block = self.fields.children.get("attestation")
+        if block is None:
+            self.error("attestation", "attestation must hold required: and statement: lines")
+            return
+        self.problems += unknown_keys(block, ATTESTATION_KEYS, self.path)
+        inner = _Checker(block, self.path)
+        if "required" in block.values:
+            inner.boolean("required")
+        if "statement" in block.values:
+            inner.text_map("statement")
+        self.problems += [
+            Problem(p.path, p.line, f"attestation: {p.message}") for p in inner.problems
+        ]
+        statements = block.children.get("statement")
+        if statements is not None:
+            self._placeholders(statements)
+        self._source_statement(block)
+
+    def _placeholders(self, statements: Fields) -> None:
+        for lang, text in statements.values.items():
+            message = _placeholder_problem(text) if isinstance(text, str) else None
+            if message:
+                where = statements.line(lang)
+                self.problems.append(
+                    Problem(self.path, where, f"attestation: statement for {lang}: {message}")
+                )
+
+    def _source_statement(self, block: Fields) -> None:
+        source = self.fields.values.get("source_language")
+        statement = block.values.get("statement")
+        if block.values.get("required", True) is not True or not isinstance(source, str):
+            return
+        if statement is None or (isinstance(statement, dict) and source not in statement):
+            where = block.line("statement", self.fields.line("attestation"))
+            message = f"attestation: no statement for the source language {source}"
+            self.problems.append(Problem(self.path, where, message))
+
+
+def _placeholder_problem(text: str) -> str | None:
+    """Why ``text`` cannot be filled in, or None: braces name {title} or {version} only."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return "a single { or } must be doubled ({{ or }}) to show it"
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return f"unknown placeholder {{{written}}}: use {{title}} or {{version}}"
+    return None
+
 
 def _bad_locale(name: str) -> str:
     return f"'{name}' is not a language code such as en, zh_Hans or pt_BR"
@@ -126,10 +195,16 @@ def source_language(fields: Fields) -> str | None:
 
 
 def _meta(values: dict[str, Any]) -> CourseMeta:
-    known = {k: v for k, v in values.items() if k in KEYS and k not in ("title", "description")}
+    own = ("title", "description", "attestation")
+    known = {k: v for k, v in values.items() if k in KEYS and k not in own}
+    attestation = values.get("attestation") or {}
+    statements = attestation.get("statement") or {}
     return CourseMeta(
         titles=dict(values["title"]),
         descriptions=dict(values.get("description") or {}),
+        # A block without required: asks for the attestation: why else write it?
+        attestation_required=bool(attestation) and attestation.get("required", True),
+        attestation_statements={lang: text.strip() for lang, text in statements.items()},
         **known,
     )
 

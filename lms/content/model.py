@@ -53,6 +53,10 @@ class CourseMeta:
     attempt_limit: int | None = None
     cooldown_hours: int | None = None
     recertify_grace_days: int = 30
+    #: Learners affirm the policy in writing before the certification is issued; the
+    #: statement per language may name {title} and {version} (validated in meta.py).
+    attestation_required: bool = False
+    attestation_statements: dict[str, str] = field(default_factory=dict)
 
     @property
     def major(self) -> int:
@@ -67,6 +71,14 @@ class CourseMeta:
 
     def description(self, lang: str) -> str:
         return self.descriptions.get(lang) or self.descriptions.get(self.source_language, "")
+
+    def attestation_statement(self, lang: str, version: str) -> tuple[str, str]:
+        """``(language, text)`` of the statement a learner affirms: in ``lang``, else in
+        the source language, with the course title (same language) and ``version`` filled in.
+        """
+        used = lang if lang in self.attestation_statements else self.source_language
+        template = self.attestation_statements.get(used, "")
+        return used, template.format(title=self.title(used), version=version)
 
 
 @dataclass(frozen=True)

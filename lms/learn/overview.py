@@ -13,7 +13,9 @@ from lms.models import Certification
 from lms.models import CourseVersion
 from lms.models import Enrollment
 from lms.models import ModuleProgress
+from lms.models import QuizAttempt
 from lms.models import User
+from lms.queries import attestations
 from lms.queries import catalog
 from lms.services import learning
 
@@ -27,6 +29,7 @@ class CourseCard:
     enrollment: Enrollment | None  # the open one, else the latest
     progress: learning.Progress
     certification: Certification | None  # the newest valid one
+    awaiting: QuizAttempt | None = None  # a pass awaiting the written attestation
 
     @property
     def due_at(self) -> datetime | None:
@@ -44,6 +47,7 @@ class CourseCard:
 def course_cards(user: User, now: datetime) -> list[CourseCard]:
     """Every current course, required ones first."""
     cards = []
+    awaiting = attestations.awaiting_by_course(user.id, now)
     for version in catalog.current_versions():
         course = catalog.course_of(version)
         enrollment = learning.open_enrollment(user, course.id) or learning.latest_enrollment(
@@ -58,6 +62,7 @@ def course_cards(user: User, now: datetime) -> list[CourseCard]:
                 enrollment,
                 learning.progress_of(enrollment, course, quiz_passed),
                 cert,
+                awaiting.get(course.id),
             )
         )
     return sorted(cards, key=lambda c: (not c.course.meta.required, c.course.id))

@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -24,9 +25,12 @@ from lms.i18n import current_language
 from lms.learn import bp
 from lms.learn import overview
 from lms.learn import skeletons
+from lms.learn.forms import AffirmForm
 from lms.models import QuizAttempt
 from lms.models import utcnow
 from lms.permissions import employee_required
+from lms.queries import attestations
+from lms.services import attestation
 from lms.services import clearance
 from lms.services import learning
 from lms.services import quiz as quiz_service
@@ -83,6 +87,7 @@ def course(course_id: str):
         done=done,
         progress=learning.progress_of(enrollment, course, enrollment.completed_at is not None),
         certification=overview.valid_certification(current_user, course_id, now),
+        awaiting=attestations.awaiting_in(enrollment, now),
     )
 
 
@@ -221,7 +226,7 @@ def attempt(attempt_id: int):
                 flash(str(refused.message), "danger")
                 status = 400
             else:
-                return redirect(url_for("learn.result", attempt_id=attempt.id))
+                return redirect(_after_submit(attempt))
     course = quiz_service.course_for(attempt)
     return render_template(
         "learn/attempt.html",
@@ -234,6 +239,13 @@ def attempt(attempt_id: int):
     ), status
 
 
+def _after_submit(attempt: QuizAttempt) -> str:
+    """The result, or first the written attestation when the pass awaits it."""
+    if attestations.state(attempt, utcnow()) == "awaiting":
+        return url_for("learn.affirm", attempt_id=attempt.id)
+    return url_for("learn.result", attempt_id=attempt.id)
+
+
 @bp.route("/attempts/<int:attempt_id>/result")
 @employee_required
 def result(attempt_id: int):
@@ -241,13 +253,58 @@ def result(attempt_id: int):
     if attempt.status == "open":
         return redirect(url_for("learn.attempt", attempt_id=attempt.id))
     course = quiz_service.course_for(attempt)
+    now = utcnow()
     return render_template(
         "learn/result.html",
         attempt=attempt,
         course=course,
         questions=quiz_service.drawn_questions(attempt),
         clearance=clearance.current(current_user),
+        affirmation=attestations.state(attempt, now),
     )
+
+
+@bp.route("/attempts/<int:attempt_id>/affirm", methods=["GET", "POST"])
+@employee_required
+def affirm(attempt_id: int):
+    """The written attestation a course asks for: only once it is given is the pass
+    certified. Anything but a pass awaiting it goes to the result page."""
+    attempt = _own_attempt(attempt_id)
+    if attestations.state(attempt, utcnow()) != "awaiting":
+        return redirect(url_for("learn.result", attempt_id=attempt.id))
+    form = AffirmForm()
+    status = 200
+    if request.method == "GET":
+        form.lang.data = current_language()
+    elif not form.validate_on_submit():
+        status = 400
+    else:
+        try:
+            attestation.attest(
+                current_user,
+                attempt,
+                lang=form.lang.data or current_language(),
+                typed_name=form.name.data or "",
+                affirmed=bool(form.affirm.data),
+                ip_address=request.remote_addr,  # the client's, through ProxyFix
+            )
+        except attestation.Refused as refused:
+            if refused.field is None:  # nothing left to affirm (a second tab, lapsed)
+                flash(str(refused.message), "warning")
+                return redirect(url_for("learn.result", attempt_id=attempt.id))
+            getattr(form, refused.field).errors.append(str(refused.message))
+            status = 400
+        else:
+            flash(_("Thank you. You affirmed the policy and are now certified."), "success")
+            return redirect(url_for("learn.result", attempt_id=attempt.id))
+    statement = attestations.statement(attempt, form.lang.data or current_language())
+    return render_template(
+        "learn/affirm.html",
+        attempt=attempt,
+        course=quiz_service.course_for(attempt),
+        statement=statement,
+        form=form,
+    ), status
 
 
 def _reading(course_id: str):

@@ -3,6 +3,7 @@
 from lms.models.api_token import ApiToken
 from lms.models.assignment import AssignmentRule
 from lms.models.assignment import ReminderSent
+from lms.models.attestation import Attestation
 from lms.models.audit import AuditEvent
 from lms.models.authoring import CourseDraft
 from lms.models.authoring import CourseDraftFile
@@ -17,6 +18,7 @@ from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.password_link import PasswordLink
+from lms.models.responses import AttemptResponse
 from lms.models.roster import RosterUpload
 from lms.models.scim import Group
 from lms.models.scim import GroupMember
@@ -31,6 +33,8 @@ from lms.models.user import UserRole
 __all__ = [
     "ApiToken",
     "AssignmentRule",
+    "Attestation",
+    "AttemptResponse",
     "AuditEvent",
     "Certification",
     "Clearance",

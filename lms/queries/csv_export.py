@@ -23,6 +23,8 @@ def cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, int | float):
+        return str(value)  # a number is never a formula: -0.2 stays a number
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 

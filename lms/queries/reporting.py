@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from lms import content
 from lms.extensions import db
 from lms.extensions import on_postgresql
+from lms.models import Attestation
 from lms.models import Certification
 from lms.models import Clearance
 from lms.models import Course
@@ -628,6 +629,12 @@ ATTEMPT_COLUMNS = (
     "submitted",
     "score",
     "passed",
+    # The written attestation that certified a pass, when the course asked for one.
+    "attested_at",
+    "attestation_language",
+    "attested_name",
+    "attestation_ip",
+    "attested_content_hash",
 )
 BATCH = 1000
 
@@ -705,9 +712,15 @@ def attempts_export(
             QuizAttempt.submitted_at,
             QuizAttempt.score,
             QuizAttempt.passed,
+            Attestation.attested_at,
+            Attestation.lang,
+            Attestation.typed_name,
+            Attestation.ip_address,
+            Attestation.content_hash,
         )
         .join(User, User.id == QuizAttempt.user_id)
         .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .outerjoin(Attestation, Attestation.attempt_id == QuizAttempt.id)
         .where(*_person_conditions(scope, filters))
         .order_by(QuizAttempt.id)
     )
@@ -720,7 +733,7 @@ def attempts_export(
             (rows.c.user_id == QuizAttempt.user_id) & (rows.c.course_id == QuizAttempt.course_id),
         )
     for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        employee_id, course, major, minor, lang, started, submitted, score, passed = row
+        employee_id, course, major, minor, lang, started, submitted, score, passed = row[:9]
         yield (
             employee_id,
             course,
@@ -730,4 +743,5 @@ def attempts_export(
             submitted,
             None if score is None else round(score, 2),
             passed,
+            *row[9:],
         )

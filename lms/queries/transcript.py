@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from lms.models import Enrollment
 from lms.models import ModuleProgress
 from lms.models import QuizAttempt
 from lms.models import User
+from lms.queries import attestations
 from lms.queries.reporting import Scope
 
 #: The transcript shows this many audit events; the audit trail has them all.
@@ -32,6 +34,7 @@ class Transcript:
     certifications: list  # (Certification, status now)
     events: Sequence[sa.Row]  # (AuditEvent, actor name or None)
     more_events: bool
+    attestations: dict = field(default_factory=dict)  # certification id -> Attestation
 
 
 def find_person(scope: Scope, employee_id: str) -> User | None:
@@ -84,6 +87,7 @@ def transcript(scope: Scope, employee_id: str, now: datetime) -> Transcript | No
         certifications,
         events[:EVENTS_SHOWN],
         len(events) > EVENTS_SHOWN,
+        attestations.of_certifications([c.id for c, _ in certifications]),
     )
 
 

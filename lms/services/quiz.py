@@ -1,4 +1,8 @@
-"""Quiz attempts: starting one, submitting it once, and certifying on a pass."""
+"""Quiz attempts: starting one, submitting it once, and certifying on a pass.
+
+A course that asks for a written attestation certifies only when the learner affirms
+its policy (:mod:`lms.services.attestation`); the pass waits for that until then.
+"""
 
 import random
 import re
@@ -20,6 +24,7 @@ from lms.models import QuizAttempt
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import attestations
 from lms.queries import catalog
 from lms.rules import attempts as attempt_rules
 from lms.rules import grading
@@ -27,6 +32,7 @@ from lms.services import audit
 from lms.services import clearance
 from lms.services import events
 from lms.services import learning
+from lms.services import responses
 
 
 class Refused(services.Refused):
@@ -45,11 +51,15 @@ class Readiness:
     seat_time_met: bool
     window: attempt_rules.AttemptWindow
     open_attempt: QuizAttempt | None
+    awaiting: QuizAttempt | None = None  # a pass awaiting the written attestation
 
     @property
     def may_start(self) -> bool:
         return self.open_attempt is not None or (
-            self.modules_done and self.seat_time_met and self.window.allowed
+            self.awaiting is None
+            and self.modules_done
+            and self.seat_time_met
+            and self.window.allowed
         )
 
 
@@ -74,6 +84,7 @@ def readiness(enrollment: Enrollment, course: content.Course, now: datetime) -> 
             [a.started_at for a in previous], meta.attempt_limit, meta.cooldown_hours, now
         ),
         open_attempt=next((a for a in previous if a.status == "open"), None),
+        awaiting=attestations.awaiting_in(enrollment, now),
     )
 
 
@@ -138,6 +149,8 @@ def start(
 
 
 def _check_ready(ready: Readiness) -> None:
+    if ready.awaiting is not None:
+        raise Refused(_l("You passed the quiz: one step left, affirm the policy."))
     if not ready.modules_done:
         raise Refused(_l("Read every module before you take the quiz."))
     if not ready.seat_time_met:
@@ -213,7 +226,8 @@ def _answer_ids(question, answers, values: list[str]) -> list[str]:
 def submit(
     user: User, attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None
 ) -> QuizAttempt:
-    """Grade and close ``attempt`` exactly once, certifying on a pass; commit.
+    """Grade and close ``attempt`` exactly once, certifying on a pass (unless the course
+    asks for a written attestation first); commit.
 
     :raise Refused: the attempt is not the user's or is already submitted, or the
         submission is malformed (see :func:`parse_submission`). Nothing changes then.
@@ -242,6 +256,7 @@ def submit(
     if cast(sa.CursorResult, closed).rowcount != 1:
         db.session.rollback()
         raise Refused(_l("This attempt was already submitted; it counts once."))
+    responses.record(attempt, result)
     audit.record(
         "quiz.submitted",
         actor=user,
@@ -254,14 +269,19 @@ def submit(
             "answers": answers,
         },
     )
-    if result.passed:
-        _certify(user, attempt, course, now)
+    if result.passed and not course.meta.attestation_required:
+        certify(user, attempt, course, now)
     db.session.commit()
     db.session.refresh(attempt)
     return attempt
 
 
-def _certify(user: User, attempt: QuizAttempt, course: content.Course, now: datetime) -> None:
+def certify(
+    user: User, attempt: QuizAttempt, course: content.Course, now: datetime
+) -> Certification:
+    """Step: issue the certification a passed ``attempt`` earns, close its enrolment and
+    refresh the clearance, with the audit and outbox events. The only place that issues
+    one: after the submission, or after the attestation a course asks for."""
     version = db.session.get_one(CourseVersion, attempt.course_version_id)
     enrollment = db.session.get_one(Enrollment, attempt.enrollment_id)
     cert = Certification(
@@ -302,3 +322,4 @@ def _certify(user: User, attempt: QuizAttempt, course: content.Course, now: date
         },
     )
     clearance.refresh(user, now)
+    return cert

@@ -11,8 +11,9 @@ MODULE = f"courses/{COURSE}/en/01-everyone-is-a-voice.md"
 HEBREW_MODULE = f"courses/{COURSE}/he/01-everyone-is-a-voice.md"
 
 
-def read_every_module_and_pass_the_quiz(me) -> None:
-    """From the course page: press "Done" on each module, start the quiz, answer right."""
+def read_every_module_and_pass_the_quiz(me, name: str) -> None:
+    """From the course page: press "Done" on each module, start the quiz, answer right,
+    then affirm the policy (the bundled course asks for it) by ticking and signing."""
     me.click("main ol.list-group a")  # the first module
     while "/modules/" in me.path:
         me.click("main form [type=submit]")  # "Done, next module" / "Done, go to the quiz"
@@ -21,6 +22,10 @@ def read_every_module_and_pass_the_quiz(me) -> None:
     assert me.path.startswith("/training/attempts/")
     me.choose_right_answers()
     me.click("main form.quiz [type=submit]")
+    assert me.path.endswith("/affirm")
+    me.page.check("#affirm")
+    me.page.fill("#name", name)
+    me.click("main form.affirm [type=submit]")
     assert me.path.endswith("/result")
 
 
@@ -30,7 +35,7 @@ def test_employee_reads_passes_and_is_cleared_in_english(journey):
     assert me.path == "/training"
     assert "Not yet" in me.text()
     me.click(f'main a[href="/training/{COURSE}"]')
-    read_every_module_and_pass_the_quiz(me)
+    read_every_module_and_pass_the_quiz(me, "Alex Morgan")
     assert "Your result: 100%" in me.text()
     me.open("/training")
     assert "You may represent the brand until" in me.text()
@@ -44,7 +49,7 @@ def test_employee_reads_passes_and_is_cleared_in_hebrew_on_a_phone(journey):
     assert me.page.get_attribute("html", "lang") == "he"
     assert "מדיניות הרשתות החברתיות" in me.text("main .clearance")  # the Hebrew course title
     me.click(f'main a[href="/training/{COURSE}"]')
-    read_every_module_and_pass_the_quiz(me)
+    read_every_module_and_pass_the_quiz(me, "noa cohen")
     assert "100%" in me.text()
     me.open("/training")
     assert me.page.locator("main .alert-success.clearance").is_visible()

@@ -16,8 +16,6 @@ X      Sales     DE       –        inactive, certified: counted nowhere       
 =====  ========  =======  =======  ===========================================  ===========
 """
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -34,6 +32,7 @@ from lms.models import utcnow
 from lms.queries import catalog
 from lms.queries import reporting
 from lms.services import audit
+from tests.helpers import csv_rows
 from tests.helpers import text_of
 
 COURSE = "policy-basics"
@@ -124,12 +123,6 @@ def login(client, user):
     client.post("/logout")
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302
-
-
-def csv_rows(response) -> list[dict]:
-    body = response.get_data(as_text=True)
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body[1:])))
 
 
 def figures(rows, dim) -> dict:

@@ -108,3 +108,76 @@ def test_existing_leads_lead_their_own_department_after_the_upgrade(migrated_url
             rows = conn.execute(sa.text("SELECT user_id, department FROM lead_departments"))
             assert rows.all() == [(1, "Sales")]
         db.engine.dispose()
+
+
+def test_the_upgrade_fills_attempt_responses_from_the_submitted_attempts(migrated_url):
+    """Existing attempts get their item-analysis rows, graded from the answer key frozen
+    with their version, as a submission writes them now."""
+    import json
+
+    from flask_migrate import upgrade
+
+    from lms.content import load_course
+    from tests.helpers import COURSE
+    from tests.helpers import TEST_CONTENT
+
+    course, _ = load_course(TEST_CONTENT, COURSE)
+    app = build_app(migrated_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="a9d4c2e7b010")
+        drawn = [{"id": q, "answers": ["a", "b", "c"]} for q in ("disclose", "confidential")]
+        with db.engine.begin() as conn:
+            for statement, values in [
+                ("INSERT INTO courses (id, created_at) VALUES (:c, CURRENT_TIMESTAMP)", {}),
+                (
+                    "INSERT INTO course_versions (id, course_id, major, minor, content_hash, "
+                    "required, published_at, origin, payload) VALUES (1, :c, 1, 0, 'h', true, "
+                    "CURRENT_TIMESTAMP, 'files', :payload)",
+                    {"payload": json.dumps(course.to_dict())},
+                ),
+                (
+                    "INSERT INTO users (id, employee_id, email, name, active, roster_managed, "
+                    "created_at) VALUES (1, 'E1', 'e1@example.com', 'N', true, false, "
+                    "CURRENT_TIMESTAMP)",
+                    {},
+                ),
+                (
+                    "INSERT INTO enrollments (id, user_id, course_id, reason, assigned_at) "
+                    "VALUES (1, 1, :c, 'required', CURRENT_TIMESTAMP)",
+                    {},
+                ),
+            ]:
+                conn.execute(sa.text(statement), {"c": COURSE, **values})
+            for attempt_id, status, answers in [
+                (1, "submitted", {"disclose": ["b"], "confidential": ["a", "c"]}),
+                (2, "open", None),
+            ]:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO quiz_attempts (id, enrollment_id, user_id, course_id, "
+                        "course_version_id, lang, status, questions, answers, started_at) "
+                        "VALUES (:id, 1, 1, :c, 1, 'he', :status, :q, :a, CURRENT_TIMESTAMP)"
+                    ),
+                    {
+                        "id": attempt_id,
+                        "c": COURSE,
+                        "status": status,
+                        "q": json.dumps(drawn),
+                        "a": json.dumps(answers),
+                    },
+                )
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT attempt_id, question_id, lang, correct, chosen, rest_score "
+                    "FROM attempt_responses ORDER BY question_id"
+                )
+            ).all()
+        # "he" has no quiz: graded with the source language's key. confidential earns
+        # no points ((1 right - 1 wrong) / 2), so disclose's rest score is 0.
+        assert [tuple(r) for r in rows] == [
+            (1, "confidential", "he", False, "a,c", 1.0),
+            (1, "disclose", "he", True, "b", 0.0),
+        ]
+        db.engine.dispose()
