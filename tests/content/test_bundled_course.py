@@ -45,7 +45,8 @@ def test_quiz_question_ids_types_and_keys_match_the_source(loaded, lang):
 def test_quiz_meets_the_brief(loaded):
     course, _ = loaded
     quiz = course.quizzes["en"]
-    assert len(quiz.questions) >= 20 and quiz.pool == 10 and quiz.shuffle
+    assert len(quiz.questions) >= 20 and quiz.shuffle
+    assert (quiz.pool, quiz.per_module) == (12, 1)  # issue 14: every module in every attempt
     assert course.meta.pass_mark == 80 and course.meta.required
     assert all(a.feedback_html for q in quiz.questions for a in q.answers)
 
@@ -61,4 +62,6 @@ def test_every_module_is_assessed_by_at_least_two_questions():
 def test_thirty_minutes_in_every_language(loaded, lang):
     course, _ = loaded
     row = next(r for r in stats(course) if r["lang"] == lang)
-    assert 28 * 60 <= row["total_seconds"] <= 32 * 60, row["total_seconds"] / 60
+    # About 30 minutes: 24-26 of reading, and the quiz's 12 drawn questions (issue 14:
+    # one from every module) add some 7 minutes, where 10 took 6.
+    assert 28 * 60 <= row["total_seconds"] <= 34 * 60, row["total_seconds"] / 60

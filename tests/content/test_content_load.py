@@ -124,10 +124,10 @@ def test_missing_module_in_translation_is_a_warning_and_falls_back(files, tree):
 
 def test_quiz_comments_between_questions_are_ignored(files, tree):
     quiz = f"quizzes/{SAMPLE_COURSE}/en.md"
-    files[quiz] = files[quiz].replace("\n## ", "\n<!-- module: why-it-matters -->\n## ")
+    files[quiz] = files[quiz].replace("\n## ", "\n<!-- reviewed by legal -->\n## ")
     course, problems = _load(tree, files)
     assert course is not None, problems
-    assert all("module:" not in q.scenario_html for q in course.quiz("en").questions)
+    assert all("legal" not in q.scenario_html for q in course.quiz("en").questions)
 
 
 def test_out_of_date_translation_is_a_warning(files, tree):
