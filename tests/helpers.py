@@ -371,7 +371,7 @@ Optional scenario text.
 
 - [ ] Give the date.
   > Unannounced dates are confidential.
-- [x] Say you cannot talk about it.
+- [x] Say you can't discuss it.
   > Right.
 - [ ] Ignore the question.
 
@@ -393,7 +393,7 @@ SAMPLE_ZH_QUIZ_BODY = """
 ## 朋友问新手机什么时候发货？ {#launch-date .single}
 
 - [ ] 告诉日期。
-- [x] 说你不能谈论。
+- [x] 说不能谈论。
 - [ ] 不理会。
 
 ## 哪些绝不能发布？ {#never-post .multiple}

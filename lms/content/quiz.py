@@ -12,6 +12,7 @@ from collections import Counter
 from string import ascii_lowercase
 from typing import NamedTuple
 
+from lms.content.cues import cue_warnings
 from lms.content.files import SLUG
 from lms.content.frontmatter import Fields
 from lms.content.frontmatter import unknown_keys
@@ -492,7 +493,7 @@ def parse_quiz(
         path=path,
         per_module=draw.per_module,
     )
-    return quiz, problems, doc.fields
+    return quiz, problems + cue_warnings(quiz), doc.fields
 
 
 def _notes_by_block(
