@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from lms.content.model import Problem
@@ -253,7 +254,7 @@ def _extreme_keys(quiz: Quiz) -> list[Problem]:
     if len(singles) < MIN_SINGLE:
         return []
     problems = []
-    extremes: dict[str, Callable[[list[int]], int]] = {"longest": max, "shortest": min}
+    extremes: dict[str, Callable[[Iterable[int]], int]] = {"longest": max, "shortest": min}
     for word, pick in extremes.items():
         hits = 0
         for q in singles:

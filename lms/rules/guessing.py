@@ -1,6 +1,7 @@
 """Can the quiz be passed without the course? Test-taking heuristics played many times
 through the real draw (:func:`lms.rules.attempts.draw_questions`) and the real grading
-(:func:`lms.rules.grading.grade`), with a seeded random generator so runs repeat.
+rules (those :func:`lms.rules.grading.grade` applies), with a seeded random generator so
+runs repeat.
 
 Each guesser never reads the modules. On a one-answer question it takes the option its
 heuristic scores highest (ties: the first shown, a blind guess since options are

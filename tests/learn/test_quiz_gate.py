@@ -64,6 +64,7 @@ def test_the_quiz_refuses_until_the_minimum_time_is_spent_on_the_modules(client,
     read_all_modules(client, COURSE, MODULES)  # pressed "Done" at once on both
     page = text_of(client.get(f"/training/{COURSE}/quiz"))
     assert TOO_SOON in page and "You have spent 0 minutes on the modules so far." in page
+    assert "2 questions" in page  # the draw's count
     assert "Start the quiz" not in page
     refused = start(client)
     assert refused.status_code == 200 and TOO_SOON in text_of(refused)
