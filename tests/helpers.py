@@ -21,8 +21,10 @@ from pathlib import Path
 
 import requests
 import sqlalchemy as sa
+from flask import current_app
 from flask import g
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 
 from lms import create_app
 from lms.content import revision_of
@@ -222,11 +224,28 @@ def answer_form(attempt: QuizAttempt, right: bool = True) -> dict[str, list[str]
     return form
 
 
-def read_all_modules(client, course_id: str, module_ids) -> None:
+def read_all_modules(client, course_id: str, module_ids, seconds: int = 0) -> None:
+    """Read each module, pressing "Done" ``seconds`` after the page was served."""
     for module_id in module_ids:
-        client.get(f"/training/{course_id}/modules/{module_id}")
-        response = client.post(f"/training/{course_id}/modules/{module_id}", data={"view": ""})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        read_module(client, course_id, module_id, seconds)
+
+
+def read_module(client, course_id: str, module_id: str, seconds: int = 0) -> None:
+    """Open a module and press "Done" as a reader who spent ``seconds`` on the page: the
+    page's signed view time, signed again as if the page had been served that long ago."""
+    url = f"/training/{course_id}/modules/{module_id}"
+    html = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="view" value="([^"]+)"', html)
+    token = served_earlier(found.group(1), seconds) if found and seconds else ""
+    response = client.post(url, data={"view": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def served_earlier(token: str, seconds: int) -> str:
+    """A module page's view token (lms.learn.views) moved ``seconds`` into the past."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="module-view")
+    enrollment_id, module_id, served = serializer.loads(token)
+    return serializer.dumps([enrollment_id, module_id, served - seconds])
 
 
 # -- Authoring -------------------------------------------------------------------------
@@ -412,7 +431,7 @@ Optional scenario text.
 
 - [ ] Give the date.
   > Unannounced dates are confidential.
-- [x] Say you cannot talk about it.
+- [x] Say you can't discuss it.
   > Right.
 - [ ] Ignore the question.
 
@@ -434,7 +453,7 @@ SAMPLE_ZH_QUIZ_BODY = """
 ## 朋友问新手机什么时候发货？ {#launch-date .single}
 
 - [ ] 告诉日期。
-- [x] 说你不能谈论。
+- [x] 说不能谈论。
 - [ ] 不理会。
 
 ## 哪些绝不能发布？ {#never-post .multiple}

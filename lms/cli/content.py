@@ -58,6 +58,53 @@ def content_stats(per_module: bool):
                     click.echo(f"      {m['id']:<40}{_mmss(m['seconds']):>8}")
 
 
+@content_cli.command("guessing")
+@click.argument("course_id", required=False)
+@click.option("--attempts", default=2000, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--check", is_flag=True, help="Exit 1 when a guesser passes too often.")
+def content_guessing(course_id: str | None, attempts: int, seed: int, check: bool):
+    """How often a learner who never read the course passes the quiz by a test-taking
+    heuristic (longest option, always False, …): the share of simulated attempts passed,
+    per guesser and language, drawn and graded as real attempts are."""
+    from lms.rules import guessing
+
+    courses, _ = content.load_catalog(_content_root())
+    if course_id is not None and course_id not in courses:
+        raise click.ClickException(f"No valid course {course_id!r}: see flask lms content check.")
+    too_high = False
+    for course in courses.values():
+        if course_id in (None, course.id):
+            too_high |= _guessing_table(course, attempts, seed)
+    limits = f"{guessing.LIMIT:.0%} ({guessing.RANDOM_LIMIT:.0%} for random guessing)"
+    click.echo(f"! marks a guesser at or above the limit: {limits}.")
+    sys.exit(1 if check and too_high else 0)
+
+
+def _guessing_table(course: content.Course, attempts: int, seed: int) -> bool:
+    """Print one course's table; True when a guesser passes too often."""
+    from lms.rules import guessing
+
+    source = course.meta.source_language
+    quizzes = [
+        course.quizzes[lang]
+        for lang in sorted(course.quizzes, key=lambda code: (code != source, code))
+    ]
+    outcomes = guessing.course_outcomes(quizzes, course.meta.pass_mark, attempts, seed)
+    click.echo(
+        f"{course.id} {course.meta.version}: share of {attempts} attempts passed "
+        f"(pass mark {course.meta.pass_mark}%, seed {seed})"
+    )
+    click.echo(f"  {'guesser':<30}" + "".join(f"{lang:>9}" for lang in outcomes))
+    for row, guesser in enumerate(guessing.GUESSERS):
+        cells = [found[row] for found in outcomes.values()]
+        click.echo(
+            f"  {guesser.name:<30}"
+            + "".join(f"{100 * o.pass_rate:>7.1f}%{'!' if o.too_high else ' '}" for o in cells)
+        )
+    return any(o.too_high for found in outcomes.values() for o in found)
+
+
 def _mmss(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 

@@ -25,6 +25,7 @@ from lms.content.modules import parse_module
 from lms.content.quiz import parse_quiz
 from lms.content.validate import check_guidelines
 from lms.content.validate import check_modules
+from lms.content.validate import check_question_modules
 from lms.content.validate import check_quizzes
 
 #: The optional public summary of the policy, one per language folder.
@@ -180,6 +181,7 @@ def _cross_checks(
             for lang, entries in layout.modules.items()
         }
         problems += check_modules(source, names, parsed.modules, parsed.fields)
+        problems += check_question_modules(parsed.quizzes, list(names[source]), source)
     else:
         message = f"the source language folder courses/{course_id}/{source}/ has no modules"
         problems.append(Problem(path, fields.line("source_language"), message))

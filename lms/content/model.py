@@ -17,7 +17,9 @@ from lms.content.reading import quiz_seconds
 
 Severity = Literal["error", "warning"]
 QuestionKind = Literal["single", "multiple", "true-false"]
-# Bumped whenever to_dict's shape changes, so stored versions are never misread.
+# Bumped whenever to_dict's shape changes, so stored versions are never misread. Fields
+# added with a default that means "as before" (Question.module, Quiz.per_module) need no
+# bump: a version stored without them is read as it was published.
 DICT_FORMAT = 1
 
 
@@ -114,6 +116,7 @@ class Question:
     explanation_html: str  # "" when none
     reading_seconds: int  # reading time of prompt, scenario and answers
     line: int  # where the question starts in its file
+    module: str | None = None  # the module it assesses: <!-- module: id --> under its heading
 
     @property
     def correct_ids(self) -> frozenset[str]:
@@ -124,12 +127,13 @@ class Question:
 class Quiz:
     lang: str
     title: str
-    pool: int  # questions drawn per attempt
+    pool: int  # questions drawn per attempt: draw.questions, or the legacy pool
     shuffle: bool
     questions: tuple[Question, ...]
     revision: str
     translation_of: str | None
     path: str
+    per_module: int = 0  # draw.per_module: at least this many from every module; 0: none
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

@@ -7,11 +7,15 @@ can name its line. Fenced code blocks are skipped when looking for headings and 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import Counter
 from string import ascii_lowercase
 from typing import NamedTuple
 
+from lms.content.cues import cue_warnings
 from lms.content.files import SLUG
 from lms.content.frontmatter import Fields
+from lms.content.frontmatter import unknown_keys
 from lms.content.model import Answer
 from lms.content.model import Problem
 from lms.content.model import Question
@@ -23,7 +27,7 @@ from lms.content.render import html_text
 from lms.content.render import render_inline
 from lms.content.render import render_markdown
 
-QUIZ_KEYS = {"title", "pool", "shuffle", "translation_of"}
+QUIZ_KEYS = {"title", "draw", "pool", "shuffle", "translation_of"}
 KINDS = ("single", "multiple", "true-false")
 MAX_ANSWERS = len(ascii_lowercase)  # answer ids are the letters a-z
 
@@ -51,14 +55,27 @@ class Line(NamedTuple):
 
 
 COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+MODULE_NOTE = re.compile(r"^\s*<!--\s*module\s*:(.*?)-->\s*$")
 
 
-def _lines(body: str, first: int) -> list[Line]:
-    """The body's lines, without whole-line HTML comments: authors annotate questions with
-    them (``<!-- module: … -->``) anywhere, and they are never shown."""
-    result, fence = [], ""
+class Note(NamedTuple):
+    """A ``<!-- module: id -->`` line: the module the question above it assesses."""
+
+    no: int
+    module: str  # as written
+
+
+def _lines(body: str, first: int) -> tuple[list[Line], list[Note]]:
+    """The body's lines without whole-line HTML comments, which are never shown; and the
+    module notes among those comments."""
+    result: list[Line] = []
+    notes: list[Note] = []
+    fence = ""
     for offset, text in enumerate(body.split("\n")):
         if not fence and COMMENT.match(text):
+            note = MODULE_NOTE.match(text)
+            if note:
+                notes.append(Note(first + offset, note.group(1).strip()))
             continue
         match = CODE_FENCE.match(text)
         if fence:
@@ -71,7 +88,7 @@ def _lines(body: str, first: int) -> list[Line]:
         else:
             inside = False
         result.append(Line(first + offset, text, inside))
-    return result
+    return result, notes
 
 
 def _split(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
@@ -272,11 +289,31 @@ def _check_answers(kind: str, answers: list[Answer], line: int, path: str) -> li
     return [Problem(path, line, message) for failed, message in rules if failed]
 
 
+def _module(notes: list[Note], path: str) -> tuple[str | None, list[Problem]]:
+    """The module a question's notes name; None when it has none (or a broken one)."""
+    if not notes:
+        return None, []
+    first, problems = notes[0], []
+    for extra in notes[1:]:
+        message = f"a question assesses one module: already <!-- module: {first.module} -->"
+        problems.append(Problem(path, extra.no, message))
+    if not SLUG.match(first.module):
+        message = (
+            f"'{first.module}' is not a module id: write the module file's id, "
+            "e.g. <!-- module: who-you-are --> for 02-who-you-are.md"
+        )
+        return None, [Problem(path, first.no, message), *problems]
+    return first.module, problems
+
+
 def parse_question(
-    block: list[Line], lang: str, path: str
+    block: list[Line], lang: str, path: str, notes: list[Note] | None = None
 ) -> tuple[Question | None, list[Problem]]:
-    """One ``##`` question; None when it has no usable id."""
+    """One ``##`` question; None when it has no usable id. ``notes`` are the module notes
+    between its heading and the next question."""
     head, problems = _heading(block[0], path)
+    module, found = _module(notes or [], path)
+    problems += found
     scenario_lines, answer_lines, after = _sections(block[1:])
     answers, all_tasks, found = _answers(answer_lines, path)
     problems += found
@@ -299,33 +336,118 @@ def parse_question(
         explanation_html=explanation,
         reading_seconds=reading_seconds(" ".join(texts), lang),
         line=block[0].no,
+        module=module,
     )
     return question, problems
 
 
-def _settings(fields: Fields, count: int, path: str) -> tuple[int, bool, list[Problem]]:
-    """(pool, shuffle) from the front matter, with their defaults."""
+class Draw(NamedTuple):
+    """How an attempt draws: ``questions`` per attempt, at least ``per_module`` from every
+    module that has questions (0: a plain random draw, as the legacy ``pool``)."""
+
+    questions: int
+    per_module: int
+    shuffle: bool
+
+
+DRAW_KEYS = {"questions", "per_module"}
+DRAW_EXAMPLE = "draw:\n  questions: 12\n  per_module: 1"
+
+
+def _whole(value, low: int, high: int | None = None) -> bool:
+    return type(value) is int and low <= value and (high is None or value <= high)
+
+
+def _draw(fields: Fields, count: int, path: str) -> tuple[Draw, list[Problem]]:
+    """The draw from the front matter (``draw:``, or the legacy ``pool:``), with defaults.
+
+    ``count`` is the number of question headings, so that a broken question does not make
+    a sound draw look wrong as well.
+    """
     problems = []
-    pool = fields.values.get("pool", count)
-    if "pool" in fields.key_lines and (type(pool) is not int or not 1 <= pool <= count):
-        message = f"pool must be a whole number from 1 to the number of questions ({count})"
-        problems.append(Problem(path, fields.line("pool"), message))
-        pool = count
     shuffle = fields.values.get("shuffle", True)
     if not isinstance(shuffle, bool):
         problems.append(Problem(path, fields.line("shuffle"), "shuffle must be true or false"))
         shuffle = True
-    return pool, shuffle, problems
+    if "draw" in fields.key_lines:
+        questions, per_module, found = _draw_block(fields, count, path)
+        return Draw(questions, per_module, shuffle), problems + found
+    pool = fields.values.get("pool", count)
+    if "pool" in fields.key_lines and not _whole(pool, 1, count):
+        message = f"pool must be a whole number from 1 to the number of questions ({count})"
+        problems.append(Problem(path, fields.line("pool"), message))
+        pool = count
+    return Draw(pool, 0, shuffle), problems
+
+
+def _draw_block(fields: Fields, count: int, path: str) -> tuple[int, int, list[Problem]]:
+    """(questions, per_module, problems) from ``draw:``."""
+    line = fields.line("draw")
+    block = fields.children.get("draw")
+    if block is None:
+        message = f"draw holds questions and per_module on indented lines:\n{DRAW_EXAMPLE}"
+        return count, 0, [Problem(path, line, message)]
+    problems = unknown_keys(block, DRAW_KEYS, path)
+    if "pool" in fields.key_lines:
+        message = "use draw or pool, not both: pool: N is draw with questions: N"
+        problems.append(Problem(path, fields.line("pool"), message))
+    questions = block.values.get("questions", count)
+    if "questions" in block.key_lines and not _whole(questions, 1, count):
+        message = (
+            f"draw: questions must be a whole number from 1 to the number of questions ({count})"
+        )
+        problems.append(Problem(path, block.line("questions"), message))
+        questions = count
+    per_module = block.values.get("per_module", 0)
+    if not _whole(per_module, 0):
+        message = "draw: per_module must be a whole number, 0 or more (0: no minimum per module)"
+        problems.append(Problem(path, block.line("per_module", line), message))
+        per_module = 0
+    return questions, per_module, problems
+
+
+def _module_problems(
+    questions: list[Question], draw: Draw, fields: Fields, path: str
+) -> list[Problem]:
+    """A draw of ``per_module`` from every module must be possible on every attempt."""
+    if not draw.per_module:
+        return []
+    problems = []
+    for question in questions:
+        if question.module is None:
+            message = (
+                f"question '{question.id}' names no module, but the draw takes per_module "
+                "from every module: add <!-- module: <module id> --> under its heading"
+            )
+            problems.append(Problem(path, question.line, message))
+    block = fields.children.get("draw")
+    line = block.line("per_module") if block else None
+    counts = Counter(q.module for q in questions if q.module)
+    for module, found in counts.items():
+        if found < draw.per_module:
+            message = (
+                f"module '{module}' has {found} question(s): per_module: {draw.per_module} "
+                "needs that many from every module with questions"
+            )
+            problems.append(Problem(path, line, message))
+    needed = draw.per_module * len(counts)
+    if needed > draw.questions:
+        message = (
+            f"per_module: {draw.per_module} from each of {len(counts)} modules is {needed} "
+            f"questions, more than the {draw.questions} drawn per attempt"
+        )
+        problems.append(Problem(path, line, message))
+    return problems
 
 
 def _questions(
-    blocks: list[list[Line]], lang: str, path: str
+    blocks: list[list[Line]], notes: list[list[Note]], lang: str, path: str
 ) -> tuple[list[Question], list[Problem]]:
     questions: list[Question] = []
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    for block in blocks:
-        question, found = parse_question(block, lang, path)
+    for block, block_notes in zip(blocks, notes, strict=True):
+        question, found = parse_question(block, lang, path, block_notes)
         problems += found
         if question is None:
             continue
@@ -346,16 +468,46 @@ def parse_quiz(
     doc, problems = front_matter(text, path, QUIZ_KEYS)
     title, translation_of, found = title_and_revision(doc, path)
     problems += found
-    preamble, blocks = _split(_lines(doc.body, doc.body_line))
+    lines, notes = _lines(doc.body, doc.body_line)
+    preamble, blocks = _split(lines)
     stray = next((line for line in preamble if not line.blank), None)
     if stray:
         message = "text before the first question: each question starts with ## text {#id .type}"
         problems.append(Problem(path, stray.no, message))
     if doc.closed and not blocks:
         problems.append(Problem(path, max(doc.body_line - 1, 1), "the quiz has no questions"))
-    questions, found = _questions(blocks, lang, path)
+    by_block, found = _notes_by_block(notes, blocks, path)
     problems += found
-    pool, shuffle, found = _settings(doc.fields, len(blocks), path)
+    questions, found = _questions(blocks, by_block, lang, path)
     problems += found
-    quiz = Quiz(lang, title, pool, shuffle, tuple(questions), revision, translation_of, path)
-    return quiz, problems, doc.fields
+    draw, found = _draw(doc.fields, len(blocks), path)
+    problems += found + _module_problems(questions, draw, doc.fields, path)
+    quiz = Quiz(
+        lang=lang,
+        title=title,
+        pool=draw.questions,
+        shuffle=draw.shuffle,
+        questions=tuple(questions),
+        revision=revision,
+        translation_of=translation_of,
+        path=path,
+        per_module=draw.per_module,
+    )
+    return quiz, problems + cue_warnings(quiz), doc.fields
+
+
+def _notes_by_block(
+    notes: list[Note], blocks: list[list[Line]], path: str
+) -> tuple[list[list[Note]], list[Problem]]:
+    """The module notes of each question: those between its heading and the next."""
+    starts = [block[0].no for block in blocks]
+    by_block: list[list[Note]] = [[] for _ in blocks]
+    problems = []
+    for note in notes:
+        index = bisect_right(starts, note.no) - 1
+        if index < 0:
+            message = "a module note belongs under a question's heading"
+            problems.append(Problem(path, note.no, message))
+        else:
+            by_block[index].append(note)
+    return by_block, problems

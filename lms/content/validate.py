@@ -116,12 +116,26 @@ def _compare_quiz(quiz: Quiz, original: Quiz, fields: Fields) -> list[Problem]:
         source_question = original.question(question.id)
         if source_question is not None:
             problems += _compare_question(question, source_question, quiz.path, original.lang)
-    for key in ("pool", "shuffle"):
+    for key in ("pool", "per_module", "shuffle"):
         mine, other = getattr(quiz, key), getattr(original, key)
         if mine != other:
-            message = f"{key} is {mine} here but {other} in {original.path}"
-            problems.append(Problem(quiz.path, fields.line(key, 1), message))
+            name, line = _setting(fields, key)
+            message = f"{name} is {mine} here but {other} in {original.path}"
+            problems.append(Problem(quiz.path, line, message))
     return problems
+
+
+#: Quiz settings written under ``draw:``, by the Quiz attribute that holds them.
+_DRAW_KEYS = {"pool": "questions", "per_module": "per_module"}
+
+
+def _setting(fields: Fields, key: str) -> tuple[str, int]:
+    """(name as the author writes it, line) of a quiz setting; line 1 when not written."""
+    if key in _DRAW_KEYS and "draw" in fields.key_lines:
+        draw = fields.children.get("draw") or Fields()
+        nested = _DRAW_KEYS[key]
+        return f"draw: {nested}", draw.line(nested) or fields.line("draw") or 1
+    return key, fields.line(key) or 1
 
 
 def _letters(question: Question) -> str:
@@ -145,7 +159,39 @@ def _compare_question(question: Question, source: Question, path: str, lang: str
             f"({_letters(source)}); answers are matched by position"
         )
         return [Problem(path, question.line, message)]
+    if question.module != source.module:
+        message = (
+            f"{where} assesses module '{question.module or 'none'}' here but "
+            f"'{source.module or 'none'}' in {lang}: every language draws alike"
+        )
+        return [Problem(path, question.line, message)]
     return []
+
+
+def check_question_modules(quizzes: dict[str, Quiz], module_ids: list[str], source: str):
+    """Every question's module is one of the course's; with ``per_module`` set, a module
+    without questions is never assessed (a warning, on the source quiz)."""
+    problems = []
+    known = set(module_ids)
+    for quiz in quizzes.values():
+        for question in quiz.questions:
+            if question.module is not None and question.module not in known:
+                message = (
+                    f"question '{question.id}' names module '{question.module}', which this "
+                    f"course does not have (its modules: {', '.join(module_ids)})"
+                )
+                problems.append(Problem(quiz.path, question.line, message))
+    original = quizzes.get(source)
+    if original is not None and original.per_module:
+        assessed = {q.module for q in original.questions}
+        for module_id in module_ids:
+            if module_id not in assessed:
+                message = (
+                    f"module '{module_id}' has no questions: no attempt asks about it "
+                    "(per_module draws only from modules with questions)"
+                )
+                problems.append(Problem(original.path, 1, message, "warning"))
+    return problems
 
 
 def check_guidelines(source: str, pages: dict[str, Module], fields: dict[str, Fields]):

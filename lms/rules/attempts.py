@@ -42,15 +42,43 @@ def attempt_window(
 def draw_questions(quiz, rng: random.Random) -> list[dict]:
     """Draw ``quiz.pool`` questions and fix their display order and answer order.
 
+    With ``quiz.per_module`` set, at least that many come from every module that has
+    questions (``Question.module``) and the rest at random from what is left, so no
+    attempt can skip a module; the validator makes sure the draw fits. Questions and
+    answers, true/false included, are shuffled unless ``quiz.shuffle`` is false, which
+    keeps the file's order (and then takes each module's first questions).
+
     Returns the JSON stored on the attempt: ``[{"id": …, "answers": [answer ids]}]``.
-    True/false answers keep their order (true first) even when shuffling.
     """
-    questions = list(quiz.questions)
-    drawn = rng.sample(questions, quiz.pool) if quiz.shuffle else questions[: quiz.pool]
+    drawn = _choose(list(quiz.questions), quiz.pool, quiz.per_module, rng, quiz.shuffle)
+    if quiz.shuffle:
+        rng.shuffle(drawn)
+    else:
+        drawn.sort(key=quiz.questions.index)
     result = []
     for q in drawn:
         answer_ids = [a.id for a in q.answers]
-        if quiz.shuffle and q.kind != "true-false":
+        if quiz.shuffle:
             rng.shuffle(answer_ids)
         result.append({"id": q.id, "answers": answer_ids})
     return result
+
+
+def _choose(questions: list, count: int, per_module: int, rng: random.Random, shuffle: bool):
+    """``count`` questions: ``per_module`` from each module first, then any of the rest."""
+
+    def take(candidates: list, n: int) -> list:
+        n = max(0, min(n, len(candidates)))
+        return rng.sample(candidates, n) if shuffle else candidates[:n]
+
+    chosen: list = []
+    if per_module:
+        by_module: dict[str, list] = {}
+        for q in questions:
+            if q.module is not None:
+                by_module.setdefault(q.module, []).append(q)
+        for found in by_module.values():
+            chosen += take(found, per_module)
+    taken = {id(q) for q in chosen}
+    rest = [q for q in questions if id(q) not in taken]
+    return chosen[:count] + take(rest, count - len(chosen))

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -47,6 +48,15 @@ def grade(questions: Iterable, answers: Mapping[str, Iterable[str]], pass_mark: 
                 q.id, question_points(q.kind, q.correct_ids, chosen), chosen, q.correct_ids
             )
         )
-    total = len(graded)
-    score = round(100 * sum(g.points for g in graded) / total, 2) if total else 0.0
-    return Grade(score=score, passed=score >= pass_mark, questions=tuple(graded))
+    score = percent([g.points for g in graded])
+    return Grade(score=score, passed=passes(score, pass_mark), questions=tuple(graded))
+
+
+def percent(points: Sequence[float]) -> float:
+    """The attempt's score: its questions' points as a percentage, to two decimals."""
+    return round(100 * sum(points) / len(points), 2) if points else 0.0
+
+
+def passes(score: float, pass_mark: int) -> bool:
+    """A score at least the pass mark passes."""
+    return score >= pass_mark

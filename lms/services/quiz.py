@@ -52,6 +52,8 @@ class Readiness:
     window: attempt_rules.AttemptWindow
     open_attempt: QuizAttempt | None
     awaiting: QuizAttempt | None = None  # a pass awaiting the written attestation
+    seconds_spent: int = 0  # on the modules, counted towards the minimum seat time
+    min_seat_minutes: int = 0
 
     @property
     def may_start(self) -> bool:
@@ -85,6 +87,8 @@ def readiness(enrollment: Enrollment, course: content.Course, now: datetime) -> 
         ),
         open_attempt=next((a for a in previous if a.status == "open"), None),
         awaiting=attestations.awaiting_in(enrollment, now),
+        seconds_spent=progress.seconds_spent,
+        min_seat_minutes=meta.min_seat_time_minutes,
     )
 
 
@@ -154,7 +158,12 @@ def _check_ready(ready: Readiness) -> None:
     if not ready.modules_done:
         raise Refused(_l("Read every module before you take the quiz."))
     if not ready.seat_time_met:
-        raise Refused(_l("Spend the course's minimum time on the modules first."))
+        raise Refused(
+            _l(
+                "Spend at least %(minutes)d minutes on the modules before you take the quiz.",
+                minutes=ready.min_seat_minutes,
+            )
+        )
     if not ready.window.allowed:
         raise Refused(_l("You have used all your attempts for now."), ready.window.next_allowed_at)
 

@@ -1,5 +1,7 @@
 """Editing in the browser: preview, inline errors, drafts, languages and translation status."""
 
+import re
+
 import sqlalchemy as sa
 
 from lms.content import revision_of
@@ -63,6 +65,38 @@ def test_errors_are_shown_inline_with_line_numbers(author):
     html = response.get_data(as_text=True)
     assert 'aria-describedby="text-help file-problems"' in html
     assert 'id="file-problems"' in html
+
+
+def test_quiz_preview_shows_the_draw_and_each_question_module(author):
+    quiz = draft_text(EN_QUIZ).replace("pool: 3\n", "draw:\n  questions: 2\n  per_module: 1\n")
+    for question_id, module in [
+        ("disclose", "say-who-you-are"),
+        ("confidential", "keep-secrets"),
+        ("disclaimer", "keep-secrets"),
+        ("press", "say-who-you-are"),
+    ]:
+        quiz = re.sub(
+            rf"(\{{#{question_id} \.[a-z-]+\}})\n", rf"\1\n<!-- module: {module} -->\n", quiz
+        )
+    page = text_of(author.post(edit_url(EN_QUIZ), data={"text": quiz, "preview": "Preview"}))
+    assert "No problem in this file." in page
+    assert "2 questions drawn per attempt (at least 1 question from every module)" in page
+    assert "Question 1 of 4 · #disclose · module say-who-you-are" in page
+
+
+def test_a_guessable_key_is_a_warning_in_the_editor_with_its_line(author):
+    long_key = "- [x] The press team, who answer journalists for the whole company."
+    quiz = draft_text(EN_QUIZ).replace("- [x] The press team.", long_key)
+    page = text_of(author.post(edit_url(EN_QUIZ), data={"text": quiz, "preview": "Preview"}))
+    line = (
+        quiz.split("\n").index(
+            "## A journalist asks you for a comment. Who answers? {#press .single}"
+        )
+        + 1
+    )
+    assert (
+        f"Warning Line {line} : question &#39;press&#39;: the right answer is much longer" in page
+    )
 
 
 def test_problems_of_other_files_are_counted(author):

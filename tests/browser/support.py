@@ -15,6 +15,7 @@ from lms.services import clearance
 from lms.services import content_store
 from lms.services.demo import create_demo_users
 from tests.helpers import answer_form
+from tests.helpers import served_earlier
 
 PASSWORD = "correct horse battery staple"
 COURSE = "social-media-policy"
@@ -127,7 +128,18 @@ class Journey:
             _describe(path, v) for path, v in failing
         )
 
-    # --- the quiz -------------------------------------------------------------------------
+    # --- reading and the quiz ---------------------------------------------------------------
+
+    def spend_reading_time(self, seconds: int) -> None:
+        """Make the open module page count as read for ``seconds``: its signed view time
+        moved into the past, as if the page had been open that long (the course asks for
+        a minimum time on the modules before the quiz)."""
+        field = self.page.locator('main form input[name="view"]')
+        with self.app.app_context():
+            field.evaluate(
+                "(input, token) => { input.value = token; }",
+                served_earlier(field.input_value(), seconds),
+            )
 
     def choose_right_answers(self) -> None:
         """Tick the right answers of the attempt on screen, looked up in the database as

@@ -88,6 +88,24 @@ def test_content_stats_prints_minutes_per_language(runner):
     assert "say-who-you-are" in result.output
 
 
+def test_content_guessing_prints_pass_rates_per_guesser_and_language(runner):
+    result = runner.invoke(args=["lms", "content", "guessing", "--attempts", "200"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "policy-basics 1.0: share of 200 attempts passed (pass mark 80%, seed 0)"
+    assert lines[1].split() == ["guesser", "en"]
+    # The test quiz is easy to guess: three questions, ties between its longest options.
+    assert "longest (multiple: all)" in result.output and "%!" in result.output
+    assert lines[-1] == "! marks a guesser at or above the limit: 5% (1% for random guessing)."
+
+
+def test_content_guessing_check_fails_on_a_guessable_quiz(runner):
+    result = runner.invoke(args=["lms", "content", "guessing", "--attempts", "50", "--check"])
+    assert result.exit_code == 1, result.output
+    unknown = runner.invoke(args=["lms", "content", "guessing", "no-such-course"])
+    assert unknown.exit_code == 1 and "No valid course 'no-such-course'" in unknown.output
+
+
 def test_token_create_prints_once_and_stores_hash(runner):
     result = runner.invoke(args=["lms", "token", "create", "Hootsuite"])
     assert result.exit_code == 0

@@ -124,10 +124,10 @@ def test_missing_module_in_translation_is_a_warning_and_falls_back(files, tree):
 
 def test_quiz_comments_between_questions_are_ignored(files, tree):
     quiz = f"quizzes/{SAMPLE_COURSE}/en.md"
-    files[quiz] = files[quiz].replace("\n## ", "\n<!-- module: why-it-matters -->\n## ")
+    files[quiz] = files[quiz].replace("\n## ", "\n<!-- reviewed by legal -->\n## ")
     course, problems = _load(tree, files)
     assert course is not None, problems
-    assert all("module:" not in q.scenario_html for q in course.quiz("en").questions)
+    assert all("legal" not in q.scenario_html for q in course.quiz("en").questions)
 
 
 def test_out_of_date_translation_is_a_warning(files, tree):
@@ -247,11 +247,13 @@ def test_the_documented_examples_are_valid(tree):
     blocks = re.findall(r"```(yaml|markdown)\n(.*?)```", docs, re.DOTALL)
     yml = next(text for kind, text in blocks if kind == "yaml" and "source_language" in text)
     module = next(text for kind, text in blocks if kind == "markdown" and "!!! tip" in text)
-    quiz = next(text for kind, text in blocks if kind == "markdown" and "pool:" in text)
+    quiz = next(text for kind, text in blocks if kind == "markdown" and "draw:" in text)
     files = {
         "courses/social-media-policy/course.yml": yml,
-        "courses/social-media-policy/en/01-why-it-matters.md": module,
-        "quizzes/social-media-policy/en.md": quiz.replace("pool: 10", "pool: 3"),
+        # The modules the example's questions assess.
+        "courses/social-media-policy/en/01-who-you-are.md": module,
+        "courses/social-media-policy/en/02-what-stays-inside.md": module,
+        "quizzes/social-media-policy/en.md": quiz.replace("questions: 12", "questions: 3"),
     }
     course, problems = load_course(tree(files), "social-media-policy")
     assert problems == [] and course is not None
@@ -259,6 +261,7 @@ def test_the_documented_examples_are_valid(tree):
     assert [q.kind for q in course.quiz("en").questions] == ["single", "multiple", "true-false"]
     assert course.quiz("en").question("launch-date").explanation_html
     assert 'id="stable-anchor"' in course.modules["en"][0].html
+    assert (course.quiz("en").pool, course.quiz("en").per_module) == (3, 1)
 
 
 SCENARIO_QUIZ = """\

@@ -1,4 +1,5 @@
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -44,6 +45,7 @@ class Q:
     id: str
     kind: str
     answers: tuple
+    module: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Quiz:
     questions: tuple
     pool: int
     shuffle: bool
+    per_module: int = 0
 
 
 def make_quiz(shuffle=True, pool=3):
@@ -59,31 +62,38 @@ def make_quiz(shuffle=True, pool=3):
     return Quiz(questions + (tf,), pool, shuffle)
 
 
+def modular_quiz(pool=5, per_module=1, shuffle=True):
+    """Ten questions on module "big", one or two on each of three small ones."""
+    sizes = {"big": 10, "small-1": 1, "small-2": 2, "small-3": 2}
+    questions = tuple(
+        Q(f"{module}-{i}", "single", (A("a"), A("b"), A("c")), module)
+        for module, size in sizes.items()
+        for i in range(size)
+    )
+    return Quiz(questions, pool, shuffle, per_module)
+
+
+def modules_of(quiz, drawn) -> list[str]:
+    by_id = {q.id: q.module for q in quiz.questions}
+    return [by_id[d["id"]] for d in drawn]
+
+
 def test_draw_takes_pool_size_distinct_questions():
     drawn = draw_questions(make_quiz(pool=5), random.Random(1))
     ids = [d["id"] for d in drawn]
     assert len(ids) == 5 and len(set(ids)) == 5
 
 
-def test_draw_shuffles_questions_and_answers_but_not_true_false():
+def test_draw_shuffles_questions_and_answers_true_false_too():
     quiz = make_quiz(pool=9)
-    orders = {
-        tuple(d["id"] for d in draw_questions(quiz, random.Random(seed))) for seed in range(20)
-    }
-    assert len(orders) > 1
-    for seed in range(20):
-        for d in draw_questions(quiz, random.Random(seed)):
-            if d["id"] == "tf":
-                assert d["answers"] == ["a", "b"]
-            else:
-                assert sorted(d["answers"]) == ["a", "b", "c", "d"]
+    draws = [draw_questions(quiz, random.Random(seed)) for seed in range(20)]
+    assert len({tuple(d["id"] for d in drawn) for drawn in draws}) > 1
     answer_orders = {
-        tuple(d["answers"])
-        for seed in range(20)
-        for d in draw_questions(quiz, random.Random(seed))
-        if d["id"] == "q0"
+        q: {tuple(d["answers"]) for drawn in draws for d in drawn if d["id"] == q}
+        for q in ("q0", "tf")
     }
-    assert len(answer_orders) > 1
+    assert len(answer_orders["q0"]) > 1
+    assert answer_orders["tf"] == {("a", "b"), ("b", "a")}  # true is not always first
 
 
 def test_no_shuffle_keeps_file_order():
@@ -92,3 +102,54 @@ def test_no_shuffle_keeps_file_order():
         {"id": "q0", "answers": ["a", "b", "c", "d"]},
         {"id": "q1", "answers": ["a", "b", "c", "d"]},
     ]
+
+
+def test_stratified_draw_asks_about_every_module_in_every_attempt():
+    quiz = modular_quiz(pool=5, per_module=1)
+    for seed in range(300):
+        drawn = draw_questions(quiz, random.Random(seed))
+        ids = [d["id"] for d in drawn]
+        assert len(ids) == 5 and len(set(ids)) == 5
+        assert set(modules_of(quiz, drawn)) == {"big", "small-1", "small-2", "small-3"}
+
+
+def test_a_plain_random_draw_often_misses_a_module():
+    # Why the draw is stratified: ten of fifteen questions are on one module.
+    quiz = modular_quiz(pool=5, per_module=0)
+    missed = sum(
+        len(set(modules_of(quiz, draw_questions(quiz, random.Random(seed))))) < 4
+        for seed in range(300)
+    )
+    assert missed > 150
+
+
+def test_stratified_draw_takes_per_module_from_each_and_the_rest_from_all():
+    quiz = modular_quiz(pool=9, per_module=2)
+    seen = set()
+    for seed in range(300):
+        drawn = draw_questions(quiz, random.Random(seed))
+        counts = Counter(modules_of(quiz, drawn))
+        assert len(drawn) == 9 and counts["small-1"] == 1  # it has only one question
+        assert counts["big"] >= 2 and counts["small-2"] == counts["small-3"] == 2
+        seen.update(d["id"] for d in drawn)
+    assert seen == {q.id for q in quiz.questions}
+
+
+def test_stratified_draw_mixes_the_modules_in_the_display_order():
+    quiz = modular_quiz(pool=5, per_module=1)
+    firsts = {modules_of(quiz, draw_questions(quiz, random.Random(seed)))[0] for seed in range(100)}
+    assert firsts == {"big", "small-1", "small-2", "small-3"}
+
+
+def test_stratified_draw_without_shuffle_takes_each_module_first_questions_in_file_order():
+    quiz = modular_quiz(pool=6, per_module=1, shuffle=False)
+    drawn = draw_questions(quiz, random.Random(0))
+    assert [d["id"] for d in drawn] == [
+        "big-0",
+        "big-1",
+        "big-2",
+        "small-1-0",
+        "small-2-0",
+        "small-3-0",
+    ]
+    assert all(d["answers"] == ["a", "b", "c"] for d in drawn)
