@@ -32,11 +32,22 @@ class EndpointForm(FlaskForm):
         _l("URL"),
         validators=[
             DataRequired(_l("Enter the URL that receives the events.")),
-            Length(max=rules.MAX_URL),
+            Length(
+                max=rules.MAX_URL,
+                message=_l("The URL is too long: at most %(n)d characters.", n=rules.MAX_URL),
+            ),
         ],
     )
     description = StringField(
-        _l("Description (optional)"), validators=[Length(max=MAX_DESCRIPTION)]
+        _l("Description (optional)"),
+        validators=[
+            Length(
+                max=MAX_DESCRIPTION,
+                message=_l(
+                    "The description is too long: at most %(n)d characters.", n=MAX_DESCRIPTION
+                ),
+            )
+        ],
     )
     events = SelectMultipleField(
         _l("Events it hears about"),

@@ -72,9 +72,12 @@ def url_problem(url: str, *, allow_private: bool) -> str | None:
         return "not_a_url"
     try:
         parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        return "not_a_url"
+    try:
         port = parts.port
     except ValueError:
-        return "port" if "://" in url else "not_a_url"
+        return "port"
     if parts.scheme not in ("http", "https"):
         return "scheme" if parts.scheme else "not_a_url"
     host = parts.hostname

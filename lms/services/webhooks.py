@@ -119,7 +119,7 @@ def change(
     url, events, description = _checked(url, events, description, allow_private)
     before = _facts(endpoint)
     endpoint.url, endpoint.description, endpoint.allow_private = url, description, allow_private
-    if endpoint.events != events:
+    if set(endpoint.events) != set(events):
         endpoint.subscriptions = [WebhookSubscription(kind=kind) for kind in events]
     after = _facts(endpoint)
     if before == after:
@@ -318,7 +318,7 @@ def _facts(endpoint: WebhookEndpoint) -> dict:
     """What the audit trail says about an endpoint (never its secret)."""
     return {
         "url": endpoint.url,
-        "events": endpoint.events,
+        "events": sorted(endpoint.events),
         "description": endpoint.description,
         "allow_private": endpoint.allow_private,
     }

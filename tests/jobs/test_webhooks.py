@@ -262,7 +262,9 @@ def test_a_name_resolving_to_a_private_address_gets_nothing(
 
 def test_localhost_refused_when_sending_too(app, receiver, cleared):
     # Registered before the rule existed, say: the check when sending is what counts.
-    endpoint, _ = webhooks.create(receiver.url, ["clearance.changed"], actor=None, allow_private=True)
+    endpoint, _ = webhooks.create(
+        receiver.url, ["clearance.changed"], actor=None, allow_private=True
+    )
     endpoint.allow_private = False
     endpoint.url = f"https://localhost:{receiver.port}/hooks/lms"
     db.session.commit()
