@@ -26,6 +26,7 @@ from lms.services import events
 from lms.services import users
 from lms.services import webhook_delivery
 from lms.services import webhooks
+from tests.helpers import at_once
 from tests.helpers import certify
 from tests.helpers import events as audit_events
 from tests.helpers import mail_settings
@@ -402,3 +403,37 @@ def test_an_event_that_commits_after_a_later_one_is_still_sent(as_admin, receive
     db.session.commit()
     assert webhook_delivery.fan_out() == 1
     assert sorted(d.event_id for d in deliveries()) == [late, early]
+
+
+class TestTwoWorkersAtOnce:
+    @pytest.fixture
+    def app_config(self):
+        return {"WEBHOOKS_BATCH": 3}
+
+    @pytest.mark.fresh_database
+    def test_each_delivery_is_sent_once_and_each_persons_in_order(self, app, receiver, make_user):
+        webhooks.create(receiver.url, ["certification.issued"], actor=None, allow_private=True)
+        people = [make_user(employee_id=f"W{n}") for n in range(5)]
+        for round_ in range(4):
+            for person in people:
+                events.record("certification.issued", user_id=person.id, payload={"n": round_})
+        db.session.commit()
+        webhook_delivery.fan_out()
+        now = utcnow()
+
+        def worker():
+            report = webhook_delivery.RunReport()
+            while webhook_delivery.due(now, 10):
+                webhook_delivery.deliver_due(now, report)
+            return report.delivered
+
+        counts = at_once(app, worker)
+        assert sum(counts) == 20
+        assert len(receiver.requests) == 20 and len(set(receiver.ids())) == 20
+        for person in people:
+            rounds = [
+                m["data"]["n"]
+                for m in receiver.bodies()
+                if m["data"]["employee_id"] == person.employee_id
+            ]
+            assert rounds == [0, 1, 2, 3]
