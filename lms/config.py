@@ -139,8 +139,10 @@ class Config:
     #: Seconds to connect, and for the whole request; answers are read up to 1 KiB.
     WEBHOOKS_CONNECT_TIMEOUT = 3
     WEBHOOKS_TIMEOUT = 10
-    #: Deliveries claimed at once, and how long one run goes on claiming (seconds).
+    #: Deliveries claimed at once, requests sent at the same time, and how long one run
+    #: goes on claiming (seconds).
     WEBHOOKS_BATCH = 50
+    WEBHOOKS_CONCURRENCY = 8
     WEBHOOKS_RUN_SECONDS = 50
     #: A delivery still "sending" after this long was interrupted: it goes back to pending.
     WEBHOOKS_STALE_MINUTES = 5

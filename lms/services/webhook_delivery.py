@@ -185,27 +185,33 @@ def _insert_deliveries(endpoint: WebhookEndpoint, now: datetime) -> int:
 
 def deliver_due(now: datetime, report: RunReport) -> None:
     """Operation: claim and send due deliveries, batch after batch, until none is due or
-    ``WEBHOOKS_RUN_SECONDS`` have passed; commits per claim and per batch. No transaction
-    is open while a request is on its way (SQLite writers would wait on it)."""
+    ``WEBHOOKS_RUN_SECONDS`` have passed; commits per claim and per batch. A batch's
+    requests go out ``WEBHOOKS_CONCURRENCY`` at a time (a batch never holds two of one
+    person's events for one endpoint, so order holds). No transaction is open while
+    requests are on their way (SQLite writers would wait on it)."""
     run_id = secrets.token_hex(8)
     started = time.monotonic()
     stop_at = started + setting("WEBHOOKS_RUN_SECONDS")
     failing: set[int] = set()  # endpoints that failed in this run: no more tries now
     timeouts = (setting("WEBHOOKS_CONNECT_TIMEOUT"), setting("WEBHOOKS_TIMEOUT"))
-    with webhook_http.Sender(*timeouts) as sender:
+
+    def attempt(message: _Message, sender: webhook_http.Sender):
+        if message.endpoint_id in failing or time.monotonic() >= stop_at:
+            return None  # not tried: put back
+        answer = message.send(sender)
+        if not answer.delivered:
+            failing.add(message.endpoint_id)
+        return answer, now + timedelta(seconds=time.monotonic() - started)
+
+    with webhook_http.SenderPool(setting("WEBHOOKS_CONCURRENCY"), *timeouts) as pool:
         while time.monotonic() < stop_at:
             ids = due(now, setting("WEBHOOKS_BATCH"), skip=failing)
             if not ids:
                 break
-            answers: dict[int, tuple[webhook_http.Answer, datetime]] = {}
-            for message in _prepared(claim(ids, run_id, now)):
-                if message.endpoint_id in failing or time.monotonic() >= stop_at:
-                    continue  # not tried: put back below
-                moment = now + timedelta(seconds=time.monotonic() - started)
-                answer = message.send(sender)
-                answers[message.delivery_id] = (answer, moment)
-                if not answer.delivered:
-                    failing.add(message.endpoint_id)
+            messages = _prepared(claim(ids, run_id, now))
+            outcomes = pool.map(attempt, messages)
+            pairs = zip(messages, outcomes, strict=True)
+            answers = {m.delivery_id: o for m, o in pairs if o is not None}
             _record_batch(run_id, answers, report)
     _tell_admins(report.disabled)
 

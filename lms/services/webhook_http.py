@@ -17,9 +17,13 @@
 
 import json
 import socket
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -31,6 +35,9 @@ from urllib3.util import Timeout
 
 from lms.models import utcnow
 from lms.rules import webhooks as rules
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: The most of an answer read (the rest is dropped with the connection).
 READ_LIMIT = 1024
@@ -125,6 +132,37 @@ class Sender:
             session.trust_env = False  # no proxy from the environment: it would hide the target
             self.sessions[allow_private] = session
         return self.sessions[allow_private]
+
+
+class SenderPool:
+    """Requests sent ``size`` at a time, each thread with its own :class:`Sender` (a
+    requests session is not shared between threads)."""
+
+    def __init__(self, size: int, connect_timeout: float, timeout: float):
+        self.timeouts = (connect_timeout, timeout)
+        self.executor = ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="webhook")
+        self.local = threading.local()
+        self.senders: list[Sender] = []
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> "SenderPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.executor.shutdown(wait=True)
+        for sender in self.senders:
+            sender.__exit__()
+
+    def map(self, work: Callable[[T, Sender], R], items: list[T]) -> list[R]:
+        """``work(item, sender)`` for each item, in threads; the results in item order."""
+        return list(self.executor.map(lambda item: work(item, self._sender()), items))
+
+    def _sender(self) -> Sender:
+        if not hasattr(self.local, "sender"):
+            self.local.sender = Sender(*self.timeouts)
+            with self.lock:
+                self.senders.append(self.local.sender)
+        return self.local.sender
 
 
 def check_target(url: str) -> str | None:
