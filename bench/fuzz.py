@@ -298,6 +298,7 @@ class World:
         invited, link = self._invite()
         self._crawl("anonymous", [link])
         self._crawl("hr", [f"/hr/people/{invited}"])
+        self._crawl("admin", self._add_webhooks())
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
@@ -498,6 +499,58 @@ class World:
             )
             db.session.commit()
         return "FZ950", f"/password/{token}"
+
+    def _add_webhooks(self) -> list[str]:
+        """Two webhook endpoints, one disabled (so both switches have forms), and a given-up
+        delivery (whose page offers "send again"). They point at a closed loopback port, and
+        nothing here runs the delivery job."""
+        import sqlalchemy as sa
+
+        from lms.extensions import db
+        from lms.models import OutboxEvent
+        from lms.models import WebhookDelivery
+        from lms.models import WebhookEndpoint
+        from lms.models import utcnow
+
+        client = self.clients["admin"]
+        self._restore("admin")
+        for _ in range(2):
+            client.post(
+                "/admin/webhooks/new",
+                data={
+                    "url": "http://127.0.0.1:9/fuzz",
+                    "events": "clearance.changed",
+                    "allow_private": "y",
+                },
+            )
+        with self.app.app_context():
+            first, second = db.session.scalars(
+                sa.select(WebhookEndpoint.id).order_by(WebhookEndpoint.id).limit(2)
+            )
+            event = OutboxEvent(kind="clearance.changed", payload={"employee_id": "FZ001"})
+            db.session.add(event)
+            db.session.flush()
+            now = utcnow()
+            delivery = WebhookDelivery(
+                endpoint_id=first,
+                event_id=event.id,
+                kind=event.kind,
+                status="failed",
+                attempts=1,
+                next_attempt_at=now,
+                give_up_at=now,
+                finished_at=now,
+            )
+            db.session.add(delivery)
+            db.session.commit()
+            delivery_id = delivery.id
+        client.post(f"/admin/webhooks/{second}/disable")
+        return [
+            "/admin/webhooks",
+            f"/admin/webhooks/{first}",
+            f"/admin/webhooks/{second}",
+            f"/admin/webhooks/deliveries/{delivery_id}",
+        ]
 
     def _add_rule(self) -> str:
         form = self.known.forms.get("hr.assignments_index")

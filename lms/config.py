@@ -129,6 +129,31 @@ class Config:
     JOBS_REMINDERS_SCHEDULE = "0 8 * * *"
     #: Invitation and password-link e-mails waiting to go (a run starts only if some do).
     JOBS_INVITATIONS_SCHEDULE = "*/10 * * * *"
+    #: Webhook deliveries (README, "Webhooks"): a run starts only if some are due.
+    JOBS_WEBHOOKS_SCHEDULE = "* * * * *"
+
+    #: Webhooks: a failed delivery is tried again, ever less often, for this long; an
+    #: endpoint whose every attempt failed for this long is disabled and the admins told.
+    WEBHOOKS_RETRY_HOURS = 72
+    WEBHOOKS_DISABLE_AFTER_HOURS = 72
+    #: Seconds to connect, and for the whole request; answers are read up to 1 KiB.
+    WEBHOOKS_CONNECT_TIMEOUT = 3
+    WEBHOOKS_TIMEOUT = 10
+    #: Deliveries claimed at once, requests sent at the same time, and how long one run
+    #: goes on claiming (seconds).
+    WEBHOOKS_BATCH = 50
+    WEBHOOKS_CONCURRENCY = 8
+    WEBHOOKS_RUN_SECONDS = 50
+    #: A delivery still "sending" after this long was interrupted: it goes back to pending.
+    WEBHOOKS_STALE_MINUTES = 5
+    #: Outbox events are looked at again for this long after first seen, in case an
+    #: earlier id committed later (longer than any transaction that writes events).
+    WEBHOOKS_SETTLE_MINUTES = 15
+    #: Finished deliveries and their attempts are deleted after this many days.
+    WEBHOOKS_LOG_DAYS = 30
+    #: True lets every endpoint use private, loopback and link-local addresses (a lab or
+    #: tests); otherwise an admin allows it per endpoint.
+    WEBHOOKS_ALLOW_PRIVATE = False
 
 
 class ProductionConfig(Config):

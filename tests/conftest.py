@@ -57,6 +57,7 @@ from tests.helpers import OidcProvider
 from tests.helpers import build_app
 from tests.helpers import sign_in
 from tests.helpers import smtp_server
+from tests.helpers import webhook_receiver
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FRESH = "fresh_database"
@@ -426,6 +427,14 @@ def smtp():
     Point the app at it with ``tests.helpers.mail_settings(smtp)`` in ``app_config``."""
     with smtp_server() as inbox:
         yield inbox
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server on 127.0.0.1 that keeps the webhooks sent to it
+    (:class:`tests.helpers.Receiver`); endpoints reach it by allowing private addresses."""
+    with webhook_receiver() as server:
+        yield server
 
 
 @pytest.fixture

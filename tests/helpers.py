@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes
 from email import policy
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -193,6 +195,74 @@ def mail_settings(inbox: Inbox) -> dict:
         "MAIL_SENDER": "lms@example.com",
         "BASE_URL": "https://lms.example.com",
     }
+
+
+# -- Webhooks --------------------------------------------------------------------------
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that webhooks are sent to (the ``receiver``
+    fixture). It keeps every request (``path``, ``headers`` named in lower case, ``body``)
+    and answers each
+    with the next of ``answers`` (a status, or (302, location)), then 200."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.answers: list = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/lms"
+
+    def _handler(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.lock:
+                    receiver.requests.append(
+                        {"path": self.path, "headers": _lower(self.headers), "body": body}
+                    )
+                    answer = receiver.answers.pop(0) if receiver.answers else 200
+                status, location = answer if isinstance(answer, tuple) else (answer, None)
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):  # quiet
+                pass
+
+        return Handler
+
+    def bodies(self) -> list[dict]:
+        """The JSON of each request received, oldest first."""
+        with self.lock:
+            return [json.loads(r["body"]) for r in self.requests]
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [r["headers"]["webhook-id"] for r in self.requests]
+
+
+def _lower(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+@contextmanager
+def webhook_receiver():
+    receiver = Receiver()
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+        thread.join(5)
 
 
 # -- The learner's path ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Admin pages under ``/admin``: find people and grant or revoke their roles."""
+"""Admin pages under ``/admin``: find people and grant or revoke their roles; webhook
+endpoints (``/admin/webhooks``)."""
 
 from flask import Blueprint
 
@@ -6,3 +7,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 from lms.admin import views  # noqa: E402,F401  (routes register themselves on bp)
+from lms.admin import webhooks  # noqa: E402,F401  (/admin/webhooks)

@@ -15,5 +15,6 @@ def init_app(app: Flask) -> None:
     from lms.cli import jobs  # noqa: F401
     from lms.cli import translate  # noqa: F401
     from lms.cli import user_admin  # noqa: F401
+    from lms.cli import webhooks  # noqa: F401
 
     app.cli.add_command(lms_cli)

@@ -33,6 +33,7 @@ KIND_NAMES = {
     "reminders": _l("Send reminders"),
     "invitations": _l("Send invitations and password links"),
     "daily": _l("Daily run"),
+    "webhooks": _l("Deliver webhooks"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -48,6 +49,7 @@ PHASE_NAMES = {
     "sending": _l("Sending e-mails"),
     "renewals": _l("Renewals, recertification and lapsed clearances"),
     "retention": _l("Deleting old roster uploads"),
+    "delivering": _l("Delivering webhooks"),
 }
 
 
@@ -184,6 +186,17 @@ def _daily(result: dict) -> str:
     )
 
 
+def _webhooks(result: dict) -> str:
+    return _(
+        "%(delivered)d delivered, %(failed)d failed (will be retried), %(given_up)d given "
+        "up, %(disabled)d endpoint(s) disabled.",
+        delivered=result["delivered"],
+        failed=result["failed"],
+        given_up=result["given_up"],
+        disabled=len(result["disabled"]),
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -192,4 +205,5 @@ _SUMMARIES = {
     "reminders": _reminders,
     "invitations": _reminders,  # the same counts: sent, already sent, failed
     "daily": _daily,
+    "webhooks": _webhooks,
 }

@@ -18,6 +18,7 @@ with the role that sees it in :data:`VIEWERS`, and start it with :func:`lms.jobs
 
 from collections.abc import Callable
 from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,7 @@ from lms.models import Role
 from lms.models import RosterUpload
 from lms.models import utcnow
 from lms.queries import accounts
+from lms.queries import webhooks as webhook_reads
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
@@ -35,6 +37,7 @@ from lms.services import password_links
 from lms.services import reminders
 from lms.services import roster
 from lms.services import roster_retention
+from lms.services import webhook_delivery
 
 Progress = Callable[[str, int, int], None]
 Outcome = tuple[dict, int, int | None]
@@ -130,6 +133,31 @@ def daily(job: Job, progress: Progress) -> Outcome:
     return result, 2, 2
 
 
+def webhooks(job: Job, progress: Progress) -> Outcome:
+    """Webhook deliveries: new outbox events fanned out to the endpoints, then the due
+    deliveries sent, each claimed first, so several runs at once send each once."""
+    progress("delivering", 0, 1)
+    report = webhook_delivery.run(_now(job))
+    result = {
+        "written": report.written,
+        "delivered": report.delivered,
+        "failed": report.failed,
+        "given_up": report.given_up,
+        "disabled": report.disabled,
+    }
+    return result, report.delivered, None
+
+
+def webhooks_waiting() -> bool:
+    """Whether a webhook run has work (new events, due deliveries)."""
+    config = current_app.config
+    return webhook_reads.work_waiting(
+        utcnow(),
+        settle=timedelta(minutes=config["WEBHOOKS_SETTLE_MINUTES"]),
+        stale=timedelta(minutes=config["WEBHOOKS_STALE_MINUTES"]),
+    )
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -144,6 +172,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "reminders": reminders_send,
     "invitations": invitations,
     "daily": daily,
+    "webhooks": webhooks,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -155,11 +184,15 @@ VIEWERS: dict[str, Role] = {
     "reminders": Role.HR,
     "invitations": Role.HR,
     "daily": Role.HR,
+    "webhooks": Role.ADMIN,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
 #: fill with empty runs every few minutes.
-NEEDED: dict[str, Callable[[], bool]] = {"invitations": accounts.links_waiting}
+NEEDED: dict[str, Callable[[], bool]] = {
+    "invitations": accounts.links_waiting,
+    "webhooks": webhooks_waiting,
+}
 
 #: Kinds started when a job of another kind succeeds: a roster's new people get their
 #: invitations now, not at the next scheduled delivery.

@@ -29,6 +29,10 @@ from lms.models.user import LeadDepartment
 from lms.models.user import Role
 from lms.models.user import User
 from lms.models.user import UserRole
+from lms.models.webhook import WebhookAttempt
+from lms.models.webhook import WebhookDelivery
+from lms.models.webhook import WebhookEndpoint
+from lms.models.webhook import WebhookSubscription
 
 __all__ = [
     "ApiToken",
@@ -59,5 +63,9 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSubscription",
     "utcnow",
 ]

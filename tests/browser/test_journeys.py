@@ -162,3 +162,28 @@ def test_admin_makes_the_lead_lead_two_departments_on_a_phone(journey):
     me.click("main form[aria-labelledby=grant-heading] [type=submit]")
     assert "Sam Patel now leads: Sales." in me.text()
     me.assert_accessible()
+
+
+def test_admin_registers_a_webhook_in_hebrew_on_a_phone(journey):
+    me = journey("admin-webhooks-he-phone", phone=True, locale="he-IL")
+    me.sign_in("admin@example.com")
+    me.open("/admin/")
+    me.page.click(".navbar-toggler")
+    me.page.select_option("#language-select", "he")
+    me.click("nav form:has(#language-select) [type=submit]")
+    assert me.page.get_attribute("html", "dir") == "rtl"
+    me.click('main a[href="/admin/webhooks"]')
+    me.click('main a[href="/admin/webhooks/new"]')
+    me.follow(lambda: me.page.locator("main form [type=submit]").click(), status=400)  # no URL
+    assert me.page.locator("#url-error").is_visible()
+    me.page.fill("input[name=url]", "http://127.0.0.1:9/hooks/browser")
+    me.page.check('input[name=events][value="person.deactivated"]')
+    me.page.check("input[name=allow_private]")
+    me.click("main form [type=submit]")
+    secret = me.page.input_value("#secret")
+    assert secret.startswith("whsec_")
+    me.click('main a[href^="/admin/webhooks/"]')
+    assert secret not in me.page.content()
+    me.click("main form[action$='/disable'] [type=submit]")
+    assert me.page.locator("main form[action$='/enable']").is_visible()
+    me.assert_accessible()

@@ -18,6 +18,7 @@ DEEP = {
     "GET /hr/people",
     "GET /hr/people/<employee_id>",
     "GET /hr/roster/uploads/<int:upload_id>",
+    "GET /admin/webhooks/<int:endpoint_id>",
     "GET /author/<course_id>/files/<path:path>",
     "GET /api/v1/clearance/<path:identifier>",
     "GET /scim/v2/",  # the fuzz's SCIM token opens SCIM (a root search: 200)
