@@ -5,4 +5,5 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+from lms.admin import scim_push_views  # noqa: E402,F401  (the SCIM push's status)
 from lms.admin import views  # noqa: E402,F401  (routes register themselves on bp)
