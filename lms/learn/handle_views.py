@@ -14,6 +14,7 @@ from flask_babel import _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import InputRequired
@@ -33,7 +34,7 @@ from lms.services.handles import PLATFORM_NAMES
 class HandleForm(FlaskForm):
     platform = SelectField(
         _l("Platform"),
-        choices=[(key, PLATFORM_NAMES[key]) for key in PLATFORMS],
+        choices=[SelectChoice(key, PLATFORM_NAMES[key]) for key in PLATFORMS],
         validators=[InputRequired()],
     )
     handle = StringField(

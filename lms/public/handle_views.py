@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask_babel import _
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 
@@ -32,7 +33,7 @@ class CheckForm(FlaskForm):
     class Meta:
         csrf = False
 
-    platform = SelectField(choices=[(key, PLATFORM_NAMES[key]) for key in PLATFORMS])
+    platform = SelectField(choices=[SelectChoice(key, PLATFORM_NAMES[key]) for key in PLATFORMS])
     handle = StringField()
 
 
