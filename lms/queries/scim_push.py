@@ -61,7 +61,8 @@ def backlog(after: int | None) -> int:
     """How many events wait to be pushed."""
     if after is None:
         return 0
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_pending(after).subquery()))
+    count = sa.select(sa.func.count()).select_from(_pending(after).subquery())
+    return db.session.scalar(count) or 0
 
 
 def last_event_id() -> int:
@@ -105,7 +106,10 @@ def people(user_ids: Iterable[int], now: datetime) -> list[Person]:
         .where(User.id.in_(ids))
         .order_by(User.id)
     )
-    return [Person(*row[:5], bool(row[5])) for row in db.session.execute(stmt)]
+    return [
+        Person(user_id, email, employee_id, name, active, bool(cleared))
+        for user_id, email, employee_id, name, active, cleared in db.session.execute(stmt)
+    ]
 
 
 def cleared_people(now: datetime) -> list[Person]:
@@ -116,7 +120,10 @@ def cleared_people(now: datetime) -> list[Person]:
         .where(_cleared(now))
         .order_by(User.id)
     )
-    return [Person(*row, True) for row in db.session.execute(stmt)]
+    return [
+        Person(user_id, email, employee_id, name, active, True)
+        for user_id, email, employee_id, name, active in db.session.execute(stmt)
+    ]
 
 
 def accounts(target_id: int, user_ids: Iterable[int] | None = None) -> dict[int, ScimPushAccount]:
@@ -157,7 +164,7 @@ class Status:
 def status() -> Status:
     url = configured_url()
     row = target(url) if url else None
-    members = 0
+    members: int | None = 0
     if row is not None:
         members = db.session.scalar(
             sa.select(sa.func.count())

@@ -44,11 +44,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from scim2_client import SCIMClientException
 from scim2_client.engines.httpx2 import SyncSCIMClient
-from scim2_models import Email
 from scim2_models import Group
 from scim2_models import NotFoundException
 from scim2_models import PatchOp
-from scim2_models import PatchOperation
 from scim2_models import SCIMException
 from scim2_models import ScimProvider
 from scim2_models import SearchRequest
@@ -118,59 +116,63 @@ class Target:
         self.http.close()
 
     def find_group(self, name: str) -> str | None:
-        found = self._call(
-            self.scim.query, Group, query_parameters=SearchRequest(filter=_eq("displayName", name))
-        )
+        found = self._call(self.scim.query, Group, query_parameters=_search("displayName", name))
         return found.resources[0].id if found.resources else None
 
     def create_group(self, name: str) -> str:
-        return self._call(self.scim.create, Group(display_name=name)).id
+        return self._call(self.scim.create, Group.model_validate({"displayName": name})).id
 
     def members(self, group_id: str) -> set[str]:
         group = self._call(self.scim.query, Group, group_id)
         return {member.value for member in group.members or [] if member.value}
 
     def find_user(self, user_name: str) -> str | None:
-        found = self._call(
-            self.scim.query,
-            ScimUser,
-            query_parameters=SearchRequest(filter=_eq("userName", user_name)),
-        )
+        search = _search("userName", user_name)
+        found = self._call(self.scim.query, ScimUser, query_parameters=search)
         return found.resources[0].id if found.resources else None
 
     def create_user(self, person: Person) -> str:
-        user = ScimUser(
-            user_name=person.email.lower(),
-            external_id=person.employee_id,
-            display_name=person.name,
-            emails=[Email(value=person.email.lower(), primary=True, type="work")],
-            active=True,
+        email = person.email.lower()
+        user: ScimUser = ScimUser.model_validate(
+            {
+                "userName": email,
+                "externalId": person.employee_id,
+                "displayName": person.name,
+                "emails": [{"value": email, "primary": True, "type": "work"}],
+                "active": True,
+            }
         )
         return self._call(self.scim.create, user).id
 
     def set_active(self, remote_id: str, active: bool) -> None:
-        operation = PatchOperation(op="replace", path="active", value=active)
-        self._call(self.scim.modify, ScimUser, remote_id, PatchOp[ScimUser](operations=[operation]))
+        patch = _patch(ScimUser, [{"op": "replace", "path": "active", "value": active}])
+        self._call(self.scim.modify, ScimUser, remote_id, patch)
 
     def add_members(self, group_id: str, remote_ids: list[str]) -> None:
         for chunk in _chunks(remote_ids):
             value = [{"value": remote_id} for remote_id in chunk]
-            operation = PatchOperation(op="add", path="members", value=value)
-            self._call(self.scim.modify, Group, group_id, PatchOp[Group](operations=[operation]))
+            patch = _patch(Group, [{"op": "add", "path": "members", "value": value}])
+            self._call(self.scim.modify, Group, group_id, patch)
 
     def remove_members(self, group_id: str, remote_ids: list[str]) -> None:
         for chunk in _chunks(remote_ids):
-            operations = [
-                PatchOperation(op="remove", path=f"members[{_eq('value', remote_id)}]")
-                for remote_id in chunk
-            ]
-            self._call(self.scim.modify, Group, group_id, PatchOp[Group](operations=operations))
+            operations = [{"op": "remove", "path": f"members[{_eq('value', r)}]"} for r in chunk]
+            self._call(self.scim.modify, Group, group_id, _patch(Group, operations))
 
     def _call(self, method, *args, **kwargs):
         try:
             return method(*args, **kwargs)
         except (SCIMClientException, SCIMException, httpx2.HTTPError, ValueError) as exc:
             raise TargetUnavailable(_describe(exc)) from exc
+
+
+def _search(attribute: str, value: str) -> SearchRequest:
+    return SearchRequest.model_validate({"filter": _eq(attribute, value)})
+
+
+def _patch(model: type, operations: list[dict]) -> PatchOp:
+    """A PATCH request body; built from JSON, as the protocol writes it."""
+    return PatchOp[model].model_validate({"Operations": operations})  # type: ignore[valid-type]
 
 
 def _eq(attribute: str, value: str) -> str:
