@@ -28,7 +28,8 @@ def scim_push():
     return render_template("admin/scim_push.html", status=read.status(), form=RunForm())
 
 
-@bp.route("/scim-push/<any(push, reconcile):what>", methods=["POST"])
+@bp.route("/scim-push/push", defaults={"what": "push"}, methods=["POST"])
+@bp.route("/scim-push/reconcile", defaults={"what": "reconcile"}, methods=["POST"])
 @role_required(Role.ADMIN)
 def scim_push_run(what: str):
     if not RunForm().validate_on_submit():
