@@ -145,6 +145,8 @@ class Config:
     #: (accounts the tool or the identity provider made are only taken out of the group).
     SCIM_PUSH_DEACTIVATE_LEAVERS = True
     SCIM_PUSH_TIMEOUT = 30  # seconds to wait for the target
+    #: After a failed push, the scheduler waits this long before trying again.
+    SCIM_PUSH_RETRY_MINUTES = 5
     #: Changes are pushed by a job that runs when there are some (cron line, UTC); the
     #: whole group is compared with the cleared people once a day.
     JOBS_SCIM_PUSH_SCHEDULE = "* * * * *"

@@ -4,6 +4,7 @@ target's cursor, the accounts known on the target, and the status admins see."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,6 +15,7 @@ from lms.models import OutboxEvent
 from lms.models import ScimPushAccount
 from lms.models import ScimPushTarget
 from lms.models import User
+from lms.models import utcnow
 
 #: The outbox events that can change who belongs in the group.
 EVENT_KINDS = ("clearance.changed", "person.deactivated", "person.reactivated")
@@ -35,9 +37,20 @@ def needed() -> bool:
     if not url:
         return False
     row = target(url)
+    if row is not None and _resting(row):
+        return False
     if row is None or row.cursor is None or row.group_id is None:
         return True
     return bool(db.session.scalar(sa.select(_pending(row.cursor).exists())))
+
+
+def _resting(row: ScimPushTarget) -> bool:
+    """The last run failed a moment ago: let the target recover (and keep the job list
+    from filling with a failure a minute) for ``SCIM_PUSH_RETRY_MINUTES``."""
+    failed = row.last_error_at
+    if failed is None or (row.last_success_at is not None and row.last_success_at > failed):
+        return False
+    return failed > utcnow() - timedelta(minutes=current_app.config["SCIM_PUSH_RETRY_MINUTES"])
 
 
 def _pending(after: int) -> sa.Select:
