@@ -3,6 +3,7 @@ library's own test server, with a bearer token), served over HTTP by Werkzeug in
 on a free loopback port; it can be stopped and started again on the same port with the
 same data, as an advocacy tool that goes down for a while."""
 
+import socket
 import threading
 
 import httpx2
@@ -35,18 +36,32 @@ class ScimTarget:
         self.url = f"http://127.0.0.1:{self.port}/v2"
         self.server = None
         self.thread = None
+        self.placeholder: socket.socket | None = None
 
     def start(self) -> None:
+        if self.placeholder is not None:
+            self.placeholder.close()
+            self.placeholder = None
         self.server = make_server("127.0.0.1", self.port, self.app, request_handler=_Quiet)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
+        """Down: connections are refused. The port stays bound (not listening), so no
+        other test's server can take it meanwhile."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
             self.thread.join(5)
             self.server = None
+            self.placeholder = socket.socket()
+            self.placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.placeholder.bind(("127.0.0.1", self.port))
+
+    def close(self) -> None:
+        self.stop()
+        if self.placeholder is not None:
+            self.placeholder.close()
 
     def get(self, path: str, **params) -> dict:
         with httpx2.Client(base_url=self.url, headers=self._auth()) as http:
@@ -87,4 +102,4 @@ def target(app):
     tool.start()
     app.config.update(SCIM_PUSH_URL=tool.url, SCIM_PUSH_TOKEN=TOKEN)
     yield tool
-    tool.stop()
+    tool.close()
