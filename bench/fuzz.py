@@ -264,6 +264,7 @@ SEEDS = [
     "/author",
     "/admin/",
     "/guidelines",
+    "/verify-handle",
 ]
 
 
@@ -299,6 +300,8 @@ class World:
         self._crawl("anonymous", [link])
         self._crawl("hr", [f"/hr/people/{invited}"])
         self._crawl("admin", self._add_webhooks())
+        self._crawl("employee", [self._register_handle()])
+        self._crawl("hr", ["/hr/handles", "/hr/handles/lookups"])
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
@@ -567,6 +570,15 @@ class World:
             },
         )
         return "/hr/assignments"
+
+    def _register_handle(self) -> str:
+        """A social media handle, so its owner's and HR's pages offer to remove it."""
+        self._restore("employee")
+        self.clients["employee"].post(
+            "/training/handles",
+            data={"platform": "x", "handle": "@fuzz_handle", "display_name": "Fuzz"},
+        )
+        return "/training/handles"
 
     # --- the crawl
 

@@ -155,6 +155,28 @@ class Config:
     #: tests); otherwise an admin allows it per endpoint.
     WEBHOOKS_ALLOW_PRIVATE = False
 
+    #: The company's name as the public handle check says it ("a cleared representative of
+    #: <COMPANY_NAME>"); empty: OIDC_COMPANY_NAME, else "our company" (translated).
+    COMPANY_NAME = ""
+    #: Public handle checks (/verify-handle, /api/v1/handles/…) allowed per client address.
+    HANDLE_LOOKUPS_PER_CLIENT = "30 per minute; 300 per day"
+
+    #: Push the cleared people, as one group, to an advocacy tool's SCIM 2.0 server
+    #: (README, "SCIM push"): on when SCIM_PUSH_URL (its base, …/scim/v2) is set.
+    SCIM_PUSH_URL = ""
+    SCIM_PUSH_TOKEN = ""  # sent as Authorization: Bearer …
+    SCIM_PUSH_GROUP_NAME = "Cleared representatives"
+    #: A leaver's account on the target is deactivated too, when this LMS created it
+    #: (accounts the tool or the identity provider made are only taken out of the group).
+    SCIM_PUSH_DEACTIVATE_LEAVERS = True
+    SCIM_PUSH_TIMEOUT = 30  # seconds to wait for the target
+    #: After a failed push, the scheduler waits this long before trying again.
+    SCIM_PUSH_RETRY_MINUTES = 5
+    #: Changes are pushed by a job that runs when there are some (cron line, UTC); the
+    #: whole group is compared with the cleared people once a day.
+    JOBS_SCIM_PUSH_SCHEDULE = "* * * * *"
+    JOBS_SCIM_RECONCILE_SCHEDULE = "45 2 * * *"
+
 
 class ProductionConfig(Config):
     LMS_ENV = "production"

@@ -6,5 +6,6 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+from lms.admin import scim_push_views  # noqa: E402,F401  (the SCIM push's status)
 from lms.admin import views  # noqa: E402,F401  (routes register themselves on bp)
 from lms.admin import webhooks  # noqa: E402,F401  (/admin/webhooks)

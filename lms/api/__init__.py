@@ -61,4 +61,5 @@ def _api_headers(response):
     return response
 
 
+from lms.api import handle_views  # noqa: E402,F401  (the public handle check)
 from lms.api import views  # noqa: E402,F401

@@ -34,6 +34,8 @@ KIND_NAMES = {
     "invitations": _l("Send invitations and password links"),
     "daily": _l("Daily run"),
     "webhooks": _l("Deliver webhooks"),
+    "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
+    "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -50,6 +52,10 @@ PHASE_NAMES = {
     "renewals": _l("Renewals, recertification and lapsed clearances"),
     "retention": _l("Deleting old roster uploads"),
     "delivering": _l("Delivering webhooks"),
+    "pushing": _l("Pushing changes"),
+    "reconciling": _l("Finding the group"),
+    "accounts": _l("Finding or creating accounts"),
+    "members": _l("Correcting the group's members"),
 }
 
 
@@ -197,6 +203,18 @@ def _webhooks(result: dict) -> str:
     )
 
 
+def _scim_push(result: dict) -> str:
+    return _(
+        "%(events)d change(s) read: %(added)d added to the group, %(removed)d removed, "
+        "%(created)d account(s) created, %(deactivated)d deactivated.",
+        events=result["events"],
+        added=result["added"],
+        removed=result["removed"],
+        created=result["created"],
+        deactivated=result["deactivated"],
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -206,4 +224,6 @@ _SUMMARIES = {
     "invitations": _reminders,  # the same counts: sent, already sent, failed
     "daily": _daily,
     "webhooks": _webhooks,
+    "scim_push": _scim_push,
+    "scim_reconcile": _scim_push,  # the same counts
 }

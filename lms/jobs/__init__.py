@@ -75,6 +75,8 @@ def init_app(app: Flask) -> None:
     _schedule(app, huey, "reminders", config["JOBS_REMINDERS_SCHEDULE"])
     _schedule(app, huey, "invitations", config["JOBS_INVITATIONS_SCHEDULE"])
     _schedule(app, huey, "webhooks", config["JOBS_WEBHOOKS_SCHEDULE"])
+    _schedule(app, huey, "scim_push", config["JOBS_SCIM_PUSH_SCHEDULE"])
+    _schedule(app, huey, "scim_reconcile", config["JOBS_SCIM_RECONCILE_SCHEDULE"])
 
     @huey.periodic_task(crontab(minute="*/5"), name="lms.jobs.resend_stale")
     def resend_stale() -> None:

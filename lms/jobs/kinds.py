@@ -29,6 +29,7 @@ from lms.models import RosterUpload
 from lms.models import utcnow
 from lms.queries import accounts
 from lms.queries import webhooks as webhook_reads
+from lms.queries import scim_push as scim_push_reads
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
@@ -38,6 +39,7 @@ from lms.services import reminders
 from lms.services import roster
 from lms.services import roster_retention
 from lms.services import webhook_delivery
+from lms.services import scim_push
 
 Progress = Callable[[str, int, int], None]
 Outcome = tuple[dict, int, int | None]
@@ -158,6 +160,21 @@ def webhooks_waiting() -> bool:
     )
 
 
+def scim_push_changes(job: Job, progress: Progress) -> Outcome:
+    """The clearance changes since the last push, to the advocacy tool's SCIM group (the
+    first push, and a target whose group went missing, get a whole reconcile). A target
+    that fails raises: the job is tried again and the next run starts where this stopped."""
+    report = scim_push.push(_now(job), progress)
+    return report.as_json(), report.events, None
+
+
+def scim_reconcile(job: Job, progress: Progress) -> Outcome:
+    """The whole SCIM group made equal to the people cleared now (daily, or an admin's
+    button): members added by hand on the target, or changes missed, are fixed."""
+    report = scim_push.reconcile(_now(job), progress)
+    return report.as_json(), report.added + report.removed, None
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -173,6 +190,8 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "invitations": invitations,
     "daily": daily,
     "webhooks": webhooks,
+    "scim_push": scim_push_changes,
+    "scim_reconcile": scim_reconcile,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -185,6 +204,8 @@ VIEWERS: dict[str, Role] = {
     "invitations": Role.HR,
     "daily": Role.HR,
     "webhooks": Role.ADMIN,
+    "scim_push": Role.ADMIN,
+    "scim_reconcile": Role.ADMIN,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
@@ -192,6 +213,8 @@ VIEWERS: dict[str, Role] = {
 NEEDED: dict[str, Callable[[], bool]] = {
     "invitations": accounts.links_waiting,
     "webhooks": webhooks_waiting,
+    "scim_push": scim_push_reads.needed,
+    "scim_reconcile": lambda: bool(scim_push_reads.configured_url()),
 }
 
 #: Kinds started when a job of another kind succeeds: a roster's new people get their
@@ -199,4 +222,4 @@ NEEDED: dict[str, Callable[[], bool]] = {
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {"roster_apply": ("invitations",)}
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
-EXCLUSIVE = {"daily", "reminders"}
+EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile"}

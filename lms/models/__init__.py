@@ -13,6 +13,8 @@ from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
 from lms.models.event import OutboxEvent
+from lms.models.handle import HandleLookupCount
+from lms.models.handle import SocialHandle
 from lms.models.job import Job
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
@@ -23,6 +25,8 @@ from lms.models.roster import RosterUpload
 from lms.models.scim import Group
 from lms.models.scim import GroupMember
 from lms.models.scim import ScimUser
+from lms.models.scim_push import ScimPushAccount
+from lms.models.scim_push import ScimPushTarget
 from lms.models.session import UserSession
 from lms.models.types import utcnow
 from lms.models.user import LeadDepartment
@@ -49,6 +53,7 @@ __all__ = [
     "CourseVersionFile",
     "Enrollment",
     "Group",
+    "HandleLookupCount",
     "GroupMember",
     "LeadDepartment",
     "Job",
@@ -59,7 +64,10 @@ __all__ = [
     "ReminderSent",
     "Role",
     "RosterUpload",
+    "ScimPushAccount",
+    "ScimPushTarget",
     "ScimUser",
+    "SocialHandle",
     "User",
     "UserRole",
     "UserSession",

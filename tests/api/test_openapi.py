@@ -59,6 +59,8 @@ def requests_to_try(operation, mode, token):
     made-up identifier is nearly always a 404); invalid ones also make up the token."""
     if mode is GenerationMode.NEGATIVE:
         return operation.as_strategy(generation_mode=mode)
+    if "identifier" not in operation.path:  # the public handle check: no token to carry
+        return operation.as_strategy()
     auth = {"Authorization": f"Bearer {token}"}
     known = st.sampled_from(KNOWN).flatmap(
         lambda identifier: operation.as_strategy(
@@ -77,10 +79,15 @@ def test_every_answer_matches_the_description(app, people, token, mode):
     """Bounded and derandomized: the same requests on every run, in a few seconds."""
     schema = schemathesis.openapi.from_wsgi(SPEC, each_request_alone(app))
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert [op.label for op in operations] == ["GET /api/v1/clearance/{identifier}"]
+    assert sorted(op.label for op in operations) == [
+        "GET /api/v1/clearance/{identifier}",
+        "GET /api/v1/handles/{platform}/{handle}",
+    ]
     statuses = Counter()
 
     for operation in operations:
+        if mode is GenerationMode.NEGATIVE and "identifier" not in operation.path:
+            continue  # the public handle check takes any text: nothing invalid to make up
 
         @given(case=requests_to_try(operation, mode, token))
         @settings(
@@ -115,4 +122,9 @@ def test_the_description_documents_the_token_and_every_answer(client):
     for answer in answers.values():
         assert answer["description"] and answer["content"]["application/json"]["schema"]
     # Only the API: neither the description itself nor any page.
-    assert list(described["paths"]) == ["/api/v1/clearance/{identifier}"]
+    assert sorted(described["paths"]) == [
+        "/api/v1/clearance/{identifier}",
+        "/api/v1/handles/{platform}/{handle}",
+    ]
+    # The handle check is public: its route overrides the token requirement.
+    assert described["paths"]["/api/v1/handles/{platform}/{handle}"]["get"]["security"] == []
