@@ -28,8 +28,8 @@ from lms.models import Role
 from lms.models import RosterUpload
 from lms.models import utcnow
 from lms.queries import accounts
-from lms.queries import webhooks as webhook_reads
 from lms.queries import scim_push as scim_push_reads
+from lms.queries import webhooks as webhook_reads
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
@@ -38,8 +38,8 @@ from lms.services import password_links
 from lms.services import reminders
 from lms.services import roster
 from lms.services import roster_retention
-from lms.services import webhook_delivery
 from lms.services import scim_push
+from lms.services import webhook_delivery
 
 Progress = Callable[[str, int, int], None]
 Outcome = tuple[dict, int, int | None]

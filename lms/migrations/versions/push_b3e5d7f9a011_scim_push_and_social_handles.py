@@ -2,7 +2,7 @@
 accounts known there, employees' work handles, and the public check's daily counts
 
 Revision ID: b3e5d7f9a011
-Revises: a9d4c2e7b010
+Revises: b2c3d4e5f011
 Create Date: 2026-12-07 15:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b3e5d7f9a011'
-down_revision = 'a9d4c2e7b010'
+down_revision = 'b2c3d4e5f011'
 branch_labels = None
 depends_on = None
 

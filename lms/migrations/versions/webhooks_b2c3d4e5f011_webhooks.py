@@ -2,7 +2,7 @@
 and outbox event) and the log of their attempts
 
 Revision ID: b2c3d4e5f011
-Revises: a9d4c2e7b010
+Revises: attest_b011
 Create Date: 2026-12-08 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b2c3d4e5f011'
-down_revision = 'a9d4c2e7b010'
+down_revision = 'attest_b011'
 branch_labels = None
 depends_on = None
 
