@@ -45,16 +45,17 @@ def test_quiz_question_ids_types_and_keys_match_the_source(loaded, lang):
 def test_quiz_meets_the_brief(loaded):
     course, _ = loaded
     quiz = course.quizzes["en"]
-    assert len(quiz.questions) >= 20 and quiz.pool == 10 and quiz.shuffle
+    assert len(quiz.questions) >= 20 and quiz.pool == 12 and quiz.shuffle
     assert course.meta.pass_mark == 80 and course.meta.required
     assert all(a.feedback_html for q in quiz.questions for a in q.answers)
 
 
-def test_every_module_is_assessed_by_at_least_two_questions():
+def test_every_module_is_assessed_by_at_least_three_questions():
+    """Enough questions per module for a fair draw of one per module."""
     text = Path(PROJECT_ROOT, "quizzes", COURSE_ID, "en.md").read_text()
     course, _ = load_course(PROJECT_ROOT, COURSE_ID)
     for module_id in course.module_ids:
-        assert text.count(f"<!-- module: {module_id} -->") >= 2, module_id
+        assert text.count(f"<!-- module: {module_id} -->") >= 3, module_id
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
