@@ -1,8 +1,10 @@
-"""Admin pages under ``/admin``: find people and grant or revoke their roles."""
+"""Admin pages under ``/admin``: find people and grant or revoke their roles; the
+company settings filled into course text."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+from lms.admin import company_views  # noqa: E402,F401
 from lms.admin import views  # noqa: E402,F401  (routes register themselves on bp)
