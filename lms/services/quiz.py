@@ -287,6 +287,9 @@ def _certify(user: User, attempt: QuizAttempt, course: content.Course, now: date
             "version": version.version,
             "attempt_id": attempt.id,
             "expires_at": iso(cert.expires_at),
+            # The language of the text studied: the quiz, and each module as last read.
+            "lang": attempt.lang,
+            "module_langs": {p.module_id: p.lang for p in enrollment.progress},
         },
     )
     events.record(
