@@ -15,6 +15,7 @@ from lms.models import Enrollment
 from lms.models import ModuleProgress
 from lms.models import User
 from lms.queries import catalog
+from lms.queries import company
 from lms.services import learning
 
 
@@ -134,10 +135,11 @@ class ModuleReading:
     reviewing: bool  # the course is completed: the learner reads it again
     started: bool  # this module has its progress row
     read: bool  # this module is marked read
+    company_version: str | None = None  # of the company settings the text shows
 
     @property
     def course(self) -> content.Course:
-        return catalog.course_by_id(self.version_id, self.content_hash)
+        return catalog.course_by_id(self.version_id, self.content_hash, self.company_version)
 
     @property
     def writes(self) -> bool:
@@ -179,6 +181,7 @@ def _module_reading_statement() -> sa.Select:
             enrollments.completed_at.is_not(None),
             progress.id.is_not(None),
             progress.completed_at.is_not(None),
+            company.version_column(),
         )
         .select_from(CourseVersion.__table__)
         .outerjoin(Enrollment.__table__, enrollments.id == enrollment)
@@ -193,9 +196,9 @@ def _module_reading_statement() -> sa.Select:
 
 def module_reading(user: User, course_id: str, module_id: str) -> ModuleReading | None:
     """The current version of the course and the reader's enrolment (as :func:`reading`
-    picks it) with this module's progress, in one statement: the module page is the page
-    learners load most. None when the course does not exist or the user has no enrolment
-    in it (:func:`reading` then enrols them).
+    picks it) with this module's progress, and the company settings' version, in one
+    statement: the module page is the page learners load most. None when the course does
+    not exist or the user has no enrolment in it (:func:`reading` then enrols them).
     """
     row = (
         db.session.connection()
@@ -207,4 +210,6 @@ def module_reading(user: User, course_id: str, module_id: str) -> ModuleReading 
     )
     if row is None or row[2] is None:
         return None
-    return ModuleReading(row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]))
+    return ModuleReading(
+        row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]), row[6] or ""
+    )

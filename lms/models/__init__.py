@@ -9,6 +9,7 @@ from lms.models.authoring import CourseDraftFile
 from lms.models.certification import Certification
 from lms.models.certification import Clearance
 from lms.models.company import CompanySetting
+from lms.models.company import CompanySettingsVersion
 from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
@@ -36,6 +37,7 @@ __all__ = [
     "Certification",
     "Clearance",
     "CompanySetting",
+    "CompanySettingsVersion",
     "Course",
     "CourseDraft",
     "CourseDraftFile",

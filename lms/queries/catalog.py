@@ -102,14 +102,17 @@ def stored_course(version: CourseVersion) -> content.Course:
     return cached
 
 
-def course_by_id(version_id: int, content_hash: str) -> content.Course:
+def course_by_id(
+    version_id: int, content_hash: str, company_version: str | None = None
+) -> content.Course:
     """:func:`course_of` the version with this id and hash: for pages that read the
-    version's columns without the ORM (they are known to exist)."""
+    version's columns without the ORM (they are known to exist), and perhaps the company
+    settings' version (lms.queries.company.version_column) with them."""
     key = (version_id, content_hash)
     cached = _course_cache.get(key)
-    if cached is not None:
-        return company.filled(cached, key)
-    return course_of(db.session.get_one(CourseVersion, version_id))
+    if cached is None:
+        cached = stored_course(db.session.get_one(CourseVersion, version_id))
+    return company.filled(cached, key, company_version)
 
 
 def publish_kind(meta: content.CourseMeta, latest: CourseVersion | None) -> str:

@@ -1,15 +1,14 @@
 """Company settings as pages read them, and course content with their values filled in.
 
-The values live in the database, so every server reads them there on every request that
-shows content with markers (a few short rows): a change is seen at once everywhere. What
-is cached is keyed by a hash of the values (:attr:`Current.token`), so a changed value
-makes new keys and nothing old is served.
+The values live in the database with a version that every change replaces
+(lms.models.CompanySettingsVersion). A page that shows content with markers reads that
+version (the module page in its one statement), and everything cached is keyed by it
+(:attr:`Current.token`): a change is seen at once on every server, and nothing old is
+served.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -27,6 +26,7 @@ from lms import content
 from lms.content import company
 from lms.extensions import db
 from lms.models import CompanySetting
+from lms.models import CompanySettingsVersion
 
 
 @dataclass(frozen=True)
@@ -35,19 +35,60 @@ class Current:
 
     explicit: Mapping[str, str]
     values: Mapping[str, str]
-    token: str  # names ``values``: part of every cache key of filled content
+    token: str  # names ``values`` (the settings' version): in every key of filled content
 
     def unset(self, keys) -> list[str]:
         """Those of ``keys`` without a value (and without a default)."""
         return [key for key in keys if not self.values.get(key)]
 
 
-def current() -> Current:
-    rows = db.session.execute(sa.select(CompanySetting.key, CompanySetting.value)).all()
-    explicit = {key: value for key, value in rows if key in company.BY_KEY and value}
-    values = company.defaults() | explicit
-    digest = hashlib.sha256(json.dumps(sorted(values.items())).encode()).hexdigest()
-    return Current(explicit, values, digest[:16])
+def version_column() -> sa.ScalarSelect:
+    """The settings' version (lms.models.CompanySettingsVersion) as a column of another
+    statement: the module page reads it with everything else it needs."""
+    version = CompanySettingsVersion.__table__.c
+    return sa.select(version.version).where(version.id == 1).scalar_subquery()
+
+
+@cache  # built once: constructing it cost as much as running it
+def _version_statement() -> sa.Select:
+    return sa.select(version_column())
+
+
+@cache
+def _values_statement() -> sa.Select:
+    settings = CompanySetting.__table__.c
+    return sa.select(version_column(), settings.key, settings.value)
+
+
+_lock = threading.Lock()
+
+# The settings by version: a version names one state for good, so every server may keep
+# its own copy; a change makes a new version and the old entry ages out.
+_by_version: OrderedDict[str, Current] = OrderedDict()
+_BY_VERSION_MAX = 16
+
+
+def current(version: str | None = None) -> Current:
+    """The settings now. ``version``: the caller read it already (in its own statement)."""
+    connection = db.session.connection()
+    if version is None:
+        version = connection.execute(_version_statement()).scalar() or ""
+    found = _by_version.get(version)
+    if found is None:
+        rows = connection.execute(_values_statement()).all()
+        # The version the values were read with (a change may have come in between).
+        version = (rows[0][0] or "") if rows else version
+        found = _settings(version, {key: value for _, key, value in rows})
+        with _lock:
+            _by_version[version] = found
+            while len(_by_version) > _BY_VERSION_MAX:
+                _by_version.popitem(last=False)
+    return found
+
+
+def _settings(version: str, stored: dict[str, str]) -> Current:
+    explicit = {key: value for key, value in stored.items() if key in company.BY_KEY and value}
+    return Current(explicit, company.defaults() | explicit, version or "defaults")
 
 
 def rows() -> dict[str, CompanySetting]:
@@ -90,12 +131,14 @@ def filling(settings: Current | None = None) -> company.Filling:
 _filled: OrderedDict[tuple[Hashable, str], content.Course] = OrderedDict()
 _FILLED_MAX = 64
 _marked: dict[Hashable, bool] = {}
-_lock = threading.Lock()
 
 
-def filled(course: content.Course, key: Hashable | None = None) -> content.Course:
+def filled(
+    course: content.Course, key: Hashable | None = None, version: str | None = None
+) -> content.Course:
     """``course`` as learners read it: every marker replaced by its value. ``key`` names
-    ``course`` for the cache (a published version's id and hash); None: not cached."""
+    ``course`` for the cache (a published version's id and hash); None: not cached.
+    ``version``: the settings' version, when the caller read it already."""
     if key is None:
         if not company.uses_markers(course):
             return course
@@ -105,7 +148,7 @@ def filled(course: content.Course, key: Hashable | None = None) -> content.Cours
         _marked[key] = company.uses_markers(course)
     if not _marked[key]:
         return course
-    settings = current()
+    settings = current(version)
     found = _filled.get((key, settings.token))
     if found is None:
         found = filling(settings).course(course, settings.token)

@@ -7,7 +7,9 @@ values (:mod:`lms.queries.company`).
 """
 
 import re
+import secrets
 from collections.abc import Mapping
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.content import company
 from lms.extensions import db
 from lms.models import CompanySetting
+from lms.models import CompanySettingsVersion
 from lms.models import User
 from lms.models import utcnow
 from lms.services import Refused
@@ -56,6 +59,8 @@ def set_values(
             after={"key": key, "value": value or None} | ({"via": via} if via else {}),
         )
         changed.append(key)
+    if changed:
+        _new_version()
     try:
         db.session.commit()
     except IntegrityError as exc:  # another administrator set the same new key just now
@@ -96,3 +101,17 @@ def _write(key: str, value: str, row: CompanySetting | None, actor: User | None)
         db.session.add(row)
     row.value, row.updated_at = value, utcnow()
     row.updated_by_id = actor.id if actor else None
+
+
+def _new_version() -> None:
+    """Name the new state (lms.models.CompanySettingsVersion): caches keyed by the old
+    name are not used again. An UPDATE, so two changes at once are serialised by its row
+    lock and the last to commit names the state that includes both."""
+    version = secrets.token_hex(16)
+    updated = db.session.execute(
+        sa.update(CompanySettingsVersion)
+        .where(CompanySettingsVersion.id == 1)
+        .values(version=version)
+    )
+    if not cast(sa.CursorResult, updated).rowcount:  # the first change ever
+        db.session.add(CompanySettingsVersion(id=1, version=version))

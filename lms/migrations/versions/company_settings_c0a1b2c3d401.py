@@ -1,4 +1,5 @@
-"""company_settings: the values filled into the {{company.KEY}} markers of course text
+"""company_settings: the values filled into the {{company.KEY}} markers of course text,
+and company_settings_version: one row naming their state, for caches
 
 Revision ID: c0a1b2c3d401
 Revises: a9d4c2e7b010
@@ -27,7 +28,14 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_company_settings')),
     )
+    op.create_table(
+        'company_settings_version',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('version', sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_company_settings_version')),
+    )
 
 
 def downgrade():
+    op.drop_table('company_settings_version')
     op.drop_table('company_settings')
