@@ -93,6 +93,16 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@cache
+def language_name_in(lang: str, reader: str) -> str:
+    """A language's name in the reader's language ("English" is "אנגלית" in Hebrew)."""
+    try:
+        name = Locale.parse(lang).get_display_name(reader) or lang
+    except (ValueError, LookupError):
+        return language_name(lang)
+    return name
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: _parsed(select_locale()))
     app.jinja_env.install_gettext_callables(

@@ -18,6 +18,7 @@ def minutes(seconds: int) -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.globals["language_name"] = i18n.language_name
+    app.jinja_env.globals["language_name_in"] = i18n.language_name_in
     app.jinja_env.globals["html_lang"] = i18n.html_lang
     app.jinja_env.globals["text_direction"] = i18n.text_direction
     app.jinja_env.globals["Role"] = Role  # navigation shows links by role

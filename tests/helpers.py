@@ -399,6 +399,48 @@ def attesting_content(root: Path) -> Path:
     return copy
 
 
+# -- Every language translated --------------------------------------------------------
+
+#: The languages the UI ships besides English, each translating the test course.
+OTHER_LANGUAGES = ("de", "es", "fr", "he", "ja", "pt_BR", "zh_Hans")
+#: A sentence in each language, to tell a translation from the English text on a page.
+IN_LANGUAGE = {
+    "de": "Sagen Sie, dass Sie bei uns arbeiten.",
+    "es": "Di que trabajas con nosotros.",
+    "fr": "Dites que vous travaillez chez nous.",
+    "he": "ציינו שאתם עובדים אצלנו.",
+    "ja": "当社で働いていることを明記してください。",
+    "pt_BR": "Diga que você trabalha conosco.",
+    "zh_Hans": "请说明你在我们公司工作。",
+}
+
+
+def translated_content(root: Path) -> Path:
+    """The test content under ``root`` with both modules and the quiz translated into
+    every other language, each translation current (its ``translation_of`` is the
+    revision of the English file), and the course's title and description in all eight."""
+    shutil.copytree(TEST_CONTENT, root, dirs_exist_ok=True)
+    base = root / "courses" / COURSE
+    for folder in ("he", "zh_Hans"):  # replaced by the translations below
+        shutil.rmtree(base / folder)
+    titles = "".join(f"  {lang}: Policy basics ({lang})\n" for lang in OTHER_LANGUAGES)
+    descriptions = "".join(f"  {lang}: {IN_LANGUAGE[lang]}\n" for lang in OTHER_LANGUAGES)
+    yml = (base / "course.yml").read_text()
+    yml = yml.replace("  he: יסודות המדיניות\n  zh_Hans: 政策基础\n", titles)
+    yml = yml.replace("required:", f"description:\n  en: Say who you are.\n{descriptions}required:")
+    (base / "course.yml").write_text(yml)
+    english_quiz = (root / EN_QUIZ).read_bytes()
+    for lang, sentence in IN_LANGUAGE.items():
+        for name in ("01-say-who-you-are.md", "02-keep-secrets.md"):
+            source = (base / "en" / name).read_bytes()
+            front = f"title: {name[3:-3]} ({lang})\ntranslation_of: {revision_of(source)}"
+            write_tree(base / lang, {name: f"---\n{front}\n---\n\n{sentence}\n"})
+        quiz = english_quiz.decode().replace("## ", f"## ({lang}) ")
+        quiz = quiz.replace("---\n\n", f"translation_of: {revision_of(english_quiz)}\n---\n\n", 1)
+        write_tree(root / "quizzes" / COURSE, {f"{lang}.md": quiz})
+    return root
+
+
 # -- The roster ------------------------------------------------------------------------
 
 HEADER = "employee_id,email,name,department,country,manager,preferred_language,hire_date,active"

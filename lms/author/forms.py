@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
+from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import RadioField
@@ -53,6 +54,12 @@ class PublishForm(FlaskForm):
                 _l("Enter a number of days from 0 to %(max)d.", max=MAX_GRACE_DAYS),
             ),
         ],
+    )
+    accept_behind = BooleanField(
+        _l(
+            "Publish the major version anyway: learners of these languages read the "
+            "source-language text of these items until their translations are updated."
+        )
     )
     submit = SubmitField(_l("Publish"))
 

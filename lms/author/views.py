@@ -14,6 +14,7 @@ from flask_babel import _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from lms import content
 from lms import jobs
 from lms.author import bp
 from lms.author.forms import ActionForm
@@ -24,9 +25,11 @@ from lms.author.forms import GiftSaveForm
 from lms.author.forms import GiftUploadForm
 from lms.author.forms import PublishForm
 from lms.author.forms import RollbackForm
+from lms.content import company
 from lms.content import diff as content_diff
 from lms.content import pages
 from lms.content import translation_status
+from lms.content.company import Setting
 from lms.content.course_files import languages_of
 from lms.content.course_files import text_for_editing
 from lms.content.files import LOCALE
@@ -35,6 +38,7 @@ from lms.i18n import language_name
 from lms.models import Role
 from lms.permissions import role_required
 from lms.queries import catalog
+from lms.queries import company as company_settings
 from lms.queries import workspaces
 from lms.services import authoring
 
@@ -95,8 +99,26 @@ def edit_file(course_id: str, path: str):
         else:
             flash(_("Saved in the draft. Learners see it once the draft is published."), "success")
             return redirect(url_for("author.edit_file", course_id=course_id, path=path))
-    checked = authoring.check_file(ws, path, form.text.data or "")
-    return render_template("author/edit.html", ws=ws, path=path, form=form, checked=checked), status
+    text = form.text.data or ""
+    checked = authoring.check_file(ws, path, text)
+    return render_template(
+        "author/edit.html",
+        ws=ws,
+        path=path,
+        form=form,
+        checked=checked,
+        preview=_filled(checked.preview),
+        unset_settings=_unset_in({path: text}),
+    ), status
+
+
+def _filled(preview):
+    """The editor's preview with the company settings filled in, as learners see it."""
+    if isinstance(preview, content.Module):
+        return company_settings.filling().module(preview)
+    if isinstance(preview, content.Quiz):
+        return company_settings.filling().quiz(preview)
+    return preview
 
 
 @bp.route("/<course_id>/draft/discard", methods=["POST"])
@@ -184,7 +206,9 @@ def _preview(course_id: str):
     if course is None:
         page = render_template("author/preview_unavailable.html", ws=ws, problems=problems)
         abort(Response(page, 409))
-    return ws, course, lang
+    # As learners would read it after publishing the draft as a minor version: the same
+    # translations served, the company settings filled in.
+    return ws, company_settings.filled(catalog.as_next_version(course, "minor")), lang
 
 
 def _render_preview(
@@ -249,9 +273,11 @@ def publish(course_id: str):
         status = 400
     else:
         try:
-            plan = authoring.plan_publish(ws, form.kind.data, form.grace_days.data)
+            plan = authoring.plan_publish(
+                ws, form.kind.data, form.grace_days.data, accept_behind=form.accept_behind.data
+            )
         except authoring.Refused as refused:
-            flash(str(refused.message), "danger")
+            _refusal_shown(form, refused)
             problems, status = refused.problems, 400
         else:
             # Recomputing everyone's clearance takes longer than a request may: a job
@@ -268,7 +294,27 @@ def publish(course_id: str):
         if ws.draft
         else [],
         numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS},
+        behind=authoring.behind_if_published(course_id, ws.files, "major") if ws.draft else [],
+        unset_settings=_unset_settings(ws.files),
     ), status
+
+
+def _refusal_shown(form: PublishForm, refused: authoring.Refused) -> None:
+    """A refusal as a message at the top, and on the confirmation box when it is what
+    is missing."""
+    flash(str(refused.message), "danger")
+    if isinstance(refused, authoring.TranslationsBehind):
+        form.accept_behind.errors = [str(refused.message)]
+
+
+def _unset_settings(files: dict[str, bytes]) -> list[tuple[Setting, str, int]]:
+    """Company settings the files use that have no value: (setting, first file, line)."""
+    return _unset_in({p: t for p, t in ((p, text_for_editing(d)) for p, d in files.items()) if t})
+
+
+def _unset_in(texts: dict[str, str]) -> list[tuple[Setting, str, int]]:
+    found = company_settings.used_and_unset(texts)
+    return [(company.BY_KEY[key], *places[0]) for key, places in found.items()]
 
 
 def _grace_days(ws: workspaces.Workspace) -> int:
@@ -318,9 +364,15 @@ def rollback(course_id: str, label: str):
         status = 400
     else:
         try:
-            plan = authoring.plan_rollback(ws, target, form.kind.data, form.grace_days.data)
+            plan = authoring.plan_rollback(
+                ws,
+                target,
+                form.kind.data,
+                form.grace_days.data,
+                accept_behind=form.accept_behind.data,
+            )
         except authoring.Refused as refused:
-            flash(str(refused.message), "danger")
+            _refusal_shown(form, refused)
             problems, status = refused.problems, 400
         else:
             job = jobs.start("publish", plan, current_user.id)
@@ -335,6 +387,7 @@ def rollback(course_id: str, label: str):
         form=form,
         refused=problems,
         diffs=diffs,
+        behind=authoring.behind_if_published(course_id, catalog.version_files(target), "major"),
         numbers={k: authoring.next_number(ws.version, k) for k in authoring.KINDS},
     ), status
 

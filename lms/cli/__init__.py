@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     # Each module adds its commands to lms_cli when imported.
     from lms.cli import access  # noqa: F401
     from lms.cli import accounts  # noqa: F401
+    from lms.cli import company  # noqa: F401
     from lms.cli import content  # noqa: F401
     from lms.cli import hr  # noqa: F401
     from lms.cli import jobs  # noqa: F401

@@ -32,12 +32,37 @@ def _content_root() -> Path:
 def content_check(strict: bool):
     """Report every problem in the content files, with file and line; exit 1 on errors."""
     courses, problems = content.load_catalog(_content_root())
+    problems += _unset_settings(courses)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(courses)} course(s) valid, {errors} error(s), {warnings} warning(s).")
     sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _unset_settings(courses: dict[str, content.Course]) -> list[content.Problem]:
+    """A warning for each company setting the courses use that has no value (learners
+    see a placeholder there): where it is first used, and how to set it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lms.queries import company
+
+    found = []
+    try:
+        for course in courses.values():
+            for key, places in company.used_and_unset(course.sources).items():
+                path, line = places[0]
+                more = f" (and {len(places) - 1} more place(s))" if len(places) > 1 else ""
+                message = (
+                    f"company setting {key} is used{more} but not set: learners see a "
+                    f"placeholder; set it with flask lms company set {key} VALUE or at "
+                    "/admin/company"
+                )
+                found.append(content.Problem(path, line, message, "warning"))
+    except SQLAlchemyError:
+        click.echo("company settings not checked: the database does not answer", err=True)
+    return found
 
 
 @content_cli.command("stats")
@@ -115,11 +140,18 @@ def _mmss(seconds: int) -> str:
     is_flag=True,
     help="Send the job to the queue and return (default: run it here, a deploy step).",
 )
-def content_sync(background: bool):
-    """Publish every course whose files changed and are valid (recorded as a job)."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish a major version even when translations are out of date (their learners "
+    "read the source language until they are updated).",
+)
+def content_sync(background: bool, force: bool):
+    """Publish every course whose files changed and are valid (recorded as a job). A major
+    version whose translations are out of date is held back without --force."""
     from lms import jobs
 
-    params = {"root": str(_content_root())}
+    params = {"root": str(_content_root()), "force": force}
     if background:
         job = jobs.start("sync", params, None)
         click.echo(f"job {job.id} sent to the queue: flask lms jobs list")
@@ -137,7 +169,16 @@ def content_sync(background: bool):
         click.echo(f"rejected {course_id}: the last good version stays", err=True)
         for problem in problems:
             click.echo(f"  {problem}", err=True)
-    sys.exit(1 if result["rejected"] else 0)
+    for course_id, behind in result.get("held", {}).items():
+        click.echo(
+            f"held back {course_id}: this major version has {len(behind)} out-of-date "
+            "translation(s); their learners would read the source language until they are "
+            "updated. Update them, or publish anyway with --force:",
+            err=True,
+        )
+        for found in behind:
+            click.echo(f"  {found['lang']}: {found['item']} ({found['path']})", err=True)
+    sys.exit(1 if result["rejected"] or result.get("held") else 0)
 
 
 @content_cli.command("revisions")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from lms.content.company import check_markers
 from lms.content.files import LOCALE
 from lms.content.files import MODULE_FILE
 from lms.content.files import course_source_hash
@@ -203,6 +204,7 @@ def build_course(course_id: str, files: dict[str, bytes]) -> tuple[Course | None
     meta, fields = _parse_meta(course_id, layout, files, parsed)
     _parse_files(layout, files, parsed)
     problems = parsed.problems + _cross_checks(course_id, layout, fields, parsed)
+    problems += [p for path, text in parsed.texts.items() for p in check_markers(path, text)]
     problems.sort(key=_sort_key)
     if meta is None or any(p.severity == "error" for p in problems):
         return None, problems

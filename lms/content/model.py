@@ -82,6 +82,13 @@ class CourseMeta:
         template = self.attestation_statements.get(used, "")
         return used, template.format(title=self.title(used), version=version)
 
+    def title_lang(self, lang: str) -> str:
+        """The language :meth:`title` is in: ``lang``, or the source language."""
+        return lang if self.titles.get(lang) else self.source_language
+
+    def description_lang(self, lang: str) -> str:
+        return lang if self.descriptions.get(lang) else self.source_language
+
 
 @dataclass(frozen=True)
 class Module:
@@ -149,6 +156,13 @@ class Course:
     sources: dict[str, str]  # relative path -> file text, frozen with the version
     content_hash: str  # hash over all source files; changes whenever any file changes
     guidelines: dict[str, Module] = field(default_factory=dict)  # lang -> public summary
+    #: The source revisions a translation may record and still be served, by item
+    #: (:func:`item_key`), as publishing set them (translation_status.accepted_after):
+    #: the texts of this major version. Empty for a course built from files, and in
+    #: versions published before: then only the current source revision.
+    accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Names the company settings filled in (lms.content.company); "" for raw markers.
+    company: str = ""
 
     @property
     def id(self) -> str:
@@ -167,20 +181,51 @@ class Course:
         return [m.id for m in self.modules.get(self.meta.source_language, ())]
 
     def module(self, lang: str, module_id: str) -> Module | None:
-        """The module in ``lang``, falling back to the source language; None if unknown."""
+        """The module in ``lang``, falling back to the source language when it is not
+        translated or its translation lacks a change (:meth:`behind`); None if unknown."""
         for candidate in (lang, self.meta.source_language):
-            found = next((m for m in self.modules.get(candidate, ()) if m.id == module_id), None)
-            if found is not None:
+            found = self.translation(candidate, module_id)
+            if found is not None and not self.behind(found):
                 return found
         return None
+
+    def translation(self, lang: str, module_id: str) -> Module | None:
+        """The module's file in ``lang`` as it is, None when there is none."""
+        return next((m for m in self.modules.get(lang, ()) if m.id == module_id), None)
+
+    def behind(self, item: Module | Quiz) -> bool:
+        """A translation that records an older source text than this version accepts:
+        learners read the source language instead, so nobody studies (or is certified
+        on) text that lacks a change. A translation that records none is served as it
+        is (the validator warns about it)."""
+        if item.lang == self.meta.source_language or item.translation_of is None:
+            return False
+        return item.translation_of not in self.accepted_revisions(item_key(item))
+
+    def accepted_revisions(self, key: str) -> tuple[str, ...]:
+        """The source revisions a translation of item ``key`` may record to be served."""
+        return self.accepted.get(key) or self.source_revisions(key)
+
+    def source_revisions(self, key: str) -> tuple[str, ...]:
+        """The current source revision of item ``key`` (none if the item is gone)."""
+        source = self.meta.source_language
+        if key == QUIZ_KEY:
+            quiz = self.quizzes.get(source)
+            return (quiz.revision,) if quiz else ()
+        module = self.translation(source, key.removeprefix("module:"))
+        return (module.revision,) if module else ()
 
     def public_guidelines(self, lang: str) -> Module | None:
         """The public policy summary in ``lang``, falling back to the source language."""
         return self.guidelines.get(lang) or self.guidelines.get(self.meta.source_language)
 
     def quiz(self, lang: str) -> Quiz:
-        """The quiz in ``lang``, falling back to the source language."""
-        return self.quizzes.get(lang) or self.quizzes[self.meta.source_language]
+        """The quiz in ``lang``, falling back to the source language when it is not
+        translated or its translation lacks a change (:meth:`behind`)."""
+        found = self.quizzes.get(lang)
+        if found is None or self.behind(found):
+            return self.quizzes[self.meta.source_language]
+        return found
 
     def reading_seconds(self, lang: str) -> int:
         """Modules (with fallback) plus the quiz, in ``lang``."""
@@ -197,6 +242,7 @@ class Course:
             "sources": dict(self.sources),
             "content_hash": self.content_hash,
             "guidelines": {lang: asdict(page) for lang, page in self.guidelines.items()},
+            "accepted": {key: list(found) for key, found in self.accepted.items()},
         }
 
     @classmethod
@@ -213,7 +259,17 @@ class Course:
             sources=dict(data["sources"]),
             content_hash=data["content_hash"],
             guidelines={lang: Module(**m) for lang, m in data.get("guidelines", {}).items()},
+            # Older versions have none: read as "the current source revision only".
+            accepted={key: tuple(found) for key, found in data.get("accepted", {}).items()},
         )
+
+
+QUIZ_KEY = "quiz"
+
+
+def item_key(item: Module | Quiz) -> str:
+    """How :attr:`Course.accepted` names a module ("module:<id>") or the quiz."""
+    return QUIZ_KEY if isinstance(item, Quiz) else f"module:{item.id}"
 
 
 def _quiz_from_dict(data: dict) -> Quiz:

@@ -61,6 +61,13 @@ class ModulePage:
     def translated(self) -> bool:
         return self.module.lang == self.lang
 
+    @property
+    def behind(self) -> bool:
+        """The module has a translation in ``lang`` that lacks a change of this version:
+        the source text is shown instead (Course.behind)."""
+        translation = self.course.translation(self.lang, self.module.id)
+        return not self.translated and translation is not None
+
 
 @dataclass(frozen=True)
 class QuizPage:
@@ -77,6 +84,12 @@ class QuizPage:
     @property
     def translated(self) -> bool:
         return self.quiz.lang == self.lang
+
+    @property
+    def behind(self) -> bool:
+        """The quiz has a translation in ``lang`` that lacks a change of this version: the
+        source-language questions are asked instead."""
+        return not self.translated and self.lang in self.course.quizzes
 
 
 def course_page(course: Course, lang: str, version: str) -> CoursePage:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import xml.etree.ElementTree as etree
 from html import escape
 from html import unescape
 from html.parser import HTMLParser
@@ -15,9 +16,36 @@ from typing import Any
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
 
-_EXTENSIONS = ["tables", "attr_list", "toc", "admonition", "fenced_code", "sane_lists"]
+#: A #hashtag or @handle in running text: not part of a word, an e-mail address, a URL or
+#: an entity, not right after an escaped or stashed piece (\x03 ends Python-Markdown's
+#: placeholders), and not in an attribute list such as ``{#anchor}`` (before its ``}``).
+HANDLE = re.compile(r"(?<![\w&#@/{\\\x03])[#@]\w(?:[\w.-]*\w)?(?![\w@#])(?![^{}\n]*\})")
+
+
+class _IsolateHandles(InlineProcessor):
+    """Wraps each #hashtag and @handle in ``<bdi>``: in right-to-left text the bidi
+    algorithm would otherwise move the # or @ to the other end ("#ad" shown as "ad#")."""
+
+    # The stubs give InlineProcessor the older Pattern's one-argument signature.
+    def handleMatch(self, m: re.Match, data: str):  # type: ignore[override]  # noqa: N802
+        element = etree.Element("bdi")
+        element.text = markdown.util.AtomicString(m.group(0))
+        return element, m.start(0), m.end(0)
+
+
+class HandlesExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        # After code spans, links, raw HTML and entities (80), before emphasis (60).
+        md.inlinePatterns.register(_IsolateHandles(HANDLE.pattern, md), "handles", 75)
+
+
+_EXTENSIONS: list[Any] = [
+    "tables", "attr_list", "toc", "admonition", "fenced_code", "sane_lists", HandlesExtension(),
+]  # fmt: skip
 _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     # align="…" instead of style="text-align: …", so no style attribute is ever needed.
     "tables": {"use_align_attribute": True},
@@ -29,6 +57,7 @@ _TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "a", "ul", "ol", "li",
     "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre",
     "em", "strong", "div", "span", "img", "hr", "br", "abbr", "dl", "dt", "dd", "sup", "sub",
+    "bdi",
 }  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _ATTRIBUTES = {
@@ -62,6 +91,18 @@ def _safe_url(value: str) -> bool:
     if _CONTROL.search(value):
         return False
     return not _SCRIPT_SCHEME.match(re.sub(r"[^a-z:]", "", value.lower()))
+
+
+def safe_link(url: str, image: bool = False) -> bool:
+    """Whether ``url`` may be a link's address (http, https, mailto or relative) or, with
+    ``image``, an image's (relative only: see :func:`_link_remote_images`), as the
+    sanitiser would allow it."""
+    if not _safe_url(url):
+        return False
+    if image:
+        return not _is_remote(url)
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(0).strip().lower() in ("http:", "https:", "mailto:")
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -142,7 +183,7 @@ def render_markdown(text: str) -> str:
 
 
 # Inline contexts (a question heading, an answer label) must not receive block elements.
-_INLINE_TAGS = {"a", "em", "strong", "code", "abbr", "sup", "sub", "br", "img", "span"}
+_INLINE_TAGS = {"a", "em", "strong", "code", "abbr", "sup", "sub", "br", "img", "span", "bdi"}
 _BLOCK_BREAK = re.compile(r"</p>\s*<p>")
 
 

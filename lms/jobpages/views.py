@@ -143,12 +143,20 @@ def _publish(result: dict) -> str:
 
 
 def _sync(result: dict) -> str:
-    return _(
+    summary = _(
         "%(published)d published, %(unchanged)d unchanged, %(rejected)d rejected.",
         published=len(result["published"]),
         unchanged=len(result["unchanged"]),
         rejected=len(result["rejected"]),
     )
+    if not result.get("held"):
+        return summary
+    held = _(
+        "%(held)d held back: a major version with out-of-date translations "
+        "(publish it with flask lms content sync --force).",
+        held=len(result["held"]),
+    )
+    return f"{summary} {held}"
 
 
 def _roster(result: dict) -> str:

@@ -61,12 +61,15 @@ def sync(job: Job, progress: Progress) -> Outcome:
     from pathlib import Path
 
     progress("publishing", 0, 1)
-    report = content_store.sync(Path(job.params["root"]), job.started_by)
+    force = bool(job.params.get("force"))
+    report = content_store.sync(Path(job.params["root"]), job.started_by, force=force)
     result = {
         "published": [f"{v.course_id} {v.version}" for v in report.published],
         "unchanged": report.unchanged,
         "rejected": {cid: [str(p) for p in problems] for cid, problems in report.rejected.items()},
     }
+    if report.held:  # major versions waiting for their translations, or --force
+        result["held"] = {cid: [b.to_dict() for b in found] for cid, found in report.held.items()}
     return result, 1, 1
 
 

@@ -17,6 +17,7 @@ from lms.models import QuizAttempt
 from lms.models import User
 from lms.queries import attestations
 from lms.queries import catalog
+from lms.queries import company
 from lms.services import learning
 
 
@@ -139,10 +140,11 @@ class ModuleReading:
     reviewing: bool  # the course is completed: the learner reads it again
     started: bool  # this module has its progress row
     read: bool  # this module is marked read
+    company_version: str | None = None  # of the company settings the text shows
 
     @property
     def course(self) -> content.Course:
-        return catalog.course_by_id(self.version_id, self.content_hash)
+        return catalog.course_by_id(self.version_id, self.content_hash, self.company_version)
 
     @property
     def writes(self) -> bool:
@@ -184,6 +186,7 @@ def _module_reading_statement() -> sa.Select:
             enrollments.completed_at.is_not(None),
             progress.id.is_not(None),
             progress.completed_at.is_not(None),
+            company.version_column(),
         )
         .select_from(CourseVersion.__table__)
         .outerjoin(Enrollment.__table__, enrollments.id == enrollment)
@@ -198,9 +201,9 @@ def _module_reading_statement() -> sa.Select:
 
 def module_reading(user: User, course_id: str, module_id: str) -> ModuleReading | None:
     """The current version of the course and the reader's enrolment (as :func:`reading`
-    picks it) with this module's progress, in one statement: the module page is the page
-    learners load most. None when the course does not exist or the user has no enrolment
-    in it (:func:`reading` then enrols them).
+    picks it) with this module's progress, and the company settings' version, in one
+    statement: the module page is the page learners load most. None when the course does
+    not exist or the user has no enrolment in it (:func:`reading` then enrols them).
     """
     row = (
         db.session.connection()
@@ -212,4 +215,6 @@ def module_reading(user: User, course_id: str, module_id: str) -> ModuleReading 
     )
     if row is None or row[2] is None:
         return None
-    return ModuleReading(row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]))
+    return ModuleReading(
+        row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]), row[6] or ""
+    )

@@ -7,8 +7,9 @@ with placeholders where the request's own values go (the session's CSRF token, t
 time the page was served); later requests only join the pieces.
 
 What is cached is immutable: the key names the published version (id and content hash),
-so publishing a new version makes new keys and the next request renders it; it holds no
-user data and no "which version is current". A second server renders its own copy.
+so publishing a new version makes new keys and the next request renders it, and the hash
+of the company settings filled in (``Course.company``), so changing one does too; it holds
+no user data and no "which version is current". A second server renders its own copy.
 """
 
 import re

@@ -161,6 +161,7 @@ def _module_skeleton(reading: overview.ModuleReading, context: dict) -> skeleton
     key = (
         reading.version_id,
         reading.content_hash,
+        page.course.company,  # the company settings filled in: a change makes new pages
         page.module.id,
         page.lang,
         frozenset(current_user.roles),
@@ -228,11 +229,14 @@ def attempt(attempt_id: int):
             else:
                 return redirect(_after_submit(attempt))
     course = quiz_service.course_for(attempt)
+    quiz = course.quiz(attempt.lang)
     return render_template(
         "learn/attempt.html",
         attempt=attempt,
         course=course,
-        quiz=course.quiz(attempt.lang),
+        quiz=quiz,
+        # Asked in the source language: the reader's translation lacks this version's change.
+        quiz_behind=quiz.lang != current_language() and current_language() in course.quizzes,
         form=form,
         chosen=chosen,
         questions=quiz_service.drawn_questions(attempt),

@@ -9,6 +9,8 @@ from lms.models.authoring import CourseDraft
 from lms.models.authoring import CourseDraftFile
 from lms.models.certification import Certification
 from lms.models.certification import Clearance
+from lms.models.company import CompanySetting
+from lms.models.company import CompanySettingsVersion
 from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
@@ -46,6 +48,8 @@ __all__ = [
     "AuditEvent",
     "Certification",
     "Clearance",
+    "CompanySetting",
+    "CompanySettingsVersion",
     "Course",
     "CourseDraft",
     "CourseDraftFile",

@@ -3,6 +3,7 @@
 Versions never change once published, so reading them is cheap to cache per process.
 """
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
@@ -10,11 +11,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms import content
+from lms.content import company as content_company
 from lms.content.files import read_tree
 from lms.content.files import tree_hash
+from lms.content.translation_status import accepted_after
 from lms.extensions import db
 from lms.models import CourseVersion
 from lms.models import CourseVersionFile
+from lms.queries import company
 from lms.rules import clearance as rules
 
 # Rendered courses by version. Versions never change once published, so every server may
@@ -83,7 +87,14 @@ def current_versions() -> list[CourseVersion]:
 
 
 def course_of(version: CourseVersion) -> content.Course:
-    """The rendered course stored with ``version``, rebuilt once per process."""
+    """The course of ``version`` as learners read it: rendered, with the company settings
+    filled in (lms.queries.company)."""
+    return company.filled(stored_course(version), (version.id, version.content_hash))
+
+
+def stored_course(version: CourseVersion) -> content.Course:
+    """The rendered course stored with ``version``, rebuilt once per process: its
+    ``{{company.KEY}}`` markers not filled in."""
     key = (version.id, version.content_hash)
     cached = _course_cache.get(key)
     if cached is None:
@@ -91,13 +102,35 @@ def course_of(version: CourseVersion) -> content.Course:
     return cached
 
 
-def course_by_id(version_id: int, content_hash: str) -> content.Course:
-    """The rendered course of the version with this id and hash: for pages that read the
-    version's columns without the ORM (they are known to exist)."""
-    cached = _course_cache.get((version_id, content_hash))
-    if cached is not None:
-        return cached
-    return course_of(db.session.get_one(CourseVersion, version_id))
+def course_by_id(
+    version_id: int, content_hash: str, company_version: str | None = None
+) -> content.Course:
+    """:func:`course_of` the version with this id and hash: for pages that read the
+    version's columns without the ORM (they are known to exist), and perhaps the company
+    settings' version (lms.queries.company.version_column) with them."""
+    key = (version_id, content_hash)
+    cached = _course_cache.get(key)
+    if cached is None:
+        cached = stored_course(db.session.get_one(CourseVersion, version_id))
+    return company.filled(cached, key, company_version)
+
+
+def publish_kind(meta: content.CourseMeta, latest: CourseVersion | None) -> str:
+    """How publishing a course declaring ``meta.version`` after ``latest`` counts: "first",
+    "major" (a newer major number) or "minor" (anything else is numbered as one)."""
+    if latest is None:
+        return "first"
+    return "major" if meta.major > latest.major else "minor"
+
+
+def as_next_version(course: content.Course, kind: str | None = None) -> content.Course:
+    """``course`` (built from files) as it would be served when published now as the next
+    ``kind`` version (default: as its declared number counts): which translations it
+    accepts (lms.content.translation_status.accepted_after)."""
+    latest = latest_version(course.id)
+    kind = publish_kind(course.meta, latest) if kind is None or latest is None else kind
+    previous = stored_course(latest) if latest is not None else None
+    return dataclasses.replace(course, accepted=accepted_after(course, previous, kind))
 
 
 def required_courses() -> list[rules.RequiredCourse]:
@@ -142,3 +175,13 @@ def unpublished_courses(root: Path) -> list[str]:
     files (or were never published): what ``flask lms content sync`` would try to publish.
     Reads files and versions, writes nothing."""
     return [cid for cid in course_ids_in(root) if not is_published(cid, read_tree(root, cid))]
+
+
+def company_keys_used() -> dict[str, list[tuple[str, int]]]:
+    """The company settings the current versions' text uses, each with where (path, line),
+    in the order of lms.content.company.SETTINGS."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for version in current_versions():
+        for key, places in content_company.used_keys(stored_course(version).sources).items():
+            found.setdefault(key, []).extend(places)
+    return {s.key: found[s.key] for s in content_company.SETTINGS if s.key in found}

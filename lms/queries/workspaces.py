@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from lms.content.course_files import source_language
 from lms.extensions import db
+from lms.i18n import current_language
 from lms.models import CourseDraft
 from lms.models import CourseVersion
 from lms.models import User
@@ -35,9 +36,8 @@ class Workspace:
 
     @property
     def title(self) -> str:
-        """The published title in the source language."""
-        meta = catalog.course_of(self.version).meta
-        return meta.title(meta.source_language)
+        """The published title in the reader's language (else the source language's)."""
+        return catalog.course_of(self.version).meta.title(current_language())
 
 
 @dataclass(frozen=True)

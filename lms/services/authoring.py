@@ -73,6 +73,15 @@ class Conflict(Refused):
     """The file changed since the author opened it (someone else saved it)."""
 
 
+class TranslationsBehind(Refused):
+    """A major version would serve these translations in the source language (they lack
+    its change): publishing needs the author's explicit confirmation."""
+
+    def __init__(self, message, behind: list[translation_status.Behind]) -> None:
+        super().__init__(message)
+        self.behind = behind
+
+
 # Built courses by content hash: a file set always builds to the same result, so every
 # server may keep its own copy; previews and the editor rebuild the same drafts often.
 _built: dict[tuple[str, str], tuple[content.Course | None, list[content.Problem]]] = {}
@@ -329,33 +338,74 @@ def publish_draft(
     return _publish(ws, course, files, kind, grace_days, actor, "editor")
 
 
-def plan_publish(ws: Workspace, kind: str, grace_days: int | None) -> dict:
+def plan_publish(
+    ws: Workspace, kind: str, grace_days: int | None, *, accept_behind: bool = False
+) -> dict:
     """Check that the draft can be published as the next ``kind`` version and say exactly
     what would be published, as JSON for a job's parameters; change nothing.
 
     The job publishes that plan later with :func:`publish_planned`. The draft's hash
     pins the files the author saw: edits made after the button was pressed are not
     published by it.
+
+    :raise TranslationsBehind: a major version with out-of-date translations, unless
+        ``accept_behind`` (the author confirmed that their learners read the source).
     """
     if ws.draft is None:
         raise Refused(_l("There is no draft to publish."))
-    return _plan(ws, ws.files, kind, grace_days) | {"draft_hash": tree_hash(ws.files)}
+    plan = _plan(ws, ws.files, kind, grace_days, accept_behind)
+    return plan | {"draft_hash": tree_hash(ws.files)}
 
 
-def plan_rollback(ws: Workspace, target: CourseVersion, kind: str, grace_days: int | None) -> dict:
+def plan_rollback(
+    ws: Workspace,
+    target: CourseVersion,
+    kind: str,
+    grace_days: int | None,
+    *,
+    accept_behind: bool = False,
+) -> dict:
     """Like :func:`plan_publish`, for publishing ``target``'s files again (a rollback)."""
     if target.id == ws.version.id:
         raise Refused(_l("This is already the current version."))
-    return _plan(ws, catalog.version_files(target), kind, grace_days) | {"restore": target.version}
+    files = catalog.version_files(target)
+    return _plan(ws, files, kind, grace_days, accept_behind) | {"restore": target.version}
 
 
-def _plan(ws: Workspace, files: dict[str, bytes], kind: str, grace_days: int | None) -> dict:
+def behind_if_published(
+    course_id: str, files: dict[str, bytes], kind: str
+) -> list[translation_status.Behind]:
+    """The translations learners would not read (the source language instead) if
+    ``files`` were published now as the next ``kind`` version; [] when not valid."""
+    course = check(course_id, files)[0]
+    if course is None:
+        return []
+    return translation_status.behind(catalog.as_next_version(course, kind))
+
+
+def _plan(
+    ws: Workspace,
+    files: dict[str, bytes],
+    kind: str,
+    grace_days: int | None,
+    accept_behind: bool,
+) -> dict:
     """The files are validated as they are (the build the publish page made already, kept
     by :func:`check`); renumbered, they are built again by the job. Renumbering changes
     only the version in course.yml, so it cannot make valid files invalid, and the
     content hash of the files to publish is the hash of their bytes, known at once."""
     numbered = _numbered(ws, files, kind, grace_days)
     _valid(ws.course_id, files)
+    behind = behind_if_published(ws.course_id, files, kind) if kind == "major" else []
+    if behind and not accept_behind:
+        raise TranslationsBehind(
+            _l(
+                "Nothing was published: %(count)d translation(s) are out of date. Confirm "
+                "that their learners read the source language until they are updated.",
+                count=len(behind),
+            ),
+            behind,
+        )
     return {
         "course_id": ws.course_id,
         "kind": kind,

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from lms import content
+from lms.content import translation_status
 from lms.content.files import read_tree
 from lms.content.loader import build_course
 from lms.extensions import db
@@ -36,14 +37,17 @@ class SyncReport:
     published: list[CourseVersion] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: dict[str, list[content.Problem]] = field(default_factory=dict)
+    #: Major versions not published because translations lack the change (``force``).
+    held: dict[str, list[translation_status.Behind]] = field(default_factory=dict)
 
 
-def sync(root: Path, actor: User | None = None) -> SyncReport:
+def sync(root: Path, actor: User | None = None, *, force: bool = False) -> SyncReport:
     """Publish every course under ``root`` whose files changed and are valid.
 
     Files are compared (by a hash of their bytes, without parsing) with the last version
     published from files, so versions published in the browser since stay current until
-    the files themselves change.
+    the files themselves change. A major version with out-of-date translations (their
+    learners would read the source language) is held back unless ``force``.
     """
     report = SyncReport()
     for course_id in catalog.course_ids_in(root):
@@ -61,10 +65,27 @@ def sync(root: Path, actor: User | None = None) -> SyncReport:
                 len(errors),
             )
             continue
+        behind = _behind_in_major(course)
+        if behind and not force:
+            report.held[course_id] = behind
+            log.warning(
+                "not publishing %s: a major version with %d out-of-date translation(s)",
+                course_id,
+                len(behind),
+            )
+            continue
         version = publish(course, actor=actor, files=files)
         if version is not None:
             report.published.append(version)
     return report
+
+
+def _behind_in_major(course: content.Course) -> list[translation_status.Behind]:
+    """The translations a major version would serve in the source language; [] when
+    ``course`` is not published as a major version."""
+    if catalog.publish_kind(course.meta, catalog.latest_version(course.id)) != "major":
+        return []
+    return translation_status.behind(catalog.as_next_version(course, "major"))
 
 
 def publish(
@@ -91,6 +112,10 @@ def publish(
     now = utcnow()
     latest = catalog.latest_version(course.id)
     major, minor = _next_number(course.meta, latest)
+    kind = catalog.publish_kind(course.meta, latest)
+    # Which translations this version serves follows from the one before (same major).
+    course = catalog.as_next_version(course, kind)
+    behind = translation_status.behind(course)
     grace = course.meta.recertify_grace_days if grace_days is None else grace_days
     version = CourseVersion(
         course_id=course.id,
@@ -113,7 +138,6 @@ def publish(
         db.session.rollback()
         return None
     _keep_files(version, course, files)
-    kind = _kind(latest, major)
     audit.record(
         "content.published",
         actor=actor,
@@ -127,6 +151,8 @@ def publish(
             "origin": origin,
             "grace_days": grace if kind == "major" else None,
             "recertify_by": iso(version.recertify_by),
+            # Served in the source language: they lack a change (by language and item).
+            "behind_translations": [b.to_dict() for b in behind],
         },
     )
     events.record(
@@ -159,12 +185,6 @@ def _keep_files(
         CourseVersionFile(version_id=version.id, path=path, data=data)
         for path, data in files.items()
     )
-
-
-def _kind(latest: CourseVersion | None, major: int) -> str:
-    if latest is None:
-        return "first"
-    return "major" if major > latest.major else "minor"
 
 
 def _recertify_by(grace_days: int, latest, major: int, now: datetime) -> datetime | None:

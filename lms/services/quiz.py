@@ -316,6 +316,9 @@ def certify(
             "version": version.version,
             "attempt_id": attempt.id,
             "expires_at": iso(cert.expires_at),
+            # The language of the text studied: the quiz, and each module as last read.
+            "lang": attempt.lang,
+            "module_langs": {p.module_id: p.lang for p in enrollment.progress},
         },
     )
     events.record(

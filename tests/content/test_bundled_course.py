@@ -30,7 +30,7 @@ def test_every_module_quiz_and_guidelines_exist_in_every_language(loaded, lang):
     source = course.meta.source_language
     assert [m.id for m in course.modules[lang]] == [m.id for m in course.modules[source]]
     assert lang in course.quizzes and lang in course.guidelines
-    assert course.meta.titles.get(lang)
+    assert course.meta.titles.get(lang) and course.meta.descriptions.get(lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
