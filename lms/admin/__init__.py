@@ -5,4 +5,5 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+from lms.admin import token_views  # noqa: E402,F401
 from lms.admin import views  # noqa: E402,F401  (routes register themselves on bp)

@@ -8,6 +8,7 @@ from lms.models.authoring import CourseDraft
 from lms.models.authoring import CourseDraftFile
 from lms.models.certification import Certification
 from lms.models.certification import Clearance
+from lms.models.certification import ClearanceFeed
 from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
@@ -34,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "Certification",
     "Clearance",
+    "ClearanceFeed",
     "Course",
     "CourseDraft",
     "CourseDraftFile",
