@@ -26,6 +26,11 @@ SCOPE_NAMES = {
 }
 
 
+def _at_least_one(_form, field) -> None:
+    if not field.data:
+        raise ValidationError(_l("Choose at least one."))
+
+
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Name of the system that will use it"),
@@ -35,7 +40,7 @@ class TokenForm(FlaskForm):
         _l("What it opens"),
         choices=[SelectChoice(value, label) for value, label in SCOPE_NAMES.items()],
         default=[DEFAULT_SCOPE],
-        validators=[DataRequired(message=_l("Choose at least one."))],
+        validators=[_at_least_one],  # not DataRequired: it marks every box "required"
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

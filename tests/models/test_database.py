@@ -108,3 +108,25 @@ def test_existing_leads_lead_their_own_department_after_the_upgrade(migrated_url
             rows = conn.execute(sa.text("SELECT user_id, department FROM lead_departments"))
             assert rows.all() == [(1, "Sales")]
         db.engine.dispose()
+
+
+def test_tokens_of_the_old_clearance_scope_read_clearances_after_the_upgrade(migrated_url):
+    from flask_migrate import upgrade
+
+    app = build_app(migrated_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="a9d4c2e7b010")
+        with db.engine.begin() as conn:
+            for n, scope in enumerate(["clearance", "scim"]):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO api_tokens (name, token_hash, created_at, scope) "
+                        "VALUES (:name, :hash, CURRENT_TIMESTAMP, :scope)"
+                    ),
+                    {"name": scope, "hash": f"{n:064d}", "scope": scope},
+                )
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT name, scope FROM api_tokens ORDER BY name"))
+            assert rows.all() == [("clearance", "clearance:read"), ("scim", "scim")]
+        db.engine.dispose()
