@@ -16,6 +16,7 @@ from lms.api.schemas import ChangesQuestion
 from lms.api.schemas import Clearance
 from lms.api.schemas import Error
 from lms.models.types import iso
+from lms.models.types import utcnow
 from lms.queries import clearances
 from lms.services import clearance
 from lms.services import clearance_feed
@@ -66,8 +67,9 @@ def clearance_changes():
     ever skipped, even when changes commit in another order than they began.
     """
     after, limit = inputs.changes_position()
-    clearance_feed.catch_up()
-    page = clearances.changed_after(after, limit + 1)
+    now = utcnow()
+    clearance_feed.catch_up(now)
+    page = clearances.changed_after(after, limit + 1, now)
     has_more = len(page) > limit
     page = page[:limit]
     position = page[-1].change_seq if page else after

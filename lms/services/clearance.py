@@ -130,18 +130,18 @@ def lookup_many(identifiers: Iterable[str], now: datetime | None = None) -> dict
     """Operation: the current answers of the people these employee ids or emails name,
     keyed by each identifier as given (unknown ones are not among the keys).
 
-    The API's batch: one read of every person and stored answer. Answers that may have
-    lapsed by themselves since the daily run, or were never computed, are recomputed (with
-    their audit and domain events, committed) and read again, as :func:`lookup` does.
+    The API's batch: one statement reads every person and stored answer. Answers that may
+    have lapsed by themselves since the daily run, or were never computed, are recomputed
+    (with their audit and domain events, committed) and read again, as :func:`lookup` does.
     """
     now = now or utcnow()
     keys = {identifier: User.identifier_key(identifier) for identifier in identifiers}
     employee_ids = sorted({value for column, value in keys.values() if column == "employee_id"})
     emails = sorted({value for column, value in keys.values() if column == "email"})
-    rows = clearances.by_identifiers(employee_ids, emails)
-    outdated = [row for row in rows if row.outdated(now)]
+    rows = clearances.by_identifiers(employee_ids, emails, now)
+    outdated = [row for row in rows if row.outdated]
     if outdated:
-        rows = [row for row in rows if not row.outdated(now)] + _recomputed(outdated, now)
+        rows = [row for row in rows if not row.outdated] + _recomputed(outdated, now)
     found: dict[tuple[str, str], StoredAnswer] = {}
     for row in rows:
         found["employee_id", row.employee_id] = found["email", row.email] = row
@@ -153,7 +153,7 @@ def _recomputed(rows: list[StoredAnswer], now: datetime) -> list[StoredAnswer]:
     for user in db.session.scalars(sa.select(User).where(User.id.in_([r.user_id for r in rows]))):
         refresh(user, now, required)
     db.session.commit()
-    return clearances.by_identifiers([row.employee_id for row in rows], [])
+    return clearances.by_identifiers([row.employee_id for row in rows], [], now)
 
 
 def _answer(row: Clearance) -> tuple:

@@ -34,6 +34,7 @@ from lms.extensions import db
 from lms.extensions import on_postgresql
 from lms.models.types import UTCDateTime
 from lms.queries import catalog
+from lms.queries import clearances
 from lms.rules import clearance as rules
 
 CLEARED, GRACE = rules.CLEARED, rules.GRACE
@@ -89,13 +90,8 @@ class _Sql:
         return f"CREATE TEMPORARY TABLE {name}{suffix} AS "
 
     def iso(self, expr: str) -> str:
-        """``lms.models.types.iso`` of a stored UTC timestamp: ISO 8601 with ``+00:00``,
-        microseconds only when there are any (as ``datetime.isoformat`` writes it)."""
-        if self.postgresql:
-            text = f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-        else:  # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" on SQLite
-            text = f"replace({expr}, ' ', 'T')"
-        return f"replace({text} || '+00:00', '.000000+', '+')"
+        """``lms.models.types.iso`` of a stored UTC timestamp (:func:`clearances.iso_sql`)."""
+        return clearances.iso_sql(expr, self.postgresql)
 
     def object_text(self, *pairs: tuple[str, str]) -> str:
         """:meth:`object` as text, to be joined with others."""
