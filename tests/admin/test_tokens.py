@@ -81,6 +81,7 @@ def test_a_scim_token_opens_scim_and_not_the_clearance_api(as_admin, employee):
     assert clearance_of(as_admin, plain).status_code == 401
     scim = as_admin.get("/scim/v2/Users", headers={"Authorization": f"Bearer {plain}"})
     assert scim.status_code == 200
+    assert row("Entra ID").last_used_at is not None  # SCIM's use shows on the page too
 
 
 def test_a_token_may_open_several_things(as_admin, employee):

@@ -64,3 +64,14 @@ def test_requests_without_a_valid_token_are_not_counted_against_anyone(client, e
         )
         assert response.status_code == 401
     assert call(client, token, 0).status_code == 200
+
+
+def test_a_scim_token_keeps_to_its_limit_too(client):
+    row, plain = ApiToken.issue("identity provider", "scim", rate_limit="2 per minute")
+    db.session.add(row)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    codes = [client.get("/scim/v2/Users", headers=headers).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    refused = client.get("/scim/v2/Users", headers=headers)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
