@@ -47,6 +47,7 @@ from lms.extensions import db
 from lms.extensions import on_postgresql
 from lms.models import Clearance
 from lms.models import ClearanceFeed
+from lms.models import utcnow
 from lms.services import assignments
 
 COUNTER_ID = 1
@@ -73,7 +74,12 @@ def catch_up(now: datetime | None = None) -> int:
     """Operation: bring the feed up to the present before it is read: recompute answers
     that lapsed by themselves since the daily run (as it would, with their audit and
     domain events), then :func:`stamp`; commits. Returns how many changes were numbered."""
-    assignments.refresh_lapsed_clearances(now)
+    now = now or utcnow()
+    # One probe of the expiry index first: the sweep's own statement walks people in id
+    # order (right for the nightly run, hundreds of milliseconds at 100,000 people).
+    lapsed = sa.select(Clearance.user_id).where(Clearance.valid_until <= now).limit(1)
+    if db.session.scalar(lapsed) is not None:
+        assignments.refresh_lapsed_clearances(now)
     return stamp()
 
 
