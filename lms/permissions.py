@@ -37,12 +37,19 @@ employee_required = login_required
 # --- Other systems: one rate limit per API token ------------------------------------------
 
 
+# Flask-Limiter also reads the limit outside the decorated call, before the room has found
+# the token (to decide on default limits for a route whose limited function is not the view,
+# as in SCIM's room), and takes any error there for a storage failure: so never raise.
+
+
 def _token_key() -> str:
-    return f"token:{g.api_token.id}"
+    token = g.get("api_token")
+    return f"token:{token.id}" if token is not None else "token:none"
 
 
 def _token_limit() -> str:
-    return g.api_token.rate_limit or current_app.config["API_RATE_LIMIT"]
+    token = g.get("api_token")
+    return (token.rate_limit if token is not None else None) or current_app.config["API_RATE_LIMIT"]
 
 
 def _too_many_requests() -> str:

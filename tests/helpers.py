@@ -4,6 +4,7 @@ Sections: the app and signing in; the learner's path; authoring; the roster; a s
 course as files (for the content engine). Fixtures live in the conftest.py files.
 """
 
+import contextvars
 import json
 import re
 import shutil
@@ -118,6 +119,17 @@ def at_once(app, work, count: int = 2) -> list:
         thread.join(60)
     assert errors == []
     return results
+
+
+def each_request_alone(app):
+    """The app as a server runs it: each request in an empty context, so it gets its own
+    application context and database session, as it would in production (the test's own
+    application context would otherwise be shared by every request)."""
+
+    def wsgi(environ, start_response):
+        return contextvars.Context().run(app, environ, start_response)
+
+    return wsgi
 
 
 def events(action: str) -> list[AuditEvent]:

@@ -9,6 +9,7 @@ rows in Python (about ten times slower). tests/api hold these answers equal to t
 endpoint's, and schemathesis holds them to the OpenAPI description.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -65,25 +66,36 @@ def _answer_sql(postgresql: bool) -> str:
 
 
 @cache  # a handful of statements, each built once per database kind
-def _select(postgresql: bool, join: str, where: str, tail: str = "") -> str:
+def _select(postgresql: bool, people: str, join: str, where: str = "", tail: str = "") -> str:
     return (
         "SELECT u.id, u.employee_id, u.email, "
         "(c.user_id IS NULL OR c.valid_until <= :now) AS outdated, "
         f"CAST({_answer_sql(postgresql)} AS TEXT) AS answer, c.change_seq "
-        f"FROM users AS u {join} clearances AS c ON c.user_id = u.id WHERE {where} {tail}"
+        f"FROM {people} AS u {join} clearances AS c ON c.user_id = u.id {where} {tail}"
+    )
+
+
+def _named(postgresql: bool) -> str:
+    """The people named by the list parameters ``:employee_ids`` and ``:emails``: each
+    identifier looked up in its index. (``IN (…)`` with a thousand values made PostgreSQL
+    read every person, 70 ms at 100,000; and a thousand placeholders cost the driver more
+    than one list.) Someone named twice (by id and by email) comes twice: the caller keys
+    the answers by identifier."""
+    if postgresql:
+        keys = "unnest(CAST(:{name} AS text[])) AS k(value)"
+    else:
+        keys = "json_each(:{name}) AS k"
+    return (
+        f"(SELECT p.id, p.employee_id, p.email FROM {keys.format(name='employee_ids')} "
+        "JOIN users AS p ON p.employee_id = k.value "
+        f"UNION ALL SELECT p.id, p.employee_id, p.email FROM {keys.format(name='emails')} "
+        "JOIN users AS p ON p.email = k.value)"
     )
 
 
 def _rows(sql: str, now: datetime, **params) -> list[StoredAnswer]:
     statement = sa.text(sql).bindparams(sa.bindparam("now", now, type_=UTCDateTime))
-    for name, value in params.items():
-        if isinstance(value, list):
-            statement = statement.bindparams(
-                sa.bindparam(name, value, expanding=True, type_=sa.String)
-            )
-    rows = db.session.execute(
-        statement, {k: v for k, v in params.items() if not isinstance(v, list)}
-    )
+    rows = db.session.execute(statement, params)
     return [
         StoredAnswer(uid, eid, email, bool(old), answer, seq)
         for uid, eid, email, old, answer, seq in rows.all()
@@ -98,12 +110,12 @@ def by_identifiers(
     computes it) comes ``outdated``, as does one whose answer may have lapsed by ``now``."""
     if not employee_ids and not emails:
         return []
-    sql = _select(
-        on_postgresql(),
-        "LEFT JOIN",
-        "u.employee_id IN :employee_ids OR u.email IN :emails",
-    )
-    return _rows(sql, now, employee_ids=list(employee_ids), emails=list(emails))
+    postgresql = on_postgresql()
+    sql = _select(postgresql, _named(postgresql), "LEFT JOIN")
+    lists: dict[str, list[str] | str] = {"employee_ids": list(employee_ids), "emails": list(emails)}
+    if not postgresql:  # SQLite reads a list as JSON text (json_each)
+        lists = {name: json.dumps(values) for name, values in lists.items()}
+    return _rows(sql, now, **lists)
 
 
 def changed_after(after: int, limit: int, now: datetime) -> list[StoredAnswer]:
@@ -111,8 +123,9 @@ def changed_after(after: int, limit: int, now: datetime) -> list[StoredAnswer]:
     (the numbers are given by :func:`lms.services.clearance_feed.stamp`)."""
     sql = _select(
         on_postgresql(),
+        "users",
         "JOIN",
-        "c.change_seq > :after",
+        "WHERE c.change_seq > :after",
         "ORDER BY c.change_seq LIMIT :limit",
     )
     return _rows(sql, now, after=after, limit=limit)

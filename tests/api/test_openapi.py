@@ -5,7 +5,6 @@ to the app in-process, and checks every answer: no server error, a documented st
 and content type, and a body that matches the documented schema.
 """
 
-import contextvars
 from collections import Counter
 from datetime import timedelta
 
@@ -42,17 +41,6 @@ def people(make_user):
     leaver = make_user(employee_id="E-LEFT", active=False)
     certify(leaver)
     return cleared
-
-
-def each_request_alone(app):
-    """The app as a server runs it: each request in an empty context, so it gets its own
-    application context and database session, as it would in production (the test's own
-    application context would otherwise be shared by every request)."""
-
-    def wsgi(environ, start_response):
-        return contextvars.Context().run(app, environ, start_response)
-
-    return wsgi
 
 
 #: What the checks accept beyond their defaults, and why. A batch above 1,000 ids is
@@ -119,7 +107,7 @@ def requests_to_try(operation, mode, token):
 def test_every_answer_matches_the_description(app, people, token, mode):
     """Bounded and derandomized: the same requests on every run, in a few seconds."""
     config = schemathesis.Config.from_str(CONFIG)
-    schema = schemathesis.openapi.from_wsgi(SPEC, each_request_alone(app), config=config)
+    schema = schemathesis.openapi.from_wsgi(SPEC, helpers.each_request_alone(app), config=config)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert sorted(op.label for op in operations) == sorted(OPERATIONS)
 

@@ -2,9 +2,11 @@
 route they reach; above the limit, 429 JSON with Retry-After; other tokens carry on."""
 
 import pytest
+from werkzeug.test import Client
 
 from lms.extensions import db
 from lms.models import ApiToken
+from tests.helpers import each_request_alone
 
 
 @pytest.fixture
@@ -75,3 +77,17 @@ def test_a_scim_token_keeps_to_its_limit_too(client):
     assert codes == [200, 200, 429]
     refused = client.get("/scim/v2/Users", headers=headers)
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_requests_served_apart_count_and_never_fail(app):
+    """As on a server, each request in a context of its own (nothing left on ``g`` from
+    the one before): the limiter reads the limit of SCIM's route before the token is
+    found, and must neither fail nor let the requests through uncounted."""
+    row, plain = ApiToken.issue("identity provider", ["scim", "clearance:read"])
+    db.session.add(row)
+    db.session.commit()
+    server = Client(each_request_alone(app))
+    headers = {"Authorization": f"Bearer {plain}"}
+    codes = [server.get("/scim/v2/Users", headers=headers).status_code for _ in range(3)]
+    codes.append(server.get("/api/v1/clearance/changes", headers=headers).status_code)
+    assert codes == [200, 200, 200, 429]
