@@ -1,7 +1,7 @@
 """Stored clearance answers, many at a time: the API's batch and its changes feed.
 
-The database writes each answer's JSON itself (``json_build_object`` on PostgreSQL,
-``json_object`` on SQLite), in the shape of :class:`lms.api.schemas.Clearance`: the
+The database writes each answer's JSON itself (``json_build_object`` on PostgreSQL, the
+same text spelled out on SQLite), in the shape of :class:`lms.api.schemas.Clearance`: the
 ``reasons`` and ``courses`` columns already hold the API's JSON, and the two dates are
 written as :func:`lms.models.types.iso` writes them. A thousand answers then cost one
 statement and a string join, instead of loading, converting and re-encoding a thousand
@@ -30,7 +30,7 @@ class StoredAnswer(NamedTuple):
     email: str
     #: Never computed, or it may have lapsed by itself: recompute before answering.
     outdated: bool
-    answer: str  # None only when outdated (no stored answer)
+    answer: str | None  # None only when outdated (no stored answer)
     change_seq: int | None
 
 

@@ -51,6 +51,8 @@ from lms.models import utcnow
 from lms.services import assignments
 
 COUNTER_ID = 1
+#: A stamp that numbers this many answers refreshes the planner's statistics.
+ANALYZE_AFTER = 10_000
 
 # Every changed row, numbered after :last in the order the answers were computed (the
 # order of the changes, as near as the rows tell). PostgreSQL locks the rows it numbers
@@ -100,6 +102,13 @@ def stamp() -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    if numbered >= ANALYZE_AFTER and on_postgresql():
+        # The share of NULLs changed at once (after the upgrade that adds the feed, or a
+        # change to everyone): until autovacuum analyzes, PostgreSQL would believe the
+        # NULLs are many and read the whole table for every probe above (120 ms a read
+        # of the feed at 100,000 people, instead of one index step).
+        db.session.execute(sa.text("ANALYZE clearances"))
+        db.session.commit()
     return numbered
 
 
