@@ -62,10 +62,19 @@ def _people(ctx) -> list[tuple[str, str]]:
         ).all()
 
 
+def _vacuumed(ctx) -> None:
+    """On PostgreSQL, what autovacuum would have done by the time anyone asks (as the
+    generator does): earlier runs of the feed's benchmark left a version of every row."""
+    if ctx.db == "postgresql":
+        with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE clearances"))
+
+
 def bench_clearance_batch(ctx) -> None:
     """A 1,000-employee batch against one single-employee request, in the same run."""
     from bench.runner import Figure
 
+    _vacuumed(ctx)
     people = _people(ctx)
     rng = random.Random(17)
 
@@ -124,6 +133,7 @@ def bench_changes_feed(ctx) -> None:
     with ctx.engine.begin() as conn:
         conn.execute(sa.text("UPDATE clearances SET change_seq = NULL"))
         expected = conn.scalar(sa.text("SELECT COUNT(*) FROM clearances"))
+    _vacuumed(ctx)  # adding the column after an upgrade leaves no old versions behind
     connection = _Connection(ctx.server.port, ctx.token)
     pages, first_page_s, copied = 0, None, {}
     started = time.perf_counter()
