@@ -279,6 +279,7 @@ class World:
         self.users: dict[str, tuple[str, str]] = {}  # role -> (email, employee id)
         self.token = ""
         self.scim_token = ""  # SCIM's routes open with a token of their own scope
+        self.decoy_token_id = ""  # the token the admin's revoke form may revoke
         self.known = Knowledge()
         self.adapter = app.url_map.bind("localhost")
 
@@ -305,6 +306,9 @@ class World:
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
+        # Revoking a token is one of the admin's forms: aim it at a token of its own, or
+        # the fuzz would revoke the tokens its API and SCIM requests carry.
+        self.known.path_values["token_id"] = {self.decoy_token_id}
         return self
 
     def _make_users(self) -> None:
@@ -344,7 +348,10 @@ class World:
             db.session.add(row)
             row, self.scim_token = ApiToken.issue("fuzz scim", "scim")
             db.session.add(row)
+            decoy, _ = ApiToken.issue("fuzz: to be revoked")
+            db.session.add(decoy)
             db.session.commit()
+            self.decoy_token_id = str(decoy.id)
 
     def _sign_in(self, role: str) -> None:
         client = self.clients[role]

@@ -61,6 +61,10 @@ class Config:
     #: "Forgot password?" requests per account named and per client address.
     RESET_REQUESTS_PER_ACCOUNT = "3 per hour"
     RESET_REQUESTS_PER_CLIENT = "20 per hour"
+    #: Requests each API token may make (clearance API), unless the token has a limit of its
+    #: own (set when it is created); above it, 429 with Retry-After. Counted where the
+    #: sign-in limits count.
+    API_RATE_LIMIT = "600 per minute"
     #: How long the link of an invitation, and of a password reset, works.
     INVITATION_DAYS = 7
     RESET_HOURS = 2

@@ -4,6 +4,7 @@ Sections: the app and signing in; the learner's path; authoring; the roster; a s
 course as files (for the content engine). Fixtures live in the conftest.py files.
 """
 
+import contextvars
 import csv
 import io
 import json
@@ -131,6 +132,17 @@ def csv_rows(response) -> list[dict]:
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(body[1:])))
+
+
+def each_request_alone(app):
+    """The app as a server runs it: each request in an empty context, so it gets its own
+    application context and database session, as it would in production (the test's own
+    application context would otherwise be shared by every request)."""
+
+    def wsgi(environ, start_response):
+        return contextvars.Context().run(app, environ, start_response)
+
+    return wsgi
 
 
 def events(action: str) -> list[AuditEvent]:

@@ -112,3 +112,86 @@ class Error(_Answer):
 
     error: str = Field(description="The HTTP status phrase, e.g. `Not Found`.")
     message: str = Field(description="What went wrong, for a person to read.")
+
+
+# -- Many at a time: the batch and the changes feed ------------------------------------------
+
+#: The most identifiers one batch may ask about, and answers one page of the feed holds.
+MAX_BATCH = 1000
+MAX_PAGE = 1000
+DEFAULT_PAGE = 500
+#: The longest identifier: an email address (RFC 5321); employee ids are shorter.
+MAX_IDENTIFIER = 254
+
+Identifier = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_IDENTIFIER,
+        pattern="^[^\\x00]*$",  # no NUL: no id or email holds one
+        examples=["E1001", "ana@example.com"],
+    ),
+]
+
+
+class BatchQuestion(BaseModel):
+    """Whom to answer about: employee ids or email addresses (any case), mixed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": ["E1001"]}]})
+
+    ids: list[Identifier] = Field(
+        max_length=MAX_BATCH,
+        description=(
+            f"Up to {MAX_BATCH:,} employee ids or email addresses; more is refused with 413. "
+            "An identifier asked twice is answered once."
+        ),
+    )
+
+
+class Found(_Answer):
+    """The answer about one identifier that names an employee."""
+
+    id: str = Field(description="The identifier as it was asked.")
+    clearance: Clearance
+
+
+class BatchAnswer(_Answer):
+    """One answer per identifier asked, in the order asked."""
+
+    found: list[Found] = Field(description="Identifiers that name an employee, with the answer.")
+    not_found: list[str] = Field(description="Identifiers that name no employee.")
+
+
+class ChangesQuestion(BaseModel):
+    """Where to continue, and how many answers at most."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = Field(
+        None,
+        max_length=100,
+        description=(
+            "The `cursor` of the previous page; leave it out to start from the beginning "
+            "(everyone's current answer)."
+        ),
+    )
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Answers per page at most.")
+
+
+class Changes(_Answer):
+    """A page of the changes feed: the current answer of each person whose answer changed
+    after the cursor asked, oldest change first, each person once."""
+
+    changes: list[Clearance] = Field(
+        description=(
+            "Current answers, in the order they changed. Someone who has left appears with "
+            "`cleared: false` and the reason `inactive`."
+        )
+    )
+    cursor: str = Field(
+        description=(
+            "Opaque: ask with it for what changed after this page. Kept even when nothing "
+            "did: poll with it."
+        )
+    )
+    has_more: bool = Field(description="More changes wait: ask again at once with `cursor`.")

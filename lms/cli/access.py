@@ -8,6 +8,8 @@ from flask.cli import AppGroup
 
 from lms.cli import lms_cli
 from lms.models import Role
+from lms.models.api_token import DEFAULT_SCOPE
+from lms.models.api_token import LEGACY_SCOPES
 from lms.models.api_token import SCOPES
 from lms.queries import access
 from lms.services import Refused
@@ -26,23 +28,34 @@ lms_cli.add_command(user_cli)
 @click.argument("name")
 @click.option(
     "--scope",
-    type=click.Choice(SCOPES),
-    default="clearance",
+    "scopes",
+    type=click.Choice([*SCOPES, *LEGACY_SCOPES]),
+    multiple=True,
+    default=[DEFAULT_SCOPE],
     show_default=True,
-    help="clearance: the API at /api/v1; scim: provisioning at /scim/v2. Never both.",
+    help="What it opens (repeat for several): clearance:read, the API at /api/v1; scim, "
+    "provisioning at /scim/v2; webhooks. (clearance: the old name of clearance:read.)",
 )
-def token_create(name: str, scope: str):
+@click.option(
+    "--rate-limit", help="Its own rate limit, e.g. '1200 per minute' (default: the app's)"
+)
+def token_create(name: str, scopes: tuple[str, ...], rate_limit: str | None):
     """Create a token for the system NAME; it is printed once and stored hashed."""
-    row, token = api_tokens.issue(name, scope=scope)
-    click.echo(f"Token {row.id} for {name} ({scope}; shown once, store it now):\n{token}")
+    try:
+        row, token = api_tokens.issue(name, scope=scopes, rate_limit=rate_limit)
+    except Refused as refused:
+        raise click.ClickException(str(refused.message)) from None
+    click.echo(f"Token {row.id} for {name} ({row.scope}; shown once, store it now):\n{token}")
 
 
 @token_cli.command("list")
 def token_list():
     for row in access.api_tokens():
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        used = f"used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
         click.echo(
-            f"{row.id:>4}  {row.name:<30} {row.scope:<9} created {row.created_at:%Y-%m-%d}  {state}"
+            f"{row.id:>4}  {row.name:<30} {row.scope:<28} created {row.created_at:%Y-%m-%d}  "
+            f"{used}  {state}"
         )
 
 

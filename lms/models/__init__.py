@@ -9,6 +9,7 @@ from lms.models.authoring import CourseDraft
 from lms.models.authoring import CourseDraftFile
 from lms.models.certification import Certification
 from lms.models.certification import Clearance
+from lms.models.certification import ClearanceFeed
 from lms.models.company import CompanySetting
 from lms.models.company import CompanySettingsVersion
 from lms.models.course import Course
@@ -50,6 +51,7 @@ __all__ = [
     "Clearance",
     "CompanySetting",
     "CompanySettingsVersion",
+    "ClearanceFeed",
     "Course",
     "CourseDraft",
     "CourseDraftFile",

@@ -52,6 +52,11 @@ class Clearance(db.Model):
     answers with one indexed read. ``valid_until`` is when a cleared answer lapses by
     itself (an expiry or a recertification deadline); readers compare it with the clock.
     ``courses`` holds the per-course status as the API returns it.
+
+    ``change_seq`` places the row in the changes feed (``GET /api/v1/clearance/changes``):
+    every write that changes the answer sets it to NULL ("changed, not yet numbered"), and
+    :func:`lms.services.clearance_feed.stamp` numbers such rows after they committed; see
+    that module for why numbers are not given when the change is written.
     """
 
     __tablename__ = "clearances"
@@ -60,6 +65,8 @@ class Clearance(db.Model):
     __table_args__ = (
         sa.Index("ix_clearances_user_status", "user_id", "cleared", "valid_until"),
         sa.Index("ix_clearances_valid_until", "valid_until"),  # the daily expiry sweep
+        # The feed reads in this order, and the stamper finds the NULLs (changed) here.
+        sa.Index("ix_clearances_change_seq", "change_seq"),
     )
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
@@ -68,9 +75,21 @@ class Clearance(db.Model):
     reasons: so.Mapped[list] = so.mapped_column(sa.JSON)
     courses: so.Mapped[list] = so.mapped_column(sa.JSON)
     computed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    change_seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
 
     @property
     def recertify_by(self) -> datetime | None:
         """The earliest deadline to recertify on a new major version, if any."""
         dates = [r["until"] for r in self.reasons if r["code"] == "grace" and r["until"]]
         return datetime.fromisoformat(min(dates)) if dates else None
+
+
+class ClearanceFeed(db.Model):
+    """One row: the last number :func:`lms.services.clearance_feed.stamp` gave a changed
+    clearance. Its row lock is what makes stamps run one at a time (PostgreSQL); numbers
+    only grow, also when the row that held the highest changes again."""
+
+    __tablename__ = "clearance_feed"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    last_seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)

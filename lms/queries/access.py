@@ -9,7 +9,6 @@ from lms.models.api_token import hash_token
 # Every API call looks its token up: the statement is built once.
 _LIVE_TOKEN = sa.select(ApiToken).where(
     ApiToken.token_hash == sa.bindparam("token_hash"),
-    ApiToken.scope == sa.bindparam("scope"),
     ApiToken.revoked_at.is_(None),
 )
 
@@ -20,10 +19,12 @@ def api_tokens() -> list[ApiToken]:
 
 
 def live_token(authorization: str, scope: str) -> ApiToken | None:
-    """The unrevoked token of ``scope`` an ``Authorization: Bearer …`` header carries, or
-    None (no header, another scheme, an unknown or revoked token, or one of another scope:
-    a clearance token opens no SCIM endpoint, and a SCIM token no clearance answer)."""
+    """The unrevoked token an ``Authorization: Bearer …`` header carries if it opens
+    ``scope``, or None (no header, another scheme, an unknown or revoked token, or one
+    without that scope: a clearance token opens no SCIM endpoint, and a SCIM token no
+    clearance answer). Tokens issued for the old scope ``clearance`` open ``clearance:read``."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return db.session.scalar(_LIVE_TOKEN, {"token_hash": hash_token(token.strip()), "scope": scope})
+    row = db.session.scalar(_LIVE_TOKEN, {"token_hash": hash_token(token.strip())})
+    return row if row is not None and scope in row.scopes else None

@@ -12,13 +12,16 @@ from http import HTTPStatus
 
 from flask import Blueprint
 from flask import Response
+from flask import g
 from flask import request
 from flask import url_for
 from scim2_models import Error
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import SCIM_MEDIA_TYPE
 
+from lms.permissions import token_rate_limited
 from lms.queries import access
+from lms.services import api_tokens
 from lms.services import scim as scim_service
 
 bp = Blueprint("scim", __name__)
@@ -40,6 +43,13 @@ def endpoint(path: str):
             "(flask lms token create NAME --scope scim)",
             {"WWW-Authenticate": 'Bearer realm="SCIM"'},
         )
+    g.api_token = token
+    api_tokens.note_use(token)
+    return _serve(path, token)
+
+
+@token_rate_limited  # the token's own limit (or LMS_API_RATE_LIMIT), as for /api/v1
+def _serve(path: str, token):
     body = request.get_data()
     if _unstorable(body):
         return _error(

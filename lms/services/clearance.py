@@ -1,5 +1,6 @@
 """Keeping each person's clearance current, and reading it."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 
@@ -12,6 +13,8 @@ from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
 from lms.queries import catalog
+from lms.queries import clearances
+from lms.queries.clearances import StoredAnswer
 from lms.rules import clearance as rules
 from lms.services import audit
 from lms.services import clearance_everyone
@@ -41,6 +44,7 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
     result = evaluate(user, now, required)
     row = db.session.get(Clearance, user.id)
     before = _summary(row) if row else None
+    stored = _answer(row) if row else None
     if row is None:
         row = Clearance(user_id=user.id)
         db.session.add(row)
@@ -49,6 +53,8 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
     row.reasons = [_reason_json(r) for r in result.reasons]
     row.courses = [_course_json(s) for s in result.courses]
     row.computed_at = now
+    if _answer(row) != stored:
+        row.change_seq = None  # the changes feed numbers it once it committed (clearance_feed)
     after = _summary(row)
     # A first computation that finds "not cleared" changes nothing anyone relied on.
     if before != after and (before is not None or row.cleared):
@@ -118,6 +124,42 @@ def lookup(identifier: str, now: datetime | None = None) -> tuple[str, Clearance
     if row is None or (row.valid_until is not None and row.valid_until <= now):
         row = current(db.session.get_one(User, user_id), now)
     return employee_id, row
+
+
+def lookup_many(identifiers: Iterable[str], now: datetime | None = None) -> dict[str, StoredAnswer]:
+    """Operation: the current answers of the people these employee ids or emails name,
+    keyed by each identifier as given (unknown ones are not among the keys).
+
+    The API's batch: one statement reads every person and stored answer. Answers that may
+    have lapsed by themselves since the daily run, or were never computed, are recomputed
+    (with their audit and domain events, committed) and read again, as :func:`lookup` does.
+    """
+    now = now or utcnow()
+    keys = {identifier: User.identifier_key(identifier) for identifier in identifiers}
+    employee_ids = sorted({value for column, value in keys.values() if column == "employee_id"})
+    emails = sorted({value for column, value in keys.values() if column == "email"})
+    rows = clearances.by_identifiers(employee_ids, emails, now)
+    outdated = [row for row in rows if row.outdated]
+    if outdated:
+        rows = [row for row in rows if not row.outdated] + _recomputed(outdated, now)
+    found: dict[tuple[str, str], StoredAnswer] = {}
+    for row in rows:
+        found["employee_id", row.employee_id] = found["email", row.email] = row
+    return {identifier: found[key] for identifier, key in keys.items() if key in found}
+
+
+def _recomputed(rows: list[StoredAnswer], now: datetime) -> list[StoredAnswer]:
+    required = catalog.required_courses()
+    for user in db.session.scalars(sa.select(User).where(User.id.in_([r.user_id for r in rows]))):
+        refresh(user, now, required)
+    db.session.commit()
+    return clearances.by_identifiers([row.employee_id for row in rows], [], now)
+
+
+def _answer(row: Clearance) -> tuple:
+    """Everything the API answers from the row but when it was computed: a change of any
+    of it puts the person in the changes feed again."""
+    return (row.cleared, row.valid_until, row.reasons, row.courses)
 
 
 def _summary(row: Clearance) -> dict:

@@ -14,7 +14,8 @@ Every step writes in the caller's transaction:
    changed (the summary ``refresh`` compares: cleared, valid_until, the reasons' codes);
 2. an audit event and a ``clearance.changed`` outbox event for each person whose answer
    changed (``INSERT … SELECT`` from the diff);
-3. ``UPDATE … FROM`` the stored answers, and ``INSERT … SELECT`` for people who had none.
+3. ``UPDATE … FROM`` the stored answers, and ``INSERT … SELECT`` for people who had none;
+   an answer that changed in any way is marked for the changes feed (``change_seq`` NULL).
 
 JSON is written as text where that is cheaper than JSON functions (the summaries, the
 list of reasons), always in the shape ``clearance.refresh`` writes.
@@ -33,6 +34,7 @@ from lms.extensions import db
 from lms.extensions import on_postgresql
 from lms.models.types import UTCDateTime
 from lms.queries import catalog
+from lms.queries import clearances
 from lms.rules import clearance as rules
 
 CLEARED, GRACE = rules.CLEARED, rules.GRACE
@@ -88,13 +90,8 @@ class _Sql:
         return f"CREATE TEMPORARY TABLE {name}{suffix} AS "
 
     def iso(self, expr: str) -> str:
-        """``lms.models.types.iso`` of a stored UTC timestamp: ISO 8601 with ``+00:00``,
-        microseconds only when there are any (as ``datetime.isoformat`` writes it)."""
-        if self.postgresql:
-            text = f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-        else:  # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" on SQLite
-            text = f"replace({expr}, ' ', 'T')"
-        return f"replace({text} || '+00:00', '.000000+', '+')"
+        """``lms.models.types.iso`` of a stored UTC timestamp (:func:`clearances.iso_sql`)."""
+        return clearances.iso_sql(expr, self.postgresql)
 
     def object_text(self, *pairs: tuple[str, str]) -> str:
         """:meth:`object` as text, to be joined with others."""
@@ -117,6 +114,13 @@ class _Sql:
         """A timestamp parameter or NULL, typed (SQLite keeps SQLAlchemy's text as is: a
         CAST there would turn it into a number)."""
         return f"CAST({expr} AS TIMESTAMP)" if self.postgresql else expr
+
+    def json_differs(self, old: str, new: str) -> str:
+        """Whether two JSON values differ, however each was spelled (the ORM and these
+        statements space them differently)."""
+        if self.postgresql:
+            return f"CAST({old} AS jsonb) <> CAST({new} AS jsonb)"
+        return f"json({old}) <> json({new})"
 
     def json_boolean(self, expr: str) -> str:
         return f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
@@ -383,9 +387,20 @@ class _Statement:
     # -- 3. the stored answers ---------------------------------------------------------------
 
     def update_answers(self) -> sa.TextClause:
+        # An answer that changed in any way the API shows goes back into the changes feed
+        # (change_seq NULL: numbered once this commits, see clearance_feed), as
+        # clearance.refresh does; unchanged ones keep their place.
+        sql = self.sql
+        changed = (
+            "clearances.cleared <> s.cleared "
+            "OR clearances.valid_until IS DISTINCT FROM s.valid_until "
+            f"OR {sql.json_differs('clearances.reasons', 's.reasons')} "
+            f"OR {sql.json_differs('clearances.courses', 's.courses')}"
+        )
         return self._text(
             "UPDATE clearances SET cleared = s.cleared, valid_until = s.valid_until, "
-            "reasons = s.reasons, courses = s.courses, computed_at = :now "
+            "reasons = s.reasons, courses = s.courses, computed_at = :now, "
+            f"change_seq = CASE WHEN {changed} THEN NULL ELSE clearances.change_seq END "
             f"FROM {STAGING} AS s WHERE clearances.user_id = s.user_id AND s.had_answer"
         )
 

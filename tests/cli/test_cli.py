@@ -118,6 +118,19 @@ def test_token_create_prints_once_and_stores_hash(runner):
     assert "revoked" in runner.invoke(args=["lms", "token", "list"]).output
 
 
+def test_token_create_takes_several_scopes_a_rate_limit_and_the_old_scope_name(runner):
+    args = ["lms", "token", "create", "Both", "--scope", "scim", "--scope", "clearance"]
+    result = runner.invoke(args=[*args, "--rate-limit", "1200 per minute"])
+    assert result.exit_code == 0, result.output
+    assert "(clearance:read scim;" in result.output
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "Both"))
+    assert row.scope == "clearance:read scim" and row.rate_limit == "1200 per minute"
+    listed = runner.invoke(args=["lms", "token", "list"]).output
+    assert "clearance:read scim" in listed and "never used" in listed
+    bad = runner.invoke(args=["lms", "token", "create", "x", "--rate-limit", "lots"])
+    assert bad.exit_code != 0 and "is not a rate limit" in bad.output
+
+
 def test_demo_creates_every_role_and_prints_credentials(runner):
     result = runner.invoke(args=["lms", "demo", "--password", "demo-pass-123"])
     assert result.exit_code == 0, result.output

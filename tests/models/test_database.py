@@ -180,4 +180,25 @@ def test_the_upgrade_fills_attempt_responses_from_the_submitted_attempts(migrate
             (1, "confidential", "he", False, "a,c", 1.0),
             (1, "disclose", "he", True, "b", 0.0),
         ]
+
+
+def test_tokens_of_the_old_clearance_scope_read_clearances_after_the_upgrade(migrated_url):
+    from flask_migrate import upgrade
+
+    app = build_app(migrated_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="a9d4c2e7b010")
+        with db.engine.begin() as conn:
+            for n, scope in enumerate(["clearance", "scim"]):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO api_tokens (name, token_hash, created_at, scope) "
+                        "VALUES (:name, :hash, CURRENT_TIMESTAMP, :scope)"
+                    ),
+                    {"name": scope, "hash": f"{n:064d}", "scope": scope},
+                )
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT name, scope FROM api_tokens ORDER BY name"))
+            assert rows.all() == [("clearance", "clearance:read"), ("scim", "scim")]
         db.engine.dispose()
