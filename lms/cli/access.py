@@ -108,10 +108,12 @@ def demo(password: str | None, reset_passwords: bool):
     if current_app.config["LMS_ENV"] == "production":
         raise click.ClickException("Demo accounts are refused in production.")
     from lms.services.demo import create_demo_users
+    from lms.services.demo import fill_company_settings
 
     report = content_store.sync(Path(current_app.config["CONTENT_ROOT"]))
     for version in report.published:
         click.echo(f"published {version.course_id} {version.version}")
+    fill_company_settings()
     kept = 0
     for account in create_demo_users(password, reset_passwords=reset_passwords):
         roles = ", ".join(sorted(r.value for r in account.user.roles))

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from lms.extensions import db
 from lms.models import Role
 from lms.models import User
+from lms.queries import company as company_settings
 from lms.services import audit
 from lms.services import clearance
+from lms.services import company
 from lms.services import users
 
 # email, name, employee id, department, country, language, extra roles
@@ -20,6 +22,35 @@ DEMO_USERS = [
     ("marketing@example.com", "Riley Chen", "E4001", "Marketing", "US", "en", [Role.MARKETING]),
     ("admin@example.com", "Casey Admin", "E9001", "IT", "US", "en", [Role.ADMIN]),
 ]
+
+#: The demo company's contacts and links, so the demo course reads as a company's would
+#: (a real deployment sets its own at /admin/company).
+DEMO_COMPANY = {
+    "company_name": "Example Corp",
+    "social_media_team_contact": "social@example.com",
+    "champions_list": "https://intranet.example.com/social/champions",
+    "communications_contact": "press@example.com",
+    "investor_relations_contact": "ir@example.com",
+    "it_security_contact": "security@example.com",
+    "hr_contact": "hr@example.com",
+    "privacy_officer": "privacy@example.com",
+    "legal_contact": "legal@example.com",
+    "trading_policy_link": "https://intranet.example.com/policies/trading",
+    "code_of_conduct_link": "https://intranet.example.com/policies/code-of-conduct",
+    "crisis_channel": "#crisis-updates",
+    "after_hours_route": "+1 555 0100 (security desk, 24/7)",
+}
+
+
+def fill_company_settings() -> list[str]:
+    """Operation: the demo company's settings for every key not set yet; commits (through
+    the company service). Values someone set stay."""
+    stored = company_settings.rows()
+    return company.set_values(
+        {key: value for key, value in DEMO_COMPANY.items() if key not in stored},
+        None,
+        via="demo",
+    )
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,19 @@ def test_demo_creates_every_role_and_prints_credentials(runner):
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0  # idempotent
 
 
+def test_demo_fills_the_company_settings_it_finds_unset(runner):
+    """The demo course names the demo company's contacts, not placeholders; a value someone
+    set is kept when the demo runs again."""
+    assert (
+        runner.invoke(args=["lms", "company", "set", "hr_contact", "people@acme.test"]).exit_code
+        == 0
+    )
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    shown = runner.invoke(args=["lms", "company", "show"]).output
+    assert "privacy@example.com" in shown and "people@acme.test" in shown
+    assert "hr@example.com" not in shown
+
+
 def test_demo_is_refused_in_production(runner, app):
     app.config["LMS_ENV"] = "production"
     result = runner.invoke(args=["lms", "demo"])
