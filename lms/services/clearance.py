@@ -45,6 +45,7 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
     row = db.session.get(Clearance, user.id)
     before = _summary(row) if row else None
     stored = _answer(row) if row else None
+    valid_before = _valid_courses(row.courses) if row else {}
     if row is None:
         row = Clearance(user_id=user.id)
         db.session.add(row)
@@ -55,6 +56,7 @@ def refresh(user: User, now: datetime | None = None, required=None) -> Clearance
     row.computed_at = now
     if _answer(row) != stored:
         row.change_seq = None  # the changes feed numbers it once it committed (clearance_feed)
+    _announce_expiries(user, valid_before, result.courses, now)
     after = _summary(row)
     # A first computation that finds "not cleared" changes nothing anyone relied on.
     if before != after and (before is not None or row.cleared):
@@ -172,6 +174,29 @@ def _summary(row: Clearance) -> dict:
 
 def _reason_json(reason: rules.Reason) -> dict:
     return {"code": reason.code, "course_id": reason.course_id, "until": iso(reason.until)}
+
+
+def _valid_courses(courses: list) -> dict[str, dict]:
+    return {c["course_id"]: c for c in courses or () if c["status"] in ("cleared", "grace")}
+
+
+def _announce_expiries(user: User, valid_before: dict, now_statuses, now: datetime) -> None:
+    """A ``certification.expired`` event for each course whose certification was valid at
+    the last computation and has now run out (not one replaced by a newer version)."""
+    for status in now_statuses:
+        was = valid_before.get(status.course_id)
+        if was is not None and status.status == "expired":
+            events.record(
+                "certification.expired",
+                user_id=user.id,
+                course_id=status.course_id,
+                at=now,
+                payload={
+                    "employee_id": user.employee_id,
+                    "version": was["certified_version"],
+                    "expired_at": was["valid_until"],
+                },
+            )
 
 
 def _course_json(status: rules.CourseStatus) -> dict:

@@ -20,7 +20,7 @@ KINDS = {
     "person.deactivated": "employee_id, reason",
     "person.reactivated": "employee_id",
     "certification.issued": "certification_id, version, issued_at, expires_at",
-    "certification.expired": "certification_id, version, expired_at",
+    "certification.expired": "employee_id, version, expired_at (the validity that ran out)",
     "certification.revoked": "certification_id, version, reason",
     "clearance.changed": "before and after: {cleared, valid_until, reasons}",
     "content.published": "version, kind (first, minor, major), required",

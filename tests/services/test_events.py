@@ -2,10 +2,14 @@
 content lands with its domain event, in the same transaction; a refused change leaves none.
 Driven through the CLI and HTTP, as the changes happen in real use."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import OutboxEvent
+from lms.models import utcnow
+from lms.services import assignments
 from lms.services import events
 from tests.helpers import GOOD_ROWS
 from tests.helpers import answer_form
@@ -127,3 +131,18 @@ def test_publishing_announces_the_version(app):
 def test_every_kind_recorded_is_a_known_kind(runner, tmp_path):
     import_roster(runner, write_roster(tmp_path))
     assert {e.kind for e in outbox()} <= set(events.KINDS)
+
+
+def test_a_certification_that_runs_out_is_announced_once(employee):
+    """The daily run's lapse (or any recompute after the expiry) says which validity ran
+    out; a later recompute, or a superseded version, announces nothing more."""
+    certify(employee, expires_in=timedelta(days=1))
+    assert outbox("certification.expired") == []
+    later = utcnow() + timedelta(days=2)
+    assignments.refresh_lapsed_clearances(later)
+    [expired] = outbox("certification.expired")
+    assert (expired.user_id, expired.course_id) == (employee.id, COURSE)
+    assert expired.payload["employee_id"] == employee.employee_id
+    assert expired.payload["version"] == "1.0" and expired.payload["expired_at"]
+    assignments.refresh_lapsed_clearances(later + timedelta(days=1))
+    assert len(outbox("certification.expired")) == 1
