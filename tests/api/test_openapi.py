@@ -69,9 +69,10 @@ OPERATIONS = {
         GenerationMode.POSITIVE: {200, 404},
         GenerationMode.NEGATIVE: {401},
     },
-    # The public handle check: no token, and any text is a handle, so nothing is invalid.
+    # The public handle check: no token, and any text is a handle, so nothing is invalid;
+    # made-up handles are nobody's ("not a registered representative").
     "GET /api/v1/handles/{platform}/{handle}": {
-        GenerationMode.POSITIVE: {200},
+        GenerationMode.POSITIVE: {404},
         GenerationMode.NEGATIVE: set(),
     },
 }
