@@ -115,13 +115,13 @@ def test_marketing_edits_previews_translates_and_publishes(journey):
     me.page.check("input[name=kind][value=minor]")
     me.click("main form [type=submit]")
     assert me.path.startswith("/jobs/")  # publishing is a job; the test app runs it at once
-    assert "Version 1.1 of social-media-policy is published." in me.text()
+    assert "Version 2.1 of social-media-policy is published." in me.text()
     me.assert_accessible()
     me.click(f'main a[href="/author/{COURSE}/versions"]')
-    me.click(f'main a[href="/author/{COURSE}/versions/1.1"]')
+    me.click(f'main a[href="/author/{COURSE}/versions/2.1"]')
     assert "Ask the social media team" in me.text()
     me.page.set_viewport_size(PHONE_SCREEN)
-    me.open(f"/author/{COURSE}/versions/1.1")
+    me.open(f"/author/{COURSE}/versions/2.1")
     me.assert_accessible()
 
 
@@ -187,3 +187,8 @@ def test_admin_registers_a_webhook_in_hebrew_on_a_phone(journey):
     me.click("main form[action$='/disable'] [type=submit]")
     assert me.page.locator("main form[action$='/enable']").is_visible()
     me.assert_accessible()
+    # The choice of language is the account's: back to English for the journeys after this.
+    me.page.click(".navbar-toggler")
+    me.page.select_option("#language-select", "en")
+    me.click("nav form:has(#language-select) [type=submit]")
+    assert me.page.get_attribute("html", "dir") == "ltr"
