@@ -90,6 +90,11 @@ class Auth:
         return self.client.post("/logout")
 
 
+def csrf_token_of(page: str) -> str:
+    """The CSRF token a page's form carries, to post as that form would."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
 def text_of(response) -> str:
     """The visible text of an HTML response, whitespace collapsed, for assertions."""
     html = response.get_data(as_text=True)
@@ -245,8 +250,8 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(b"ok")
 
-            def log_message(self, *args):  # quiet
-                pass
+            def log_message(self, *args):
+                """Quiet: the tests read the requests received, not the server's log."""
 
         return Handler
 

@@ -10,6 +10,7 @@ from lms.extensions import db
 from lms.models import OutboxEvent
 from lms.models import Role
 from lms.models import User
+from tests.helpers import csrf_token_of
 from tests.helpers import events
 from tests.helpers import sign_in
 from tests.helpers import text_of
@@ -288,13 +289,9 @@ class TestWithCsrf:
     def app_config(self):
         return {"WTF_CSRF_ENABLED": True}
 
-    @staticmethod
-    def token_of(page: str) -> str:
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
     @pytest.fixture
     def signed_in(self, client, admin):
-        token = self.token_of(client.get("/login").get_data(as_text=True))
+        token = csrf_token_of(client.get("/login").get_data(as_text=True))
         client.post(
             "/login",
             data={
@@ -314,7 +311,7 @@ class TestWithCsrf:
 
     def test_the_pages_own_forms_work(self, signed_in, staff):
         page = signed_in.get("/admin/people/S1").get_data(as_text=True)
-        token = self.token_of(page)
+        token = csrf_token_of(page)
         response = signed_in.post(
             "/admin/people/S1/grant",
             data={"role": "lead", "departments": ["Sales"], "csrf_token": token},
@@ -323,7 +320,7 @@ class TestWithCsrf:
         assert fresh(staff["S1"]).lead_departments == ["Sales"]
         page = signed_in.get("/admin/people/S1").get_data(as_text=True)
         response = signed_in.post(
-            "/admin/people/S1/revoke", data={"role": "lead", "csrf_token": self.token_of(page)}
+            "/admin/people/S1/revoke", data={"role": "lead", "csrf_token": csrf_token_of(page)}
         )
         assert response.status_code == 302 and not fresh(staff["S1"]).has_role(Role.LEAD)
 

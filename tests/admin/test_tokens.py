@@ -12,6 +12,7 @@ from lms.models import ApiToken
 from lms.models import Role
 from lms.models import utcnow
 from tests.helpers import PASSWORD
+from tests.helpers import csrf_token_of
 from tests.helpers import events
 from tests.helpers import sign_in
 from tests.helpers import text_of
@@ -179,7 +180,7 @@ class TestCsrf:
     @pytest.fixture
     def as_admin(self, client, admin):
         page = client.get("/login").get_data(as_text=True)
-        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        csrf = csrf_token_of(page)
         data = {"email": admin.email, "password": PASSWORD, "csrf_token": csrf}
         assert client.post("/login", data=data).status_code == 302
         return client
@@ -193,7 +194,7 @@ class TestCsrf:
 
     def test_the_pages_own_forms_work(self, as_admin, token):
         page = as_admin.get("/admin/tokens").get_data(as_text=True)
-        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        csrf = csrf_token_of(page)
         data = {"name": "Real", "scopes": ["clearance:read"], "csrf_token": csrf}
         assert TOKEN.search(as_admin.post("/admin/tokens", data=data).get_data(as_text=True))
         stored = row("another system")

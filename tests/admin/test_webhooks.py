@@ -19,6 +19,7 @@ from lms.models import WebhookEndpoint
 from lms.models import utcnow
 from lms.services import events
 from tests.helpers import PASSWORD
+from tests.helpers import csrf_token_of
 from tests.helpers import events as audit_events
 from tests.helpers import sign_in
 from tests.helpers import text_of
@@ -306,13 +307,9 @@ class TestWithCsrf:
     def app_config(self):
         return {"WTF_CSRF_ENABLED": True}
 
-    @staticmethod
-    def token_of(page: str) -> str:
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
     @pytest.fixture
     def signed_in(self, client, admin):
-        token = self.token_of(client.get("/login").get_data(as_text=True))
+        token = csrf_token_of(client.get("/login").get_data(as_text=True))
         client.post(
             "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token}
         )
@@ -321,7 +318,7 @@ class TestWithCsrf:
     def test_posts_without_the_token_change_nothing(self, signed_in):
         assert signed_in.post("/admin/webhooks/new", data=form()).status_code == 400
         assert endpoints() == []
-        token = self.token_of(signed_in.get("/admin/webhooks/new").get_data(as_text=True))
+        token = csrf_token_of(signed_in.get("/admin/webhooks/new").get_data(as_text=True))
         assert signed_in.post("/admin/webhooks/new", data=form(csrf_token=token)).status_code == 200
         [endpoint] = endpoints()
         for action in ("disable", "secret", "delete", "edit"):
@@ -334,11 +331,11 @@ class TestWithCsrf:
         assert audit_events("webhook.secret_rotated") == []
 
     def test_the_pages_own_forms_work(self, signed_in):
-        token = self.token_of(signed_in.get("/admin/webhooks/new").get_data(as_text=True))
+        token = csrf_token_of(signed_in.get("/admin/webhooks/new").get_data(as_text=True))
         signed_in.post("/admin/webhooks/new", data=form(csrf_token=token))
         endpoint_id = endpoints()[0].id
         page = signed_in.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
         response = signed_in.post(
-            f"/admin/webhooks/{endpoint_id}/disable", data={"csrf_token": self.token_of(page)}
+            f"/admin/webhooks/{endpoint_id}/disable", data={"csrf_token": csrf_token_of(page)}
         )
         assert response.status_code == 302 and not endpoints()[0].enabled

@@ -11,6 +11,7 @@ from lms.queries import catalog
 from tests.helpers import COURSE
 from tests.helpers import EN_MODULE
 from tests.helpers import PASSWORD
+from tests.helpers import csrf_token_of
 from tests.helpers import edit_url
 
 POSTS = [
@@ -30,14 +31,10 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def token_of(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
 @pytest.fixture
 def signed_in(client, make_user):
     user = make_user(roles=[Role.MARKETING])
-    token = token_of(client.get("/login").get_data(as_text=True))
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
     client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     return client
 
@@ -62,7 +59,7 @@ def test_saving_with_the_pages_token_works(signed_in):
     response = signed_in.post(
         edit_url(EN_MODULE),
         data={
-            "csrf_token": token_of(page),
+            "csrf_token": csrf_token_of(page),
             "base": base,
             "save": "Save draft",
             "text": "---\ntitle: Say who you work for\n---\n\nSay it.\n",

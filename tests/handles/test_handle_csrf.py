@@ -1,7 +1,5 @@
 """The handle forms need their CSRF token: a forged request registers or removes nothing."""
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
@@ -10,6 +8,7 @@ from lms.models import Role
 from lms.models import SocialHandle
 from lms.services import handles
 from tests.helpers import PASSWORD
+from tests.helpers import csrf_token_of
 
 
 @pytest.fixture
@@ -17,12 +16,8 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def token_of(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
 def sign_in(client, person) -> None:
-    token = token_of(client.get("/login").get_data(as_text=True))
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
     response = client.post(
         "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
     )
@@ -41,7 +36,7 @@ def test_forged_registrations_and_removals_change_nothing(client, make_user, emp
     assert client.post("/training/handles", data=form).status_code == 400
     assert client.post(f"/training/handles/{kept.id}/remove").status_code == 400
     assert count() == 1
-    token = token_of(client.get("/training/handles").get_data(as_text=True))
+    token = csrf_token_of(client.get("/training/handles").get_data(as_text=True))
     assert client.post("/training/handles", data=form | {"csrf_token": token}).status_code == 302
     assert count() == 2
     client.post("/logout", data={"csrf_token": token})

@@ -9,6 +9,7 @@ from lms.models import Role
 from lms.services import roster
 from tests.helpers import PASSWORD
 from tests.helpers import counts
+from tests.helpers import csrf_token_of
 from tests.helpers import roster_text
 
 
@@ -17,12 +18,8 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def token_of(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
 def sign_in(client, person) -> None:
-    token = token_of(client.get("/login").get_data(as_text=True))
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
     response = client.post(
         "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
     )
@@ -49,7 +46,7 @@ def test_apply_with_the_pages_token_works(client, make_user):
     fingerprint = re.search(r'name="fingerprint"[^>]*value="([^"]*)"', page).group(1)
     response = client.post(
         f"/hr/roster/uploads/{stored.id}/apply",
-        data={"csrf_token": token_of(page), "fingerprint": fingerprint},
+        data={"csrf_token": csrf_token_of(page), "fingerprint": fingerprint},
     )
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     assert counts()[0] == 4

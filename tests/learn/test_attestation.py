@@ -1,7 +1,6 @@
 """A course that asks for a written attestation certifies only once the learner affirms
 its policy and signs with their name: through HTTP, on every database."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from tests.helpers import affirm
 from tests.helpers import answer_form
 from tests.helpers import at_once
 from tests.helpers import attesting_content
+from tests.helpers import csrf_token_of
 from tests.helpers import csv_rows
 from tests.helpers import events
 from tests.helpers import latest_attempt
@@ -224,7 +224,7 @@ def test_the_form_needs_its_csrf_token(client, learner):
     def post(path, data):
         """Post as the page at ``path`` would, with its CSRF token."""
         html = client.get(path).get_data(as_text=True)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        token = csrf_token_of(html)
         return client.post(path, data={**data, "csrf_token": token})
 
     post("/login", {"email": learner.email, "password": PASSWORD})

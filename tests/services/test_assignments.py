@@ -1,6 +1,5 @@
 """Assignment rules, renewals and recertification, on every database."""
 
-import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -410,14 +409,16 @@ class TestCsrf:
 
     def test_a_post_without_the_token_is_refused(self, client, people):
         from tests.helpers import PASSWORD
-
-        def token(html):
-            return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        from tests.helpers import csrf_token_of
 
         login = client.get("/login").get_data(as_text=True)
         client.post(
             "/login",
-            data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": token(login)},
+            data={
+                "email": "hr@example.com",
+                "password": PASSWORD,
+                "csrf_token": csrf_token_of(login),
+            },
         )
         data = {
             "course_id": COURSE,
@@ -428,5 +429,5 @@ class TestCsrf:
         assert client.post("/hr/assignments", data=data).status_code == 400
         assert enrolled() == {}
         page = client.get("/hr/assignments").get_data(as_text=True)
-        response = client.post("/hr/assignments", data=data | {"csrf_token": token(page)})
+        response = client.post("/hr/assignments", data=data | {"csrf_token": csrf_token_of(page)})
         assert response.status_code == 302 and len(enrolled()) == 5
