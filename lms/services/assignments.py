@@ -443,7 +443,7 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
         if not users:
             return count
         for user in users:
-            clearance.refresh(user, now, required)
+            clearance.refresh(user, now, required, announce_expiries=True)
         count += len(users)
         db.session.commit()
 

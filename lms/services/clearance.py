@@ -36,16 +36,19 @@ def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
     return rules.evaluate(required, facts, active=user.active, now=now)
 
 
-def refresh(user: User, now: datetime | None = None, required=None) -> Clearance:
+def refresh(
+    user: User, now: datetime | None = None, required=None, *, announce_expiries: bool = False
+) -> Clearance:
     """Step: recompute ``user``'s clearance into the clearance table, in the caller's
     transaction, recording an audit event and a ``clearance.changed`` domain event when
-    the answer changes."""
+    the answer changes. ``announce_expiries`` (the lapse sweep, which finds what time
+    alone changed) also records ``certification.expired`` for each validity that ran out."""
     now = now or utcnow()
     result = evaluate(user, now, required)
     row = db.session.get(Clearance, user.id)
     before = _summary(row) if row else None
     stored = _answer(row) if row else None
-    valid_before = _valid_courses(row.courses) if row else {}
+    valid_before = _valid_courses(row.courses) if row and announce_expiries else {}
     if row is None:
         row = Clearance(user_id=user.id)
         db.session.add(row)
