@@ -14,6 +14,7 @@ from lms.queries import catalog
 from lms.services import clearance
 from lms.services import content_store
 from lms.services.demo import create_demo_users
+from lms.services.demo import fill_company_settings
 from tests.helpers import answer_form
 from tests.helpers import served_earlier
 
@@ -41,6 +42,7 @@ def seed_demo(content_root: Path, password: str) -> None:
     """What `flask lms demo` gives on a fresh install, plus a past certification so that
     the HR pages have history to show."""
     content_store.sync(content_root)
+    fill_company_settings()
     create_demo_users(password)
     wei = User.find("wei@example.com")
     version = catalog.latest_version(COURSE)
