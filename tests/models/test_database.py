@@ -180,6 +180,7 @@ def test_the_upgrade_fills_attempt_responses_from_the_submitted_attempts(migrate
             (1, "confidential", "he", False, "a,c", 1.0),
             (1, "disclose", "he", True, "b", 0.0),
         ]
+        db.engine.dispose()
 
 
 def test_tokens_of_the_old_clearance_scope_read_clearances_after_the_upgrade(migrated_url):
