@@ -159,9 +159,6 @@ class Config:
     #: tests); otherwise an admin allows it per endpoint.
     WEBHOOKS_ALLOW_PRIVATE = False
 
-    #: The company's name as the public handle check says it ("a cleared representative of
-    #: <COMPANY_NAME>"); empty: OIDC_COMPANY_NAME, else "our company" (translated).
-    COMPANY_NAME = ""
     #: Public handle checks (/verify-handle, /api/v1/handles/…) allowed per client address.
     HANDLE_LOOKUPS_PER_CLIENT = "30 per minute; 300 per day"
 

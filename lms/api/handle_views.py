@@ -23,6 +23,7 @@ from lms.api.schemas import Error
 from lms.extensions import limiter
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import company as company_settings
 from lms.rules.handles import PLATFORMS
 from lms.services import Refused
 from lms.services import handles
@@ -97,8 +98,7 @@ def check_handle(platform: str, handle: str):
 
 
 def _company() -> str:
-    config = current_app.config
-    return config["COMPANY_NAME"] or config["OIDC_COMPANY_NAME"] or ""
+    return company_settings.company_name()
 
 
 @bp.after_request

@@ -19,6 +19,7 @@ from wtforms import StringField
 from lms.extensions import limiter
 from lms.models import utcnow
 from lms.public import bp
+from lms.queries import company as company_settings
 from lms.rules.handles import PLATFORMS
 from lms.services import Refused
 from lms.services import handles
@@ -38,8 +39,7 @@ class CheckForm(FlaskForm):
 
 
 def company_name() -> str:
-    config = current_app.config
-    return config["COMPANY_NAME"] or config["OIDC_COMPANY_NAME"] or _("our company")
+    return company_settings.company_name() or _("our company")
 
 
 def _lookups_per_client() -> str:

@@ -19,6 +19,7 @@ from functools import cache
 import sqlalchemy as sa
 from babel import Locale
 from babel import UnknownLocaleError
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -89,6 +90,12 @@ def current(version: str | None = None) -> Current:
 def _settings(version: str, stored: dict[str, str]) -> Current:
     explicit = {key: value for key, value in stored.items() if key in company.BY_KEY and value}
     return Current(explicit, company.defaults() | explicit, version or "defaults")
+
+
+def company_name() -> str:
+    """The company's name as people read it (the public handle check): the company
+    setting, else the name company sign-in shows, else empty."""
+    return current().values.get("company_name") or current_app.config["OIDC_COMPANY_NAME"]
 
 
 def rows() -> dict[str, CompanySetting]:

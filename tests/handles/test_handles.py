@@ -13,6 +13,7 @@ from lms.models import HandleLookupCount
 from lms.models import Role
 from lms.models import SocialHandle
 from lms.models import utcnow
+from lms.services import company
 from lms.services import users
 from tests.helpers import certify
 from tests.helpers import events
@@ -44,7 +45,7 @@ def check_json(client, platform, handle):
 
 
 def test_a_cleared_employee_registers_a_handle_and_the_public_check_says_yes(app, client, employee):
-    app.config["COMPANY_NAME"] = "Acme"
+    company.set_values({"company_name": "Acme"}, None)
     certify(employee)
     sign_in(client, employee)
     response = register(client, "x", "https://x.com/AnaSilva")
