@@ -9,8 +9,23 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: UI and content languages we ship catalogs for; the first is the default.
-LANGUAGES = ["en", "zh_Hans", "he", "es", "de", "fr", "ja", "pt_BR"]
+
+
+def discover_languages(translations: Path, default: str = "en") -> list[str]:
+    """The interface languages: ``default`` (the language the interface is written in),
+    then every locale with a compiled catalog under ``translations``, sorted. Adding a
+    catalog adds a language: there is no list in the code to keep in step. Course
+    languages are separate: a course is served in whatever languages its files are in."""
+    found = sorted(
+        path.parent.parent.name
+        for path in translations.glob("*/LC_MESSAGES/messages.mo")
+        if path.parent.parent.name != default
+    )
+    return [default, *found]
+
+
+#: The interface languages we ship catalogs for; the first is the default.
+LANGUAGES = discover_languages(PROJECT_ROOT / "translations")
 #: Languages written right to left.
 RTL_LANGUAGES = {"he", "ar", "fa", "ur"}
 

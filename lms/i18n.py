@@ -5,9 +5,13 @@ The UI language is the user's preference, then the language picked with the swit
 content follows the UI language and falls back to the course's source language.
 """
 
+from collections.abc import Iterable
 from functools import cache
+from functools import lru_cache
 
 from babel import Locale
+from babel import UnknownLocaleError
+from babel.core import get_global
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -21,7 +25,7 @@ from flask_login import current_user
 from lms.config import RTL_LANGUAGES
 from lms.extensions import babel
 
-# Browser tags that name our locales differently (lower-cased, "-" separated).
+# Browser tags and old codes that name our locales differently (lower-cased, "-" separated).
 _TAG_ALIASES = {
     "zh": "zh_Hans",
     "zh-cn": "zh_Hans",
@@ -34,24 +38,92 @@ _TAG_ALIASES = {
 
 
 def supported(lang: str | None) -> str | None:
-    """``lang`` if the app ships it (matching a browser tag or a locale id), else None."""
+    """The interface language (a catalog we have) nearest to ``lang``, or None."""
     return match_language(lang, current_app.config["LANGUAGES"])
 
 
-def match_language(lang: str | None, languages: list[str]) -> str | None:
-    """The locale of ``languages`` that ``lang`` names (``pt-BR`` -> ``pt_BR``), or None."""
+def match_language(lang: str | None, languages: Iterable[str]) -> str | None:
+    """The locale of ``languages`` nearest to ``lang`` (a locale id or a browser tag), or
+    None: the same locale (``pt-BR`` -> ``pt_BR``), then one of the same language written
+    in the same script (``pt_PT`` -> ``pt_BR``, ``es-MX`` -> ``es``; ``zh-TW``, written in
+    Traditional characters, never gets ``zh_Hans``)."""
     if not lang:
         return None
+    languages = list(languages)
     if lang in languages:
         return lang
     tag = lang.replace("_", "-").lower()
-    for candidate in (tag, tag.split("-")[0]):
-        match = _TAG_ALIASES.get(candidate) or next(
-            (code for code in languages if code.lower().replace("_", "-") == candidate), None
-        )
-        if match in languages:
-            return match
-    return None
+    alias = _TAG_ALIASES.get(tag)
+    if alias in languages:
+        return alias
+    exact = next((c for c in languages if c.lower().replace("_", "-") == tag), None)
+    if exact:
+        return exact
+    wanted = _language_and_script(lang)
+    if wanted is None:
+        return None
+    same = [c for c in languages if _language_and_script(c) == wanted]
+    # The plain language (``es``) before its regional variants; otherwise a stable pick.
+    return min(same, key=lambda c: (len(c), c)) if same else None
+
+
+def locale_id(lang: str | None) -> str | None:
+    """``lang`` as Babel names the locale (``pt-PT`` -> ``pt_PT``, ``iw`` -> ``he``), or
+    None when it names no language Babel knows. A person may prefer any language: the
+    interface shows the nearest catalog, their courses are served in it when written."""
+    if not lang or len(lang) > 35:
+        return None
+    tag = lang.strip().replace("-", "_")
+    alias = _TAG_ALIASES.get(tag.lower().replace("_", "-"))
+    try:
+        return alias or str(Locale.parse(tag))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def preferred_language(lang: str | None, languages: Iterable[str]) -> str | None:
+    """What to store as a person's preferred language: the locale of ours it names
+    exactly (``pt-BR`` -> ``pt_BR``), else any locale Babel knows (``ko``, ``pt_PT``),
+    else None (not a language)."""
+    if not lang:
+        return None
+    tag = lang.replace("_", "-").lower()
+    languages = list(languages)
+    ours = _TAG_ALIASES.get(tag) or next(
+        (c for c in languages if c.lower().replace("_", "-") == tag), None
+    )
+    return ours if ours in languages else locale_id(lang)
+
+
+@lru_cache(maxsize=4096)  # bounded: browsers send any tag they like
+def _language_and_script(lang: str) -> tuple[str, str] | None:
+    """(language, script) with the script Babel's likely subtags give when ``lang``
+    names none (``pt_PT`` -> ("pt", "Latn"), ``zh_TW`` -> ("zh", "Hant"))."""
+    code = locale_id(lang)
+    if code is None:
+        return None
+    locale = Locale.parse(code)
+    if locale.script:
+        return locale.language, locale.script
+    likely = get_global("likely_subtags")
+    full = likely.get(code) or likely.get(locale.language) or ""
+    parts = full.split("_")
+    script = parts[1] if len(parts) > 2 else ""
+    return locale.language, script
+
+
+def content_language(available: Iterable[str]) -> str | None:
+    """The language to serve a course in for the current reader: their own preferred
+    language when the course is written in it (even without an interface catalog), else
+    the nearest to it or to the interface language; None lets the course fall back to
+    its source language."""
+    available = list(available)
+    wanted = [current_language()]
+    if has_request_context():
+        wanted.insert(0, session.get("lang"))
+        if current_user and current_user.is_authenticated:
+            wanted.insert(0, current_user.preferred_language)
+    return next((m for m in (match_language(w, available) for w in wanted) if m), None)
 
 
 def select_locale() -> str:

@@ -67,7 +67,8 @@ def _unset_settings(courses: dict[str, content.Course]) -> list[content.Problem]
 
 @content_cli.command("stats")
 @click.option("--modules", "per_module", is_flag=True, help="Also list every module.")
-def content_stats(per_module: bool):
+@click.option("--sources", is_flag=True, help="Also name each language's reading rate and its source.")
+def content_stats(per_module: bool, sources: bool):
     """Estimated reading time per course and language (and per module)."""
     courses, _ = content.load_catalog(_content_root())
     for course in courses.values():
@@ -78,6 +79,8 @@ def content_stats(per_module: bool):
                 f"  {row['lang']:<8}{row['modules']:>8}{_mmss(row['module_seconds']):>9}"
                 f"{_mmss(row['quiz_seconds']):>7}{_mmss(row['total_seconds']):>8}"
             )
+            if sources:
+                click.echo(f"      {row['rate']} {row['unit']}/min: {row['source']}")
             if per_module:
                 for m in row["per_module"]:
                     click.echo(f"      {m['id']:<40}{_mmss(m['seconds']):>8}")

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from lms.content.model import Course
-from lms.content.reading import CHARACTERS_PER_MINUTE
+from lms.content.reading import CHARACTERS
+from lms.content.reading import LETTERS
+from lms.content.reading import count_letters
 from lms.content.reading import count_units
+from lms.content.reading import rate
 from lms.content.reading import quiz_seconds
 from lms.content.render import html_text
 
 
 def _unit(lang: str) -> str:
-    return "chars" if lang.split("_")[0] in CHARACTERS_PER_MINUTE else "words"
+    unit = rate(lang).unit
+    return "chars" if unit == CHARACTERS else "letters" if unit == LETTERS else "words"
+
+
+def _amount(text: str, lang: str, chars: int, words: int) -> int:
+    unit = _unit(lang)
+    return chars if unit == "chars" else count_letters(text) if unit == "letters" else words
 
 
 def _module_rows(course: Course, lang: str) -> list[dict]:
@@ -19,11 +28,12 @@ def _module_rows(course: Course, lang: str) -> list[dict]:
         module = course.module(lang, module_id)
         if module is None:
             continue
-        chars, words = count_units(html_text(module.html))
+        text = html_text(module.html)
+        chars, words = count_units(text)
         rows.append({
             "id": module_id, "title": module.title, "lang": module.lang,
             "fallback": module.lang != lang, "words": words, "chars": chars,
-            "words_or_chars": chars if _unit(lang) == "chars" else words,
+            "words_or_chars": _amount(text, lang, chars, words),
             "seconds": module.reading_seconds,
         })  # fmt: skip
     return rows
@@ -33,7 +43,8 @@ def stats(course: Course) -> list[dict]:
     """One row per language (with modules or a quiz), source language first.
 
     Keys: ``lang``; ``modules`` (count) and ``fallback_modules`` (shown in the source
-    language instead); ``unit`` ("words" or "chars" for Chinese and Japanese) with
+    language instead); ``unit`` ("words"; "chars" for Chinese and Japanese; "letters" for a language
+    read at the fallback rate, see lms.content.reading) with
     ``words``, ``chars`` and ``words_or_chars``; ``module_seconds``, ``quiz_seconds``,
     ``quiz_fallback`` and ``total_seconds``; ``per_module``, a row per module with ``id``,
     ``title``, ``lang`` (the language served), ``fallback``, the counts and ``seconds``.
@@ -46,7 +57,7 @@ def stats(course: Course) -> list[dict]:
         rows.append({
             "lang": lang, "modules": len(modules),
             "fallback_modules": sum(row["fallback"] for row in modules),
-            "unit": _unit(lang),
+            "unit": _unit(lang), "rate": rate(lang).per_minute, "source": rate(lang).source,
             "words": sum(row["words"] for row in modules),
             "chars": sum(row["chars"] for row in modules),
             "words_or_chars": sum(row["words_or_chars"] for row in modules),

@@ -20,7 +20,9 @@ from itsdangerous import BadData
 from itsdangerous import URLSafeTimedSerializer
 
 from lms.content import pages
+from lms.content.model import Course
 from lms.extensions import db
+from lms.i18n import content_language
 from lms.i18n import current_language
 from lms.learn import bp
 from lms.learn import overview
@@ -72,6 +74,12 @@ def index():
     )
 
 
+def _reading_language(course: Course) -> str:
+    """The language a course is served in to this reader: their own language when the
+    course is written in it (whether or not the interface is), else the nearest."""
+    return content_language(course.languages) or course.meta.source_language
+
+
 @bp.route("/<course_id>")
 @employee_required
 def course(course_id: str):
@@ -81,7 +89,7 @@ def course(course_id: str):
     done = {p.module_id for p in enrollment.progress if p.completed_at}
     return render_template(
         "learn/course.html",
-        page=pages.course_page(course, current_language(), version.version),
+        page=pages.course_page(course, _reading_language(course), version.version),
         links=LearnerLinks(course_id),
         enrollment=enrollment,
         done=done,
@@ -101,7 +109,7 @@ def module(course_id: str, module_id: str):
         reading = overview.module_reading(current_user, course_id, module_id)
     if reading is None or reading.writes:
         return _module_recording(course_id, module_id)
-    page = pages.module_page(reading.course, current_language(), module_id) or abort(404)
+    page = pages.module_page(reading.course, _reading_language(reading.course), module_id) or abort(404)
     return _module_view(page, reading)
 
 
@@ -109,7 +117,7 @@ def _module_recording(course_id: str, module_id: str):
     """The module page when its request records something: the "Done" button pressed, a
     module's first view (its progress row), the first visit to an optional course."""
     version, course, enrollment = _reading(course_id)
-    page = pages.module_page(course, current_language(), module_id) or abort(404)
+    page = pages.module_page(course, _reading_language(course), module_id) or abort(404)
     # The page is read far more often than its button is pressed: a form object (and
     # its CSRF check) only for the press; the page renders the session's token itself.
     if request.method == "POST" and ActionForm().validate_on_submit():
@@ -189,14 +197,14 @@ def quiz(course_id: str):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            attempt = quiz_service.start(current_user, enrollment, current_language(), now)
+            attempt = quiz_service.start(current_user, enrollment, _reading_language(course), now)
         except quiz_service.Refused as refused:
             flash(str(refused.message), "warning")
         else:
             return redirect(url_for("learn.attempt", attempt_id=attempt.id))
     return render_template(
         "learn/quiz.html",
-        page=pages.quiz_page(course, current_language()),
+        page=pages.quiz_page(course, _reading_language(course)),
         links=LearnerLinks(course_id),
         form=form,
         enrollment=enrollment,
@@ -230,13 +238,14 @@ def attempt(attempt_id: int):
                 return redirect(_after_submit(attempt))
     course = quiz_service.course_for(attempt)
     quiz = course.quiz(attempt.lang)
+    wanted = _reading_language(course)
     return render_template(
         "learn/attempt.html",
         attempt=attempt,
         course=course,
         quiz=quiz,
         # Asked in the source language: the reader's translation lacks this version's change.
-        quiz_behind=quiz.lang != current_language() and current_language() in course.quizzes,
+        quiz_behind=quiz.lang != wanted and wanted in course.quizzes,
         form=form,
         chosen=chosen,
         questions=quiz_service.drawn_questions(attempt),
@@ -279,7 +288,7 @@ def affirm(attempt_id: int):
     form = AffirmForm()
     status = 200
     if request.method == "GET":
-        form.lang.data = current_language()
+        form.lang.data = _reading_language(quiz_service.course_for(attempt))
     elif not form.validate_on_submit():
         status = 400
     else:

@@ -12,7 +12,9 @@ from wtforms import StringField
 
 from lms import servers
 from lms.extensions import limiter
+from lms.i18n import content_language
 from lms.i18n import current_language
+from lms.i18n import match_language
 from lms.i18n import supported
 from lms.public import bp
 from lms.queries import catalog
@@ -32,9 +34,15 @@ def home():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """Switch the UI language; for a signed-in user it becomes their preference."""
+    """Switch the language; for a signed-in user it becomes their preference. A course
+    language with no interface catalog (``ko`` written by marketing, no Korean interface
+    yet) is accepted too: courses are then served in it, the interface in the nearest."""
     form = LanguageForm()
-    lang = supported(form.lang.data) if form.validate_on_submit() else None
+    lang = None
+    if form.validate_on_submit() and form.lang.data:
+        lang = supported(form.lang.data)
+        if lang != form.lang.data and form.lang.data in _course_languages():
+            lang = form.lang.data
     if lang:
         session["lang"] = lang
         if current_user.is_authenticated:
@@ -42,22 +50,31 @@ def set_language():
     return redirect(local_path_or(form.next.data, url_for("public.home")))
 
 
+def _course_languages() -> set[str]:
+    """Every language a current course is written in."""
+    return {
+        lang for version in catalog.current_versions() for lang in catalog.course_of(version).languages
+    }
+
+
 @bp.route("/guidelines")
 @bp.route("/guidelines/<lang>")
 def guidelines(lang: str | None = None):
-    """The company's social media guidelines, public like Intel's, in every language."""
-    if lang is not None and supported(lang) != lang:
+    """The company's social media guidelines, public like Intel's, in every language
+    a course has them in (whether or not the interface is in that language)."""
+    courses = [catalog.course_of(version) for version in catalog.current_versions()]
+    written = {code for course in courses for code in course.guidelines}
+    if lang is not None and lang not in written and supported(lang) != lang:
         abort(404)
-    lang = lang or current_language()
+    wanted = lang or content_language(written) or current_language()
     pages = []
-    for version in catalog.current_versions():
-        course = catalog.course_of(version)
-        page = course.public_guidelines(lang)
+    for course in courses:
+        page = course.public_guidelines(match_language(wanted, course.guidelines) or wanted)
         if page is not None:
             pages.append((course, page, sorted(course.guidelines)))
     if not pages:
         abort(404)
-    return render_template("public/guidelines.html", pages=pages, lang=lang)
+    return render_template("public/guidelines.html", pages=pages, lang=wanted)
 
 
 @bp.route("/healthz")

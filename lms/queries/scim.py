@@ -49,7 +49,7 @@ from scim2_server.utils import load_default_resource_types
 from scim2_server.utils import load_default_schemas
 
 from lms.extensions import db
-from lms.i18n import match_language
+from lms.i18n import preferred_language
 from lms.models import Group
 from lms.models import GroupMember
 from lms.models import ScimUser
@@ -215,7 +215,7 @@ def _overlay_email(data: dict, email: str) -> None:
 
 def _overlay_language(data: dict, language: str | None) -> None:
     sent = data.get("preferredLanguage")
-    if match_language(sent, current_app.config["LANGUAGES"]) != language:
+    if preferred_language(sent, current_app.config["LANGUAGES"]) != language:
         data["preferredLanguage"] = language.replace("_", "-") if language else None
 
 

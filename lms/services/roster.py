@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from lms import services
 from lms.extensions import db
 from lms.extensions import on_postgresql
-from lms.i18n import match_language
+from lms.i18n import preferred_language
 from lms.models import AuditEvent
 from lms.models import RosterUpload
 from lms.models import User
@@ -421,7 +421,7 @@ def _entry(row: int, raw: dict, languages: list[str]) -> tuple[Entry | None, lis
         ]
     email = raw["email"].lower()
     country = raw["country"].upper()
-    language = match_language(raw["preferred_language"], languages)
+    language = preferred_language(raw["preferred_language"], languages)
     hire_date = _date(raw["hire_date"])
     active = raw["active"].lower()
     manager = raw["manager"]
@@ -435,10 +435,7 @@ def _entry(row: int, raw: dict, languages: list[str]) -> tuple[Entry | None, lis
         (
             "preferred_language",
             raw["preferred_language"] and language is None,
-            _l(
-                "Not a language we offer. Use one of: %(languages)s.",
-                languages=", ".join(languages),
-            ),
+            _l("Not a language code (such as de, pt-BR, pt-PT or zh-Hant)."),
         ),
         (
             "hire_date",
@@ -626,7 +623,8 @@ def check(data: bytes, languages: list[str], filename: str = "") -> Preview:
     """Read and check the whole file against the database; change nothing.
 
     :param data: the file's bytes.
-    :param languages: the locales people may prefer (the app's ``LANGUAGES``).
+    :param languages: the interface languages (the app's ``LANGUAGES``): a preferred
+        language naming one is stored as its id; any other language Babel knows is kept.
     :return: the plan, and every problem sorted by row.
     """
     started = perf_counter()

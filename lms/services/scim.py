@@ -41,7 +41,7 @@ from scim2_server.storage import ScimStorage
 from scim2_server.storage import SearchPage
 
 from lms.extensions import db
-from lms.i18n import match_language
+from lms.i18n import preferred_language
 from lms.input_checks import MAX_ID
 from lms.models import ApiToken
 from lms.models import Group
@@ -322,7 +322,7 @@ def _values(data: dict, user: User | None) -> dict:
         "employee_id": employee_id,
         "department": (extension.get("department") or "").strip() or None,
         "country": read.country_of(data),
-        "preferred_language": match_language(
+        "preferred_language": preferred_language(
             data.get("preferredLanguage"), current_app.config["LANGUAGES"]
         ),
         "manager_id": _manager_id(extension.get("manager"), user),

@@ -8,10 +8,13 @@ import pytest
 
 from lms.content import quiz_seconds
 from lms.content import reading_seconds
-from lms.content.reading import DEFAULT_WORDS_PER_MINUTE
+from lms.content.reading import LETTERS_PER_MINUTE
 from lms.content.reading import QUIZ_THINKING_SECONDS_PER_QUESTION
+from lms.content.reading import RATES
 from lms.content.reading import WORDS_PER_MINUTE
+from lms.content.reading import count_letters
 from lms.content.reading import count_units
+from lms.content.reading import rate
 
 
 def test_english_228_words_take_a_minute():
@@ -35,7 +38,30 @@ def test_each_language_speed(lang, wpm):
 
 def test_regional_and_unknown_languages():
     assert reading_seconds(" ".join(["w"] * 181), "pt_BR") == 60
-    assert reading_seconds(" ".join(["w"] * DEFAULT_WORDS_PER_MINUTE), "xx") == 60
+    assert reading_seconds(" ".join(["w"] * 181), "pt_PT") == 60
+    assert reading_seconds("w" * LETTERS_PER_MINUTE, "xx") == 60
+
+
+def test_korean_is_read_in_eojeol_at_its_measured_rate():
+    assert reading_seconds(" ".join(["회사를"] * 130), "ko") == 60
+
+
+@pytest.mark.parametrize("lang", ["th", "hi", "vi", "cs", "el", "uk", "bn", "ta"])
+def test_languages_without_a_measured_rate_are_read_by_the_letter(lang):
+    assert rate(lang).unit == "letters"
+    assert "no measured rate" in rate(lang).source
+    assert reading_seconds("ก" * LETTERS_PER_MINUTE, lang) == 60
+
+
+def test_letters_count_neither_spaces_nor_punctuation_nor_combining_marks():
+    assert count_letters("ที่นี่") == 2  # ท and น, each with a vowel sign and a tone mark
+    assert count_letters("नमस्ते") == 4  # न म स त; the virama and vowel signs are marks
+    assert count_letters("Hello, world! 42") == 12
+    assert count_letters("中文 abc") == 3  # CJK characters are read at their own rate
+
+
+def test_every_rate_names_its_source():
+    assert all(r.source for r in RATES.values())
 
 
 def test_cjk_punctuation_is_not_counted():
