@@ -52,7 +52,7 @@ BAD_ROWS = [
     ("E5,,No Email,,,,,,", 6, "email", "missing"),
     ("E6,not-an-email,Bad Email,,,,,,", 7, "email", "Not an email address"),
     ("E7,BEN@example.com,Duplicate Email,,,,,,", 8, "email", "Duplicate email: also on row 3"),
-    ("E8,e8@example.com,Klingon,,,,tlh,,", 9, "preferred_language", "Not a language we offer"),
+    ("E8,e8@example.com,Klingon,,,,tlh,,", 9, "preferred_language", "Not a language code"),
     ("E9,e9@example.com,No Boss,,,E404,,,", 10, "manager", "Manager not found"),
     ("E10,e10@example.com,Own Boss,,,E10,,,", 11, "manager", "their own manager"),
     ("E11,e11@example.com,Bad Date,,,,,03/02/2021,", 12, "hire_date", "YYYY-MM-DD"),
