@@ -87,3 +87,17 @@ def test_compiled_catalog_matches_the_source(lang):
         compiled = {tuple(ids(m)): tuple(strings(m)) for m in read_mo(f) if m.id}
     source = {tuple(ids(m)): tuple(strings(m)) for m in catalog(lang) if m.id}
     assert compiled == source, "run: flask lms translate compile"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_plural_forms_are_the_languages_own(lang):
+    """Each catalog counts with its language's CLDR plural rule (Arabic has six forms,
+    Japanese one), and every plural message fills each of them."""
+    from babel.messages.plurals import get_plural
+
+    rule = get_plural(lang)
+    found = catalog(lang)
+    assert (found.num_plurals, found.plural_expr) == (rule.num_plurals, rule.plural_expr)
+    for message in found:
+        if message.id and message.pluralizable:
+            assert len(strings(message)) == rule.num_plurals, message.id
