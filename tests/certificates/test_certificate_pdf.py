@@ -82,9 +82,7 @@ def test_the_learner_downloads_their_own_and_no_one_elses(app, client, make_user
     assert f"/verify/{mine.verification_code}" in page
 
 
-def test_hr_downloads_anyones_in_the_holders_language_others_cannot(
-    app, client, make_user
-):
+def test_hr_downloads_anyones_in_the_holders_language_others_cannot(app, client, make_user):
     holder = make_user(name="דנה לוי", preferred_language="he")
     cert = certification_of(holder)
     url = f"/hr/certifications/{cert.id}/certificate.pdf"
