@@ -63,7 +63,7 @@ def render_pdf(certification: Certification, lang: str) -> bytes:
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
-    pdf.set_y(26)
+    pdf.set_y(32)
     _line(pdf, lines["heading"], 30, ACCENT, bold=True)
     if lines["issuer"]:
         _line(pdf, lines["issuer"], 12, MUTED)
@@ -77,7 +77,7 @@ def render_pdf(certification: Certification, lang: str) -> bytes:
     _line(pdf, lines["dates"], 12, INK)
     qr = io.BytesIO()
     segno.make(url, error="m").save(qr, kind="png", scale=10, border=4)
-    size = 42
+    size = 46
     pdf.image(qr, x=(pdf.w - size) / 2, y=pdf.get_y() + 3, w=size, h=size)
     pdf.set_y(pdf.get_y() + size + 5)
     _line(pdf, lines["code"], 11, INK)
