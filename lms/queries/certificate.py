@@ -9,6 +9,7 @@ offline. The layout is centred, so it reads the same in either direction.
 """
 
 import io
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -27,13 +28,16 @@ from lms.queries import catalog
 from lms.queries import company
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/truetype/droid")]
-#: family -> (regular file, bold file); the bold of the CJK font is its regular.
+#: family -> (regular file, bold file or None). The CJK font has no bold, and loading it
+#: is most of a CJK certificate's time (about a second): it is loaded once per document.
 FONTS = {
     "latin": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
     "hebrew": ("NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"),
-    "cjk": ("DroidSansFallbackFull.ttf", "DroidSansFallbackFull.ttf"),
+    "cjk": ("DroidSansFallbackFull.ttf", None),
 }
 CJK_LANGUAGES = {"ja", "zh"}
+# fontTools reports every table it subsets at INFO: noise in the server's log.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 INK, MUTED, ACCENT = (33, 37, 41), (90, 96, 104), (13, 110, 253)
 
 
@@ -57,7 +61,7 @@ def render_pdf(certification: Certification, lang: str) -> bytes:
     url = verification_url(certification.verification_code)
     with force_locale(lang):
         lines = _texts(certification, lang, company.company_name())
-    pdf = _document(lang, [person.name, title])
+    pdf = _document(lang, [person.name, title, *lines.values()])
     pdf.set_title(f"{lines['heading']} – {person.name}")
     pdf.add_page()
     pdf.set_draw_color(*ACCENT)
@@ -116,13 +120,16 @@ def _font_file(name: str) -> Path:
 
 
 def _document(lang: str, texts: list[str]) -> FPDF:
-    """An A4 landscape document with the language's font first and the others as
-    fallbacks (a Hebrew name on an English certificate); the CJK font, the largest to
-    load, only when the language or the text needs it."""
-    families = ["hebrew", "latin"] if lang == "he" else ["latin", "hebrew"]
+    """An A4 landscape document with the language's font first and the others the
+    ``texts`` need as fallbacks (a Hebrew name on an English certificate). Loading fonts
+    is most of the time a certificate takes, so only those needed are loaded."""
+    chars = {ord(char) for text in texts for char in text}
+    families = ["latin"]
+    if lang == "he" or any(0x0590 <= c <= 0x05FF or 0xFB1D <= c <= 0xFB4F for c in chars):
+        families.insert(0 if lang == "he" else 1, "hebrew")
     if lang.split("_")[0] in CJK_LANGUAGES:
         families.insert(0, "cjk")
-    elif any(ord(char) >= 0x2E80 for text in texts for char in text):
+    elif any(c >= 0x2E80 for c in chars):
         families.append("cjk")
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(False)
@@ -131,7 +138,8 @@ def _document(lang: str, texts: list[str]) -> FPDF:
     for family in families:
         regular, bold = FONTS[family]
         pdf.add_font(family, "", str(_font_file(regular)))
-        pdf.add_font(family, "B", str(_font_file(bold)))
+        if bold:
+            pdf.add_font(family, "B", str(_font_file(bold)))
     pdf.set_text_shaping(True)
     pdf.set_font(families[0], size=12)
     pdf.set_fallback_fonts(families[1:], exact_match=False)
@@ -139,6 +147,7 @@ def _document(lang: str, texts: list[str]) -> FPDF:
 
 
 def _line(pdf: FPDF, text: str, size: float, color: tuple, bold: bool = False) -> None:
-    pdf.set_font(style="B" if bold else "", size=size)
+    has_bold = FONTS[pdf.font_family][1] is not None
+    pdf.set_font(style="B" if bold and has_bold else "", size=size)
     pdf.set_text_color(*color)
     pdf.multi_cell(0, size * 0.55, text, align="C", new_x="LMARGIN", new_y="NEXT")
