@@ -34,7 +34,10 @@ class RevokeForm(FlaskForm):
         _l("Reason (kept in the audit trail, never shown publicly)"),
         validators=[
             DataRequired(_l("Say why the certification is revoked.")),
-            Length(max=MAX_REASON),
+            Length(
+                max=MAX_REASON,
+                message=_l("Keep the reason under %(count)d characters.", count=MAX_REASON),
+            ),
         ],
     )
 

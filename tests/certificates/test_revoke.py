@@ -78,6 +78,8 @@ def test_a_second_revocation_and_an_empty_reason_are_refused(app, client, make_u
     db.session.expire_all()
     assert cert.status == "active" and events("certification.revoked") == []
 
+    too_long = revoke(client, cert, reason="x" * 1001)
+    assert "Keep the reason under 1000 characters." in text_of(client.get(too_long.location))
     assert revoke(client, cert).status_code == 302
     again = revoke(client, cert, reason="Once more")
     assert "This certification was already revoked." in text_of(client.get(again.location))
