@@ -303,6 +303,7 @@ class World:
         self._crawl("admin", self._add_webhooks())
         self._crawl("employee", [self._register_handle()])
         self._crawl("hr", ["/hr/handles", "/hr/handles/lookups"])
+        self._crawl("hr", [self._certify()])
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
@@ -587,6 +588,38 @@ class World:
         )
         return "/training/handles"
 
+    def _certify(self) -> str:
+        """A certification of the employee, so HR's page of them offers its certificate,
+        its public check and the revocation form."""
+        from datetime import timedelta
+
+        import sqlalchemy as sa
+
+        from lms.extensions import db
+        from lms.models import Certification
+        from lms.models import CourseVersion
+        from lms.models import User
+        from lms.models import utcnow
+
+        email, employee_id = self.users["employee"]
+        with self.app.app_context():
+            person = db.session.scalars(sa.select(User).where(User.email == email)).one()
+            version = db.session.scalars(sa.select(CourseVersion).limit(1)).one()
+            now = utcnow()
+            db.session.add(
+                Certification(
+                    user_id=person.id,
+                    course_id=version.course_id,
+                    course_version_id=version.id,
+                    major=version.major,
+                    minor=version.minor,
+                    issued_at=now,
+                    expires_at=now + timedelta(days=365),
+                )
+            )
+            db.session.commit()
+        return f"/hr/people/{employee_id}"
+
     # --- the crawl
 
     def _unseen_forms(self) -> list[str]:
@@ -626,9 +659,10 @@ class World:
             per_endpoint[endpoint] += 1
             self._restore(role)
             response = client.get(url)
-            html = response.get_data(as_text=True)  # also ends a streamed export
+            body = response.get_data()  # also ends a streamed export (or a PDF: bytes)
             if response.status_code != 200 or response.mimetype != "text/html":
                 continue
+            html = body.decode()
             self.known.visited.add(url)
             for name, value in values.items():
                 self.known.path_values[name].add(str(value))

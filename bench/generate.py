@@ -40,13 +40,14 @@ from bench.db import BENCH_DIR
 from bench.db import BulkWriter
 from bench.db import dialect_of
 from bench.db import reset_database
+from lms.models.certification import CODE_ALPHABET
 
 if TYPE_CHECKING:
     import flask
 
 SEED = 20251123
 #: Bumped whenever the generated data changes shape, so the runner regenerates.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 REQUIRED_COURSE = "social-media-policy"  # the bundled course
 #: The two optional courses, published as variants of the bundled one, and the share of
 #: employees enrolled in each.
@@ -473,6 +474,7 @@ CERT_COLS = (
     "issued_at",
     "expires_at",
     "status",
+    "verification_code",
 )
 
 
@@ -481,6 +483,15 @@ class _People:
         self, rng: random.Random, rows: _Rows, courses: dict[str, CourseInfo], today: datetime
     ):
         self.rng, self.rows, self.courses, self.today = rng, rows, courses, today
+
+    def code(self, cert_id: int) -> str:
+        """A verification code in the app's form, unique by construction (the id, in the
+        code's alphabet, after 16 seeded random characters): one per certificate."""
+        chars = [self.rng.choice(CODE_ALPHABET) for _ in range(16)]
+        for _ in range(8):
+            cert_id, digit = divmod(cert_id, len(CODE_ALPHABET))
+            chars.append(CODE_ALPHABET[digit])
+        return "-".join("".join(chars[i : i + 4]) for i in range(0, 24, 4))
 
     def at(self, days_ago: float) -> datetime:
         """A moment ``days_ago`` days before today's midnight, to the second."""
@@ -610,6 +621,7 @@ class _People:
                 issued,
                 expires,
                 cert_status,
+                self.code(cert_id),
             )
         )
         if course.statements:  # affirmed in writing before it was issued, as the app asks

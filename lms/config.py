@@ -188,6 +188,9 @@ class Config:
     SCIM_PUSH_TIMEOUT = 30  # seconds to wait for the target
     #: After a failed push, the scheduler waits this long before trying again.
     SCIM_PUSH_RETRY_MINUTES = 5
+
+    #: Public certificate checks (/verify/<code>) allowed per client address.
+    CERTIFICATE_LOOKUPS_PER_CLIENT = "30 per minute; 300 per day"
     #: Changes are pushed by a job that runs when there are some (cron line, UTC); the
     #: whole group is compared with the cleared people once a day.
     JOBS_SCIM_PUSH_SCHEDULE = "* * * * *"

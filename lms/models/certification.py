@@ -1,13 +1,29 @@
 """Certifications and the clearance they add up to."""
 
+import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.models.user import User
 from lms.models.types import UTCDateTime
 from lms.models.types import utcnow
+
+#: Verification codes use letters and digits no reader confuses (no 0/O, 1/I/L, U).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_GROUPS, CODE_GROUP_SIZE = 6, 4  # 24 characters, about 117 bits: unguessable
+
+
+def new_verification_code() -> str:
+    """A fresh, unguessable verification code, grouped for reading: ``ABCD-EFGH-…``."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_SIZE))
+    size = CODE_GROUP_SIZE
+    return "-".join(chars[i : i + size] for i in range(0, len(chars), size))
 
 
 class Certification(db.Model):
@@ -15,6 +31,8 @@ class Certification(db.Model):
 
     ``status`` is ``active`` or ``revoked``. Expiry is time-based and needs no job: a
     certification past ``expires_at`` is not valid, whatever its status says.
+    ``verification_code`` is printed on the certificate; anyone can check it at
+    ``/verify/<code>``. A revocation keeps when, by whom and why (the why is for HR only).
     """
 
     __tablename__ = "certifications"
@@ -39,6 +57,13 @@ class Certification(db.Model):
     issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default="active")
+    verification_code: so.Mapped[str] = so.mapped_column(
+        sa.String(32), index=True, unique=True, default=new_verification_code
+    )
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    revoke_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    revoked_by: so.Mapped["User | None"] = so.relationship(foreign_keys=[revoked_by_id])
 
     @property
     def version(self) -> str:

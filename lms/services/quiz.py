@@ -23,6 +23,7 @@ from lms.models import Enrollment
 from lms.models import QuizAttempt
 from lms.models import User
 from lms.models import utcnow
+from lms.models.certification import new_verification_code
 from lms.models.types import iso
 from lms.queries import attestations
 from lms.queries import catalog
@@ -303,6 +304,7 @@ def certify(
         issued_at=now,
         expires_at=now + timedelta(days=course.meta.validity_days),
         status="active",
+        verification_code=new_verification_code(),  # printed on the certificate, /verify
     )
     db.session.add(cert)
     enrollment.completed_at = now
