@@ -40,4 +40,5 @@ def list_keys():
     for key in keys:
         state = "active" if key.active else "retired"
         retired = f"  retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else ""
-        click.echo(f"{key.kid}  {key.alg}  {state}  created {key.created_at:%Y-%m-%d %H:%M}{retired}")
+        created = f"created {key.created_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{key.kid}  {key.alg}  {state}  {created}{retired}")

@@ -46,7 +46,8 @@ def status_url(certification_id: int) -> str:
 
 def credential_id(certification_id: int) -> str:
     """A URN that names the certification's credential for good."""
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base()}/certifications/{certification_id}')}"
+    name = f"{base()}/certifications/{certification_id}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 def issuer() -> dict:

@@ -23,9 +23,7 @@ from tests.helpers import events
 from tests.helpers import sign_in
 from tests.helpers import text_of
 
-SCHEMA = json.loads(
-    (DATA / "openbadges" / "ob_v3p0_achievementcredential_schema.json").read_text()
-)
+SCHEMA = json.loads((DATA / "openbadges" / "ob_v3p0_achievementcredential_schema.json").read_text())
 
 
 def generate_key(runner) -> None:
