@@ -192,6 +192,7 @@ class Config:
     XAPI_RUN_SECONDS = 50
     XAPI_STALE_MINUTES = 5
     XAPI_SETTLE_MINUTES = 15
+    XAPI_LOG_DAYS = 30  # sent and given-up statements are forgotten after this long
     #: Statements are sent by a job that runs when there are some (cron line, UTC).
     JOBS_XAPI_SCHEDULE = "* * * * *"
 

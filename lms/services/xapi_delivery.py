@@ -74,6 +74,7 @@ def run(now: datetime | None = None) -> RunReport:
     report.released = release_stale()
     report.written = fan_out(now)
     send_due(now, report)
+    prune(now)
     return report
 
 
@@ -308,3 +309,15 @@ def release_stale() -> int:
     ).rowcount
     db.session.commit()
     return released
+
+
+def prune(now: datetime) -> None:
+    """Operation: delete rows finished more than ``XAPI_LOG_DAYS`` ago; commit. (Their
+    events are behind the settled id by then: never fanned out again.)"""
+    cutoff = now - timedelta(days=setting("XAPI_LOG_DAYS"))
+    db.session.execute(
+        sa.delete(XapiSend)
+        .where(XapiSend.finished_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

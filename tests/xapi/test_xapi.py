@@ -16,8 +16,10 @@ from lms import jobs
 from lms.extensions import db
 from lms.models import XapiSend
 from lms.models import utcnow
+from lms.services import xapi_delivery
 from tests.helpers import COURSE
 from tests.helpers import answer_form
+from tests.helpers import at_once
 from tests.helpers import latest_attempt
 from tests.helpers import read_all_modules
 from tests.helpers import sign_in
@@ -109,6 +111,9 @@ def test_an_lrs_that_is_down_gets_everything_later_once(client, employee, receiv
     first = send()
     assert first["sent"] == 0 and first["failed"] == 1
     assert len(receiver.requests) == 1  # the run stopped: the rest waits in order
+    # Until the failed one is retried (30 s on), the person's later event waits behind it.
+    assert send()["sent"] == 0
+    assert len(receiver.requests) == 1
     db.session.expire_all()
     assert sorted(s.status for s in db.session.scalars(sa.select(XapiSend))) == [
         "pending",
@@ -125,3 +130,12 @@ def test_an_lrs_that_is_down_gets_everything_later_once(client, employee, receiv
     assert json.loads(receiver.requests[0]["body"])[0]["id"] == ids[0]
     assert send(utcnow() + timedelta(hours=2))["sent"] == 0
     assert len(receiver.requests) == 3
+
+
+@pytest.mark.fresh_database
+def test_two_runs_at_once_send_each_statement_once(app, client, employee, receiver):
+    take_quiz(client, employee)
+    reports = at_once(app, xapi_delivery.run)
+    assert sorted(r.sent for r in reports) in ([0, 2], [1, 1])
+    ids = [s["id"] for r in receiver.requests for s in json.loads(r["body"])]
+    assert len(ids) == len(set(ids)) == 3
