@@ -151,6 +151,8 @@ def test_only_the_holder_and_hr_download(client, runner, employee, make_user):
     assert download(client, cert).status_code == 404
     client.post("/logout")
     sign_in(client, make_user(roles=[Role.HR]))
+    person_page = client.get(f"/hr/people/{employee.employee_id}").get_data(as_text=True)
+    assert f"/training/certifications/{cert.id}/badge.jwt" in person_page
     assert download(client, cert).status_code == 200
     assert client.get("/training/certifications/999999/badge.jwt").status_code == 404
 
