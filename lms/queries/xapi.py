@@ -144,8 +144,10 @@ def _quiz_activity(course_id: str, data: dict) -> dict:
 
 def _context(course_id: str, data: dict) -> dict:
     course = _course(course_id, data["version"])
-    lang = data["lang"]
-    title = course.meta.title(lang) if course else course_id
+    lang = title_lang = data["lang"]
+    if course is not None and lang not in course.meta.titles:
+        title_lang = course.meta.source_language  # the title people saw: the source's
+    title = course.meta.title(title_lang) if course else course_id
     return {
         "registration": str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"{_base()}/attempts/{data['attempt_id']}")
@@ -158,7 +160,7 @@ def _context(course_id: str, data: dict) -> dict:
                 {
                     "objectType": "Activity",
                     "id": f"{_base()}/training/{course_id}",
-                    "definition": {"name": {_tag(lang): title}, "type": COURSE},
+                    "definition": {"name": {_tag(title_lang): title}, "type": COURSE},
                 }
             ]
         },
