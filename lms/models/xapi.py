@@ -24,7 +24,9 @@ class XapiSend(db.Model):
 
     __tablename__ = "xapi_sends"
     __table_args__ = (
-        # The due sends, oldest event first, and "an earlier one of this person waits".
+        # The due sends, oldest event first (walked in order, so a batch stops early),
+        # "is anything due?" for the schedule, and "an earlier one of this person waits".
+        sa.Index("ix_xapi_sends_status_event", "status", "event_id"),
         sa.Index("ix_xapi_sends_status_due", "status", "next_attempt_at"),
         sa.Index("ix_xapi_sends_user_event", "user_id", "event_id"),
     )

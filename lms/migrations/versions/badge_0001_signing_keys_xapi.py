@@ -50,6 +50,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('event_id'),
     )
+    op.create_index('ix_xapi_sends_status_event', 'xapi_sends', ['status', 'event_id'])
     op.create_index('ix_xapi_sends_status_due', 'xapi_sends', ['status', 'next_attempt_at'])
     op.create_index('ix_xapi_sends_user_event', 'xapi_sends', ['user_id', 'event_id'])
     op.create_table(
@@ -67,5 +68,6 @@ def downgrade():
     op.drop_table('xapi_progress')
     op.drop_index('ix_xapi_sends_user_event', table_name='xapi_sends')
     op.drop_index('ix_xapi_sends_status_due', table_name='xapi_sends')
+    op.drop_index('ix_xapi_sends_status_event', table_name='xapi_sends')
     op.drop_table('xapi_sends')
     op.drop_table('signing_keys')
