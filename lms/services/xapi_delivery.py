@@ -37,6 +37,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import NoResultFound
 
 from lms.extensions import db
 from lms.extensions import on_postgresql
@@ -177,6 +178,9 @@ def send_due(now: datetime, report: RunReport) -> None:
                     _put_back(send)
                     continue
                 body = _body(send)
+                if body is None:
+                    _record(send, _UNSENDABLE, now, report)
+                    continue
                 answer = sender.post(
                     url, body, _headers(), allow_private=setting("XAPI_ALLOW_PRIVATE")
                 )
@@ -239,10 +243,19 @@ def claim(ids: list[int], run_id: str, now: datetime) -> list[XapiSend]:
     )
 
 
-def _body(send: XapiSend) -> bytes:
-    event = db.session.get_one(OutboxEvent, send.event_id)
-    found = xapi_reads.statements(event)
+#: The event or its person is gone (the outbox pruned early): nothing to send, ever.
+_UNSENDABLE = webhook_http.Answer("missing", detail="the event or its person is gone")
+
+
+def _body(send: XapiSend) -> bytes | None:
+    event = db.session.get(OutboxEvent, send.event_id)
+    try:
+        found = xapi_reads.statements(event) if event is not None else None
+    except NoResultFound:
+        found = None
     db.session.commit()  # nothing open while the request is on its way
+    if found is None:
+        return None
     return json.dumps(found, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -272,7 +285,7 @@ def _record(send: XapiSend, answer: webhook_http.Answer, now: datetime, report) 
         report.sent += 1
     else:
         later = rules.next_attempt(send.attempts, now, send.give_up_at)
-        if later is None or answer.status_code in _FINAL:
+        if later is None or answer.status_code in _FINAL or answer.outcome == "missing":
             send.status, send.finished_at = "failed", now
             report.given_up += 1
         else:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from lms import jobs
 from lms.extensions import db
+from lms.models import OutboxEvent
 from lms.models import XapiSend
 from lms.models import utcnow
 from lms.services import xapi_delivery
@@ -139,3 +140,17 @@ def test_two_runs_at_once_send_each_statement_once(app, client, employee, receiv
     assert sorted(r.sent for r in reports) in ([0, 2], [1, 1])
     ids = [s["id"] for r in receiver.requests for s in json.loads(r["body"])]
     assert len(ids) == len(set(ids)) == 3
+
+
+def test_an_event_pruned_before_sending_is_given_up_not_retried(client, employee, receiver):
+    take_quiz(client, employee)
+    assert send()["sent"] == 2
+    later = OutboxEvent(kind="attempt.started", user_id=employee.id, course_id=COURSE)
+    later.payload = {"attempt_id": 0, "version": "1.0", "lang": "en"}
+    db.session.add(later)
+    db.session.commit()
+    xapi_delivery.fan_out(utcnow())
+    db.session.delete(db.session.get(OutboxEvent, later.id))  # pruned before it was sent
+    db.session.commit()
+    assert send()["given_up"] == 1
+    assert len(receiver.requests) == 2
