@@ -196,6 +196,24 @@ class Config:
     JOBS_SCIM_PUSH_SCHEDULE = "* * * * *"
     JOBS_SCIM_RECONCILE_SCHEDULE = "45 2 * * *"
 
+    #: xAPI 1.0.3 statements (attempted, completed, passed/failed) to a Learning Record
+    #: Store (README, "xAPI"): on when XAPI_LRS_URL (its endpoint, …/xapi) is set.
+    XAPI_LRS_URL = ""
+    XAPI_LRS_USERNAME = ""  # HTTP basic auth: the LRS's key and secret
+    XAPI_LRS_PASSWORD = ""
+    #: True lets the LRS be on a private, loopback or link-local address.
+    XAPI_ALLOW_PRIVATE = False
+    XAPI_RETRY_HOURS = 72  # statements refused for this long are given up
+    XAPI_CONNECT_TIMEOUT = 3
+    XAPI_TIMEOUT = 10
+    XAPI_BATCH = 50
+    XAPI_RUN_SECONDS = 50
+    XAPI_STALE_MINUTES = 5
+    XAPI_SETTLE_MINUTES = 15
+    XAPI_LOG_DAYS = 30  # sent and given-up statements are forgotten after this long
+    #: Statements are sent by a job that runs when there are some (cron line, UTC).
+    JOBS_XAPI_SCHEDULE = "* * * * *"
+
 
 class ProductionConfig(Config):
     LMS_ENV = "production"

@@ -36,6 +36,7 @@ KIND_NAMES = {
     "webhooks": _l("Deliver webhooks"),
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
+    "xapi": _l("Send learning records (xAPI)"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -56,6 +57,7 @@ PHASE_NAMES = {
     "reconciling": _l("Finding the group"),
     "accounts": _l("Finding or creating accounts"),
     "members": _l("Correcting the group's members"),
+    "statements": _l("Sending xAPI statements"),
 }
 
 
@@ -223,6 +225,16 @@ def _scim_push(result: dict) -> str:
     )
 
 
+def _xapi(result: dict) -> str:
+    return _(
+        "%(sent)d sent to the learning record store, %(failed)d failed (will be retried), "
+        "%(given_up)d given up.",
+        sent=result["sent"],
+        failed=result["failed"],
+        given_up=result["given_up"],
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -234,4 +246,5 @@ _SUMMARIES = {
     "webhooks": _webhooks,
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
+    "xapi": _xapi,
 }

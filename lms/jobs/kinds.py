@@ -30,6 +30,7 @@ from lms.models import utcnow
 from lms.queries import accounts
 from lms.queries import scim_push as scim_push_reads
 from lms.queries import webhooks as webhook_reads
+from lms.queries import xapi as xapi_reads
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
@@ -40,6 +41,7 @@ from lms.services import roster
 from lms.services import roster_retention
 from lms.services import scim_push
 from lms.services import webhook_delivery
+from lms.services import xapi_delivery
 
 Progress = Callable[[str, int, int], None]
 Outcome = tuple[dict, int, int | None]
@@ -178,6 +180,30 @@ def scim_reconcile(job: Job, progress: Progress) -> Outcome:
     return report.as_json(), report.added + report.removed, None
 
 
+def xapi(job: Job, progress: Progress) -> Outcome:
+    """xAPI statements of the quiz events to the Learning Record Store, each claimed
+    before it is sent, in order per person (nothing while ``XAPI_LRS_URL`` is unset)."""
+    progress("statements", 0, 1)
+    report = xapi_delivery.run(_now(job))
+    result = {
+        "written": report.written,
+        "sent": report.sent,
+        "failed": report.failed,
+        "given_up": report.given_up,
+    }
+    return result, report.sent, None
+
+
+def xapi_waiting() -> bool:
+    """Whether an xAPI run has work (configured, and new events or due sends)."""
+    config = current_app.config
+    return xapi_reads.work_waiting(
+        utcnow(),
+        settle=timedelta(minutes=config["XAPI_SETTLE_MINUTES"]),
+        stale=timedelta(minutes=config["XAPI_STALE_MINUTES"]),
+    )
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -195,6 +221,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "webhooks": webhooks,
     "scim_push": scim_push_changes,
     "scim_reconcile": scim_reconcile,
+    "xapi": xapi,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -209,6 +236,7 @@ VIEWERS: dict[str, Role] = {
     "webhooks": Role.ADMIN,
     "scim_push": Role.ADMIN,
     "scim_reconcile": Role.ADMIN,
+    "xapi": Role.ADMIN,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
@@ -218,6 +246,7 @@ NEEDED: dict[str, Callable[[], bool]] = {
     "webhooks": webhooks_waiting,
     "scim_push": scim_push_reads.needed,
     "scim_reconcile": lambda: bool(scim_push_reads.configured_url()),
+    "xapi": xapi_waiting,
 }
 
 #: Kinds started when a job of another kind succeeds: a roster's new people get their

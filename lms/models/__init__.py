@@ -31,6 +31,7 @@ from lms.models.scim import ScimUser
 from lms.models.scim_push import ScimPushAccount
 from lms.models.scim_push import ScimPushTarget
 from lms.models.session import UserSession
+from lms.models.signing_key import SigningKey
 from lms.models.types import utcnow
 from lms.models.user import LeadDepartment
 from lms.models.user import Role
@@ -40,6 +41,8 @@ from lms.models.webhook import WebhookAttempt
 from lms.models.webhook import WebhookDelivery
 from lms.models.webhook import WebhookEndpoint
 from lms.models.webhook import WebhookSubscription
+from lms.models.xapi import XapiProgress
+from lms.models.xapi import XapiSend
 
 __all__ = [
     "ApiToken",
@@ -73,6 +76,7 @@ __all__ = [
     "ScimPushAccount",
     "ScimPushTarget",
     "ScimUser",
+    "SigningKey",
     "SocialHandle",
     "User",
     "UserRole",
@@ -81,5 +85,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookSubscription",
+    "XapiProgress",
+    "XapiSend",
     "utcnow",
 ]

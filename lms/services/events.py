@@ -24,6 +24,11 @@ KINDS = {
     "certification.revoked": "certification_id, version, reason",
     "clearance.changed": "before and after: {cleared, valid_until, reasons}",
     "content.published": "version, kind (first, minor, major), required",
+    "attempt.started": "attempt_id, version, lang, started_at",
+    "attempt.submitted": (
+        "attempt_id, version, lang, score (percent), points, questions, passed, "
+        "started_at, submitted_at"
+    ),
 }
 
 

@@ -149,6 +149,18 @@ def start(
             "questions": [q["id"] for q in attempt.questions],
         },
     )
+    events.record(
+        "attempt.started",
+        user_id=user.id,
+        course_id=enrollment.course_id,
+        at=now,
+        payload={
+            "attempt_id": attempt.id,
+            "version": version.version,
+            "lang": quiz.lang,
+            "started_at": iso(now),
+        },
+    )
     db.session.commit()
     return attempt
 
@@ -277,6 +289,23 @@ def submit(
             "score": result.score,
             "passed": result.passed,
             "answers": answers,
+        },
+    )
+    events.record(
+        "attempt.submitted",
+        user_id=user.id,
+        course_id=attempt.course_id,
+        at=now,
+        payload={
+            "attempt_id": attempt.id,
+            "version": course.meta.version,
+            "lang": attempt.lang,
+            "score": result.score,
+            "points": round(sum(q.points for q in result.questions), 2),
+            "questions": len(result.questions),
+            "passed": result.passed,
+            "started_at": iso(attempt.started_at),
+            "submitted_at": iso(now),
         },
     )
     if result.passed and not course.meta.attestation_required:
