@@ -178,6 +178,21 @@ class Config:
     JOBS_SCIM_PUSH_SCHEDULE = "* * * * *"
     JOBS_SCIM_RECONCILE_SCHEDULE = "45 2 * * *"
 
+    #: Retention (docs/privacy.md; shown at /admin/retention): days after which the daily
+    #: `retention` job deletes, or strips of addresses, what has expired; in batches.
+    RETENTION_SIGN_IN_ATTEMPTS_DAYS = 90  # failed sign-ins: what was typed, client address
+    RETENTION_SESSIONS_DAYS = 365  # sign-ins (their cookies last a year at most)
+    RETENTION_REMINDERS_DAYS = 365  # reminder e-mails: addresses removed, the record kept
+    RETENTION_OUTBOX_DAYS = 30  # outbox events every consumer has read
+    RETENTION_HANDLE_LOOKUPS_DAYS = 400  # daily counts of public handle checks
+    RETENTION_JOBS_DAYS = 90  # finished jobs (their results can name people)
+    RETENTION_PASSWORD_LINKS_DAYS = 30  # used, expired or cancelled password links
+    #: Certifications, attempts, attestations and the audit trail are kept this many years
+    #: after the person leaves; nothing deletes them (docs/privacy.md).
+    RETENTION_EVIDENCE_YEARS = 7
+    RETENTION_BATCH = 5000  # rows per transaction
+    JOBS_RETENTION_SCHEDULE = "30 3 * * *"
+
 
 class ProductionConfig(Config):
     LMS_ENV = "production"

@@ -36,6 +36,7 @@ KIND_NAMES = {
     "webhooks": _l("Deliver webhooks"),
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
+    "retention": _l("Delete records past their retention period"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -56,6 +57,7 @@ PHASE_NAMES = {
     "reconciling": _l("Finding the group"),
     "accounts": _l("Finding or creating accounts"),
     "members": _l("Correcting the group's members"),
+    "expiring": _l("Deleting expired records"),
 }
 
 
@@ -211,6 +213,12 @@ def _webhooks(result: dict) -> str:
     )
 
 
+def _retention(result: dict) -> str:
+    return _(
+        "%(count)d expired record(s) deleted or stripped of addresses.", count=sum(result.values())
+    )
+
+
 def _scim_push(result: dict) -> str:
     return _(
         "%(events)d change(s) read: %(added)d added to the group, %(removed)d removed, "
@@ -234,4 +242,5 @@ _SUMMARIES = {
     "webhooks": _webhooks,
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
+    "retention": _retention,
 }

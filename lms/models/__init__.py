@@ -31,6 +31,7 @@ from lms.models.scim import ScimUser
 from lms.models.scim_push import ScimPushAccount
 from lms.models.scim_push import ScimPushTarget
 from lms.models.session import UserSession
+from lms.models.sign_in_attempt import SignInAttempt
 from lms.models.types import utcnow
 from lms.models.user import LeadDepartment
 from lms.models.user import Role
@@ -73,6 +74,7 @@ __all__ = [
     "ScimPushAccount",
     "ScimPushTarget",
     "ScimUser",
+    "SignInAttempt",
     "SocialHandle",
     "User",
     "UserRole",
