@@ -54,6 +54,7 @@ class Policy:
 
 def _ids_delete(model, id_column, conditions):
     """A batch that deletes up to ``size`` rows matching ``conditions(cutoff, now)``."""
+
     def batch(cutoff: datetime, now: datetime, size: int) -> int:
         ids = list(
             db.session.scalars(sa.select(id_column).where(*conditions(cutoff, now)).limit(size))
