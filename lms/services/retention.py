@@ -53,16 +53,15 @@ class Policy:
 
 
 def _ids_delete(model, id_column, conditions):
-    """A batch that deletes up to ``size`` rows matching ``conditions(cutoff, now)``."""
+    """A batch that deletes up to ``size`` rows matching ``conditions(cutoff, now)``: one
+    ``DELETE … WHERE id IN (SELECT id … LIMIT size)``."""
 
     def batch(cutoff: datetime, now: datetime, size: int) -> int:
-        ids = list(
-            db.session.scalars(sa.select(id_column).where(*conditions(cutoff, now)).limit(size))
-        )
-        if not ids:
-            return 0
+        some = sa.select(id_column).where(*conditions(cutoff, now)).limit(size)
         result = db.session.execute(
-            sa.delete(model).where(id_column.in_(ids)).execution_options(synchronize_session=False)
+            sa.delete(model)
+            .where(id_column.in_(some.scalar_subquery()))
+            .execution_options(synchronize_session=False)
         )
         return cast(sa.CursorResult, result).rowcount
 
@@ -70,18 +69,11 @@ def _ids_delete(model, id_column, conditions):
 
 
 def _reminders(cutoff: datetime, now: datetime, size: int) -> int:
-    ids = list(
-        db.session.scalars(
-            sa.select(ReminderSent.id)
-            .where(ReminderSent.created_at < cutoff, ReminderSent.to_addr != REMOVED)
-            .limit(size)
-        )
-    )
-    if not ids:
-        return 0
+    stale = (ReminderSent.created_at < cutoff, ReminderSent.to_addr != REMOVED)
+    some = sa.select(ReminderSent.id).where(*stale).limit(size)
     result = db.session.execute(
         sa.update(ReminderSent)
-        .where(ReminderSent.id.in_(ids), ReminderSent.to_addr != REMOVED)
+        .where(ReminderSent.id.in_(some.scalar_subquery()), *stale)
         .values(to_addr=REMOVED, cc_addr=None, error=None)
         .execution_options(synchronize_session=False)
     )
