@@ -13,6 +13,7 @@ them first, as a leaver). Erasing again changes nothing. See docs/privacy.md.
 """
 
 import json
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -68,10 +69,25 @@ def erase(user: User, *, actor: User | None, deactivate: bool, via: str) -> bool
         users.set_active(user, False, source=via, reason="erased", actor=actor)
     old = {"email": user.email, "employee_id": user.employee_id, "name": user.name}
     fake = pseudonyms(user.id)
+    db.session.flush()
+    # The claim: of two erasures at once, one finds the old employee id and goes on.
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.employee_id == old["employee_id"])
+        .values(
+            **fake,
+            hire_date=None,
+            manager_id=None,
+            password_hash=None,
+            roster_managed=False,  # a roster naming their old employee id adds a new person
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if cast(sa.CursorResult, claimed).rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.expire(user)
     counts = _forget(user, old, fake)
-    user.name, user.email, user.employee_id = fake["name"], fake["email"], fake["employee_id"]
-    user.hire_date = user.manager_id = user.password_hash = None
-    user.roster_managed = False  # a roster naming their old employee id adds a new person
     audit.record("person.erased", actor=actor, subject=user, after={"via": via, "deleted": counts})
     events.record("person.erased", user_id=user.id)
     db.session.commit()
