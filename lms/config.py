@@ -190,7 +190,7 @@ class Config:
     #: Certifications, attempts, attestations and the audit trail are kept this many years
     #: after the person leaves; nothing deletes them (docs/privacy.md).
     RETENTION_EVIDENCE_YEARS = 7
-    RETENTION_BATCH = 5000  # rows per transaction
+    RETENTION_BATCH = 10000  # rows per transaction
     JOBS_RETENTION_SCHEDULE = "30 3 * * *"
 
 
