@@ -1,7 +1,6 @@
 """An erased person leaves the advocacy tool's group like a leaver (docs/privacy.md)."""
 
 from lms import jobs
-from lms.extensions import db
 from lms.services import erasure
 from tests.helpers import certify
 from tests.helpers import events
