@@ -10,7 +10,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def discover_languages(translations: Path, default: str = "en") -> list[str]:
     """The interface languages: ``default`` (the language the interface is written in),
     then every locale with a compiled catalog under ``translations``, sorted. Adding a
@@ -213,6 +212,20 @@ class Config:
     XAPI_LOG_DAYS = 30  # sent and given-up statements are forgotten after this long
     #: Statements are sent by a job that runs when there are some (cron line, UTC).
     JOBS_XAPI_SCHEDULE = "* * * * *"
+    #: Retention (docs/privacy.md; shown at /admin/retention): days after which the daily
+    #: `retention` job deletes, or strips of addresses, what has expired; in batches.
+    RETENTION_SIGN_IN_ATTEMPTS_DAYS = 90  # failed sign-ins: what was typed, client address
+    RETENTION_SESSIONS_DAYS = 365  # sign-ins (their cookies last a year at most)
+    RETENTION_REMINDERS_DAYS = 365  # reminder e-mails: addresses removed, the record kept
+    RETENTION_OUTBOX_DAYS = 30  # outbox events every consumer has read
+    RETENTION_HANDLE_LOOKUPS_DAYS = 400  # daily counts of public handle checks
+    RETENTION_JOBS_DAYS = 90  # finished jobs (their results can name people)
+    RETENTION_PASSWORD_LINKS_DAYS = 30  # used, expired or cancelled password links
+    #: Certifications, attempts, attestations and the audit trail are kept this many years
+    #: after the person leaves; nothing deletes them (docs/privacy.md).
+    RETENTION_EVIDENCE_YEARS = 7
+    RETENTION_BATCH = 10000  # rows per transaction
+    JOBS_RETENTION_SCHEDULE = "30 3 * * *"
 
 
 class ProductionConfig(Config):

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from lms.cli import hr  # noqa: F401
     from lms.cli import jobs  # noqa: F401
     from lms.cli import keys  # noqa: F401
+    from lms.cli import privacy  # noqa: F401
     from lms.cli import translate  # noqa: F401
     from lms.cli import user_admin  # noqa: F401
     from lms.cli import webhooks  # noqa: F401

@@ -67,7 +67,9 @@ def _unset_settings(courses: dict[str, content.Course]) -> list[content.Problem]
 
 @content_cli.command("stats")
 @click.option("--modules", "per_module", is_flag=True, help="Also list every module.")
-@click.option("--sources", is_flag=True, help="Also name each language's reading rate and its source.")
+@click.option(
+    "--sources", is_flag=True, help="Also name each language's reading rate and its source."
+)
 def content_stats(per_module: bool, sources: bool):
     """Estimated reading time per course and language (and per module)."""
     courses, _ = content.load_catalog(_content_root())

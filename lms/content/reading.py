@@ -58,7 +58,8 @@ RATES: dict[str, Rate] = {
             "sl": 180,
         }.items()
     },
-    "zh": Rate(255, CHARACTERS, _IREST + "; Traditional characters at the same rate (our assumption)"),
+    # Traditional characters at the same rate: our assumption.
+    "zh": Rate(255, CHARACTERS, _IREST + "; Traditional characters at the same rate"),
     "ja": Rate(357, CHARACTERS, _IREST),
     # Rhiu S. et al., "Korean Version Self-testing Application for Reading Speed", Korean
     # J Ophthalmol 2017;31(3):209-214: 129.7 wpm reading aloud (words are eojeol, the

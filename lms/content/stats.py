@@ -7,8 +7,8 @@ from lms.content.reading import CHARACTERS
 from lms.content.reading import LETTERS
 from lms.content.reading import count_letters
 from lms.content.reading import count_units
-from lms.content.reading import rate
 from lms.content.reading import quiz_seconds
+from lms.content.reading import rate
 from lms.content.render import html_text
 
 

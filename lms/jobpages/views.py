@@ -37,6 +37,7 @@ KIND_NAMES = {
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
     "xapi": _l("Send learning records (xAPI)"),
+    "retention": _l("Delete records past their retention period"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -58,6 +59,7 @@ PHASE_NAMES = {
     "accounts": _l("Finding or creating accounts"),
     "members": _l("Correcting the group's members"),
     "statements": _l("Sending xAPI statements"),
+    "expiring": _l("Deleting expired records"),
 }
 
 
@@ -213,6 +215,12 @@ def _webhooks(result: dict) -> str:
     )
 
 
+def _retention(result: dict) -> str:
+    return _(
+        "%(count)d expired record(s) deleted or stripped of addresses.", count=sum(result.values())
+    )
+
+
 def _scim_push(result: dict) -> str:
     return _(
         "%(events)d change(s) read: %(added)d added to the group, %(removed)d removed, "
@@ -247,4 +255,5 @@ _SUMMARIES = {
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
     "xapi": _xapi,
+    "retention": _retention,
 }

@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
     _schedule(app, huey, "scim_push", config["JOBS_SCIM_PUSH_SCHEDULE"])
     _schedule(app, huey, "scim_reconcile", config["JOBS_SCIM_RECONCILE_SCHEDULE"])
     _schedule(app, huey, "xapi", config["JOBS_XAPI_SCHEDULE"])
+    _schedule(app, huey, "retention", config["JOBS_RETENTION_SCHEDULE"])
 
     @huey.periodic_task(crontab(minute="*/5"), name="lms.jobs.resend_stale")
     def resend_stale() -> None:

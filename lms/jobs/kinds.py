@@ -37,6 +37,7 @@ from lms.services import authoring
 from lms.services import content_store
 from lms.services import password_links
 from lms.services import reminders
+from lms.services import retention as retention_service
 from lms.services import roster
 from lms.services import roster_retention
 from lms.services import scim_push
@@ -204,6 +205,13 @@ def xapi_waiting() -> bool:
     )
 
 
+def retention(job: Job, progress: Progress) -> Outcome:
+    """Records past their retention period (docs/privacy.md), deleted or stripped of
+    addresses in batches; safe to run twice and on two servers at once."""
+    done = retention_service.run(_now(job), progress)
+    return done, sum(done.values()), None
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -222,6 +230,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "scim_push": scim_push_changes,
     "scim_reconcile": scim_reconcile,
     "xapi": xapi,
+    "retention": retention,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -237,6 +246,7 @@ VIEWERS: dict[str, Role] = {
     "scim_push": Role.ADMIN,
     "scim_reconcile": Role.ADMIN,
     "xapi": Role.ADMIN,
+    "retention": Role.ADMIN,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
@@ -254,4 +264,4 @@ NEEDED: dict[str, Callable[[], bool]] = {
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {"roster_apply": ("invitations",)}
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
-EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile"}
+EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile", "retention"}

@@ -109,7 +109,8 @@ def module(course_id: str, module_id: str):
         reading = overview.module_reading(current_user, course_id, module_id)
     if reading is None or reading.writes:
         return _module_recording(course_id, module_id)
-    page = pages.module_page(reading.course, _reading_language(reading.course), module_id) or abort(404)
+    course = reading.course
+    page = pages.module_page(course, _reading_language(course), module_id) or abort(404)
     return _module_view(page, reading)
 
 

@@ -31,6 +31,7 @@ from lms.models.scim import ScimUser
 from lms.models.scim_push import ScimPushAccount
 from lms.models.scim_push import ScimPushTarget
 from lms.models.session import UserSession
+from lms.models.sign_in_attempt import SignInAttempt
 from lms.models.signing_key import SigningKey
 from lms.models.types import utcnow
 from lms.models.user import LeadDepartment
@@ -77,6 +78,7 @@ __all__ = [
     "ScimPushTarget",
     "ScimUser",
     "SigningKey",
+    "SignInAttempt",
     "SocialHandle",
     "User",
     "UserRole",

@@ -53,7 +53,9 @@ def set_language():
 def _course_languages() -> set[str]:
     """Every language a current course is written in."""
     return {
-        lang for version in catalog.current_versions() for lang in catalog.course_of(version).languages
+        lang
+        for version in catalog.current_versions()
+        for lang in catalog.course_of(version).languages
     }
 
 

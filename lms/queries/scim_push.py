@@ -18,7 +18,12 @@ from lms.models import User
 from lms.models import utcnow
 
 #: The outbox events that can change who belongs in the group.
-EVENT_KINDS = ("clearance.changed", "person.deactivated", "person.reactivated")
+EVENT_KINDS = (
+    "clearance.changed",
+    "person.deactivated",
+    "person.reactivated",
+    "person.erased",  # taken out of the group, as a leaver
+)
 
 
 def configured_url() -> str:

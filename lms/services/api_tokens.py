@@ -56,7 +56,12 @@ def issue(
     audit.record(
         "api_token.created",
         actor=actor,
-        after={"token_id": row.id, "name": name, "scope": row.scope, "rate_limit": rate_limit},
+        after={
+            "token_id": row.id,
+            "token_name": name,
+            "scope": row.scope,
+            "rate_limit": rate_limit,
+        },
     )
     db.session.commit()
     return row, token
@@ -72,7 +77,9 @@ def revoke(token_id: int, actor: User | None = None) -> ApiToken:
         raise Refused(_l("No token with id %(id)s.", id=token_id))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record("api_token.revoked", actor=actor, after={"token_id": row.id, "name": row.name})
+        audit.record(
+            "api_token.revoked", actor=actor, after={"token_id": row.id, "token_name": row.name}
+        )
         db.session.commit()
     return row
 

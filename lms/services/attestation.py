@@ -103,8 +103,9 @@ def evidence(record: Attestation) -> dict:
         "content_hash": record.content_hash,
         "lang": record.lang,
         "statement": record.statement,
-        "typed_name": record.typed_name,
-        "ip_address": record.ip_address,
+        # The typed name and the address stay in the attestation row, which erasure can
+        # pseudonymise: the audit trail points at it.
+        "attestation_id": record.id,
         "attested_at": iso(record.attested_at),
     }
 

@@ -68,7 +68,7 @@ def refresh(
             "clearance.changed",
             user_id=user.id,
             at=now,
-            payload={"employee_id": user.employee_id, "before": before, "after": after},
+            payload={"before": before, "after": after},
         )
     return row
 
@@ -195,7 +195,6 @@ def _announce_expiries(user: User, valid_before: dict, now_statuses, now: dateti
                 course_id=status.course_id,
                 at=now,
                 payload={
-                    "employee_id": user.employee_id,
                     "version": was["certified_version"],
                     "expired_at": was["valid_until"],
                 },

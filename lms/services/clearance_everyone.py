@@ -155,16 +155,14 @@ class _Sql:
         )
 
     def event_payload(self, before: str, after: str) -> str:
-        """The ``clearance.changed`` payload: employee id, before and after."""
+        """The ``clearance.changed`` payload: before and after (the person is the
+        event's user_id: payloads carry no personal data)."""
         if self.postgresql:
             return (
-                "json_build_object('employee_id', employee_id, "
-                f"'before', CAST({before} AS json), 'after', CAST({after} AS json))"
+                f"json_build_object('before', CAST({before} AS json), "
+                f"'after', CAST({after} AS json))"
             )
-        return (
-            f"json_object('employee_id', employee_id, 'before', json({before}), "
-            f"'after', json({after}))"
-        )
+        return f"json_object('before', json({before}), 'after', json({after}))"
 
 
 class _Statement:

@@ -4,6 +4,11 @@ Every service that changes a certification, a clearance, a person or published c
 records the event here, inside its own transaction, before it commits. Later consumers
 (webhooks, SCIM pushes, xAPI, notifications, the job queue) subscribe by reading the
 outbox (:class:`lms.models.OutboxEvent`), never by being called from inside the services.
+
+Payloads carry ids and facts, never personal data (names, e-mail addresses, employee ids:
+:data:`lms.services.audit.PERSONAL_KEYS` are refused): the event's ``user_id`` names the
+person, and a consumer that needs more reads it at delivery time (webhooks add the
+employee id as it is then), so an erased person is not kept in old events.
 """
 
 from datetime import datetime
@@ -12,15 +17,16 @@ from lms.extensions import db
 from lms.models import OutboxEvent
 from lms.models import utcnow
 from lms.services import bulk
+from lms.services.audit import refuse_personal
 
 #: Every kind of event, with what its payload holds.
 KINDS = {
-    "person.created": "employee_id, email, active",
-    "person.changed": "employee_id and the changed fields, each [before, after]",
-    "person.deactivated": "employee_id, reason",
-    "person.reactivated": "employee_id",
+    "person.created": "active",
+    "person.changed": "changed (field names); non-personal fields, each [before, after]",
+    "person.deactivated": "reason",
+    "person.reactivated": "(nothing beyond user_id)",
     "certification.issued": "certification_id, version, issued_at, expires_at",
-    "certification.expired": "employee_id, version, expired_at (the validity that ran out)",
+    "certification.expired": "version, expired_at (the validity that ran out)",
     "certification.revoked": "certification_id, version, reason",
     "clearance.changed": "before and after: {cleared, valid_until, reasons}",
     "content.published": "version, kind (first, minor, major), required",
@@ -29,6 +35,7 @@ KINDS = {
         "attempt_id, version, lang, score (percent), points, questions, passed, "
         "started_at, submitted_at"
     ),
+    "person.erased": "(nothing beyond user_id: the person's data was pseudonymised)",
 }
 
 
@@ -50,6 +57,8 @@ def record_many(
     """Add one event per ``(user_id, payload)`` with one bulk insert (roster imports)."""
     at = at or utcnow()
     _check(kind)
+    for _, payload in rows:
+        refuse_personal(payload, where=f"{kind} event")
     bulk.insert(
         OutboxEvent.__table__,
         [
@@ -67,6 +76,7 @@ def record_many(
 
 def _event(kind: str, user_id, course_id, payload: dict, at: datetime) -> OutboxEvent:
     _check(kind)
+    refuse_personal(payload, where=f"{kind} event")
     return OutboxEvent(
         kind=kind, user_id=user_id, course_id=course_id, payload=payload, occurred_at=at
     )

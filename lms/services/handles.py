@@ -73,12 +73,13 @@ def register(user: User, platform: str, text: str, display_name: str) -> SocialH
         raise Refused(_l("You can register at most %(max)d handles.", max=MAX_PER_PERSON))
     row = SocialHandle(user_id=user.id, platform=platform, handle=handle, display_name=display_name)
     db.session.add(row)
-    audit.record("handle.registered", actor=user, subject=user, after=_facts(row))
     try:
-        db.session.commit()
+        db.session.flush()  # the audit event names the row by its id
     except IntegrityError:  # registered by someone else a moment ago
         db.session.rollback()
         raise Refused(_taken()) from None
+    audit.record("handle.registered", actor=user, subject=user, after=_facts(row))
+    db.session.commit()
     return row
 
 
@@ -166,7 +167,9 @@ def count_lookup(platform: str, answered_yes: bool, day: date) -> None:
 
 
 def _facts(row: SocialHandle) -> dict:
-    return {"platform": row.platform, "handle": row.handle, "display_name": row.display_name}
+    """The audit trail's view of a handle: the handle and its display name are personal
+    data and stay in their row (deleted on removal or erasure)."""
+    return {"platform": row.platform, "handle_id": row.id}
 
 
 #: The platforms' names as people read them (a few differ by language: 微信 is WeChat).

@@ -170,14 +170,11 @@ def request_reset(identifier: str, client: str | None) -> int | None:
     the link to send, or None when there is nobody to send it to."""
     identifier = identifier.strip()
     user = User.find(identifier) if len(identifier) <= sign_ins.MAX_IDENTIFIER else None
+    attempt = sign_ins.log_attempt("reset", identifier, user, client)
     audit.record(
         "password_reset.requested",
         subject=user,
-        after={
-            "identifier": identifier[: sign_ins.KEPT_IDENTIFIER],
-            "account_exists": user is not None,
-            "client": client,
-        },
+        after={"account_exists": user is not None, "sign_in_attempt": attempt},
     )
     link_id = None
     if user is not None and user.active:

@@ -233,6 +233,4 @@ def _record(
     }
     if "departments" in changed:
         changed["lead_departments"] = changed.pop("departments")
-    events.record(
-        "person.changed", user_id=user.id, payload={"employee_id": user.employee_id} | changed
-    )
+    events.record("person.changed", user_id=user.id, payload={"changed": sorted(changed)} | changed)

@@ -37,6 +37,7 @@ from lms.models import RosterUpload
 from lms.models import User
 from lms.models import utcnow
 from lms.services import assignments
+from lms.services import audit
 from lms.services import bulk
 from lms.services import users
 from lms.services.users import FIELDS
@@ -856,18 +857,15 @@ def _write_audit(
             "roster.user_added",
             ids[e.employee_id],
             None,
-            _json(e.values() | {"employee_id": e.employee_id, "active": e.active}),
+            _json(
+                {k: v for k, v in e.values().items() if k not in users.PERSONAL_FIELDS}
+                | {"manager_id": ids.get(e.manager) if e.manager else None, "active": e.active}
+            ),
         )
         for e in preview.added
     ]
     events += [
-        event(
-            "roster.user_updated",
-            u.person.id,
-            _json({k: before for k, (before, _) in u.changes.items()}),
-            _json({k: after for k, (_, after) in u.changes.items()}),
-        )
-        for u in preview.updated
+        event("roster.user_updated", u.person.id, *users.trail(u.changes)) for u in preview.updated
     ]
     events += [
         event(
@@ -890,6 +888,7 @@ def _write_audit(
             {"filename": preview.filename, "sha256": preview.sha256} | preview.counts(),
         )
     )
+    audit.refuse_personal_rows(events)
     bulk.insert(AuditEvent.__table__, events)
 
 

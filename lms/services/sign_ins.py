@@ -4,6 +4,7 @@ it on the server ends it for every copy of its cookies (see :mod:`lms.auth.sessi
 from datetime import timedelta
 
 from lms.extensions import db
+from lms.models import SignInAttempt
 from lms.models import User
 from lms.models import UserSession
 from lms.models import utcnow
@@ -28,16 +29,27 @@ def failed(identifier: str, client: str | None) -> None:
     """Operation: record a failed password sign-in with the identifier as typed
     (shortened) and whether such an account exists (the page never says); commit."""
     user = User.find(identifier) if len(identifier) <= MAX_IDENTIFIER else None
+    attempt = log_attempt("password", identifier, user, client)
     audit.record(
         "auth.sign_in_failed",
         subject=user,
-        after={
-            "identifier": identifier[:KEPT_IDENTIFIER],
-            "account_exists": user is not None,
-            "client": client,
-        },
+        after={"account_exists": user is not None, "sign_in_attempt": attempt},
     )
     db.session.commit()
+
+
+def log_attempt(kind: str, identifier: str | None, user: User | None, client: str | None) -> int:
+    """Step: keep what was typed (shortened) and the client's address in the sign-in log,
+    which retention deletes (the audit trail keeps only the returned id); return its id."""
+    row = SignInAttempt(
+        kind=kind,
+        user_id=user.id if user else None,
+        identifier=identifier[:KEPT_IDENTIFIER] if identifier else None,
+        client=client[:45] if client else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def end(token: str) -> None:

@@ -18,6 +18,7 @@ from lms.models import User
 from lms.services import Refused
 from lms.services import assignments
 from lms.services import audit
+from lms.services import sign_ins
 from lms.services import users
 
 #: The columns a claim may be matched against.
@@ -63,7 +64,7 @@ def admit(claims: Mapping[str, object], matching: Matching) -> User:
         user = _create(claims, matching, value)
     elif not user.active:
         raise SignInRefused("deactivated", _DEACTIVATED, value=value, user=user)
-    after = {"claim": matching.claim, "value": value} | ({"created": True} if created else {})
+    after = {"claim": matching.claim} | ({"created": True} if created else {})
     audit.record("sign_in.sso", actor=user, subject=user, after=after)
     if created:
         assignments.apply_rules(user_ids=[user.id])  # commits this transaction
@@ -81,9 +82,10 @@ def refuse(
     """Operation: record a refused company sign-in (``sign_in.sso_refused``) with its
     reason and, when known, the identifying claim's value: nothing else from the token.
     Commits."""
-    after: dict[str, str] = {"reason": reason}
+    after: dict[str, str | int] = {"reason": reason}
     if claim and value:
-        after |= {"claim": claim, "value": value}
+        attempt = sign_ins.log_attempt("sso", value, subject, None)
+        after |= {"claim": claim, "sign_in_attempt": attempt}
     audit.record("sign_in.sso_refused", subject=subject, after=after)
     db.session.commit()
 

@@ -42,6 +42,9 @@ FIELDS = ("email", "name", "department", "country", "manager", "preferred_langua
 #: for SCIM, which has no other key for a person, the employee id.
 CHANGEABLE = ("employee_id", "manager_id", *(f for f in FIELDS if f != "manager"))
 TAKEN = _l("A person with that email or employee id exists.")
+#: Fields whose values are personal data: the audit trail and the outbox record only
+#: that they changed (docs/privacy.md); department, country and language are kept.
+PERSONAL_FIELDS = frozenset({"email", "name", "employee_id", "manager", "hire_date"})
 
 
 class PersonRecord(Protocol):
@@ -89,13 +92,9 @@ def add(
         "user.created",
         actor=actor,
         subject=user,
-        after={"email": email, "roles": sorted(r.value for r in user.roles)} | (note or {}),
+        after={"roles": sorted(r.value for r in user.roles)} | (note or {}),
     )
-    events.record(
-        "person.created",
-        user_id=user.id,
-        payload={"employee_id": employee_id, "email": email, "active": user.active},
-    )
+    events.record("person.created", user_id=user.id, payload={"active": user.active})
     clearance.refresh(user)
     password_links.invite(User.id == user.id, utcnow())  # if active, without a password
     return user
@@ -131,24 +130,28 @@ def change(user: User, values: dict, *, source: str, actor: User | None = None) 
             raise Refused(TAKEN)
     for name, (_, after) in changes.items():
         setattr(user, name, after)
-    shown = {
-        _shown_name(k): (_shown(k, before), _shown(k, after))
-        for k, (before, after) in changes.items()
-    }
+    before, after = trail(changes)
     audit.record(
-        "user.updated",
-        actor=actor,
-        subject=user,
-        before={k: _json(before) for k, (before, _) in shown.items()},
-        after={k: _json(after) for k, (_, after) in shown.items()} | {"source": source},
+        "user.updated", actor=actor, subject=user, before=before, after=after | {"source": source}
     )
-    events.record(
-        "person.changed",
-        user_id=user.id,
-        payload={"employee_id": user.employee_id}
-        | {k: [_json(before), _json(after)] for k, (before, after) in shown.items()},
-    )
+    events.record("person.changed", user_id=user.id, payload=change_payload(changes))
     return changes
+
+
+def trail(changes: dict) -> tuple[dict, dict]:
+    """The audit trail's before and after of ``{field: (before, after)}``: the values of
+    fields that are not personal, and the names of every field that changed."""
+    kept = {k: v for k, v in changes.items() if k not in PERSONAL_FIELDS}
+    before = {k: _json(old) for k, (old, _) in kept.items()}
+    return before, {k: _json(new) for k, (_, new) in kept.items()} | {"changed": sorted(changes)}
+
+
+def change_payload(changes: dict) -> dict:
+    """The ``person.changed`` payload of ``{field: (before, after)}``, as :func:`trail`."""
+    kept = {k: [_json(old), _json(new)] for k, (old, new) in changes.items()}
+    return {"changed": sorted(changes)} | {
+        k: v for k, v in kept.items() if k not in PERSONAL_FIELDS
+    }
 
 
 def set_active(
@@ -182,17 +185,6 @@ def _owner(column: str, value) -> int | None:
     return db.session.scalar(sa.select(User.id).where(getattr(User, column) == value))
 
 
-def _shown_name(name: str) -> str:
-    return "manager" if name == "manager_id" else name
-
-
-def _shown(name: str, value):
-    """Managers as their employee id, as imports record them."""
-    if name != "manager_id" or value is None:
-        return value
-    return db.session.scalar(sa.select(User.employee_id).where(User.id == value))
-
-
 def set_language(user: User, lang: str) -> None:
     """Operation: the person's preferred language for pages, courses and e-mails; commit."""
     user.preferred_language = lang
@@ -216,15 +208,7 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
     else:
         _insert_by_level(added, ids, now)
     events.record_many(
-        "person.created",
-        [
-            (
-                ids[p.employee_id],
-                {"employee_id": p.employee_id, "email": p.email, "active": p.active},
-            )
-            for p in added
-        ],
-        at=now,
+        "person.created", [(ids[p.employee_id], {"active": p.active}) for p in added], at=now
     )
     # The people just inserted: they, and only they, were created at ``now``.
     password_links.invite(sa.and_(User.created_at == now, User.roster_managed), now)
@@ -338,14 +322,7 @@ def update_many(
     )
     events.record_many(
         "person.changed",
-        [
-            (
-                user_id,
-                {"employee_id": p.employee_id}
-                | {k: [_json(before), _json(after)] for k, (before, after) in changed.items()},
-            )
-            for user_id, p, changed in changes
-        ],
+        [(user_id, change_payload(changed)) for user_id, _, changed in changes],
         at=now,
     )
 
@@ -366,12 +343,10 @@ def set_active_many(
     UserSession.end_all(uid for uid, _, _ in deactivated)
     events.record_many(
         "person.deactivated",
-        [(uid, {"employee_id": eid, "reason": reason}) for uid, eid, reason in deactivated],
+        [(uid, {"reason": reason}) for uid, _, reason in deactivated],
         at=now,
     )
-    events.record_many(
-        "person.reactivated", [(uid, {"employee_id": eid}) for uid, eid in reactivated], at=now
-    )
+    events.record_many("person.reactivated", [(uid, {}) for uid, _ in reactivated], at=now)
     _refresh_clearances([row["id"] for row in rows], now)
 
 

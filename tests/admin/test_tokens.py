@@ -73,7 +73,7 @@ def test_a_new_token_is_shown_once_and_opens_the_api(as_admin, admin, employee):
     stored = row("Posting tool")
     assert stored.token_hash != plain and stored.scope == "clearance:read"
     made = events("api_token.created")[-1]
-    assert made.actor_id == admin.id and made.after["name"] == "Posting tool"
+    assert made.actor_id == admin.id and made.after["token_name"] == "Posting tool"
 
 
 def test_a_scim_token_opens_scim_and_not_the_clearance_api(as_admin, employee):

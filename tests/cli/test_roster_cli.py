@@ -34,7 +34,7 @@ def test_a_good_file_adds_everyone_with_their_managers(runner, tmp_path):
     assert all(u.active and u.roster_managed and u.password_hash is None for u in (ana, ben, cy))
     added = events("roster.user_added")
     assert [e.subject_user_id for e in added] == [ana.id, ben.id, cy.id]
-    assert added[1].after["manager"] == "E3"
+    assert added[1].after["manager_id"] == cy.id  # people by id, never an employee id
     [summary] = events("roster.imported")
     assert summary.actor_id is None
     assert summary.after["filename"] == "roster.csv" and len(summary.after["sha256"]) == 64
@@ -126,8 +126,12 @@ def test_a_changed_file_updates_only_changed_fields_with_before_and_after(runner
     )
     [update] = events("roster.user_updated")
     assert update.subject_user_id == ben.id
-    assert update.before == {"department": "Sales", "manager": "E3", "preferred_language": "de"}
-    assert update.after == {"department": "Marketing", "manager": "E1", "preferred_language": "fr"}
+    assert update.before == {"department": "Sales", "preferred_language": "de"}
+    assert update.after == {  # the manager changed too: named, not shown (personal data)
+        "department": "Marketing",
+        "preferred_language": "fr",
+        "changed": ["department", "manager", "preferred_language"],
+    }
     assert events("roster.imported")[-1].after["updated"] == 1
 
 

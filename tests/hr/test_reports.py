@@ -474,8 +474,8 @@ def test_audit_trail_lists_filters_and_exports_before_and_after(client, org):
         "roster.user_updated",
         actor=org["P1"],
         subject=org["S2"],
-        before={"name": "Old"},
-        after={"name": "=New"},
+        before={"department": "Old"},
+        after={"department": "=New"},
     )
     db.session.commit()
     login(client, org["P1"])
@@ -498,7 +498,7 @@ def test_audit_trail_lists_filters_and_exports_before_and_after(client, org):
     assert rows[0]["before"] == '{"status": "active"}'
     assert rows[0]["after"] == '{"status": "revoked"}'
     assert rows[0]["actor_employee_id"] == "P1" and rows[0]["subject_employee_id"] == "P3"
-    assert rows[1]["after"] == '{"name": "=New"}'  # JSON starts with "{": nothing to guard
+    assert rows[1]["after"] == '{"department": "=New"}'  # JSON starts with "{": nothing to guard
     only = csv_rows(client.get(f"/hr/audit.csv?course={COURSE}&employee=P3"))
     assert [r["action"] for r in only] == ["certification.revoked"]
 

@@ -200,7 +200,7 @@ def test_a_persons_later_event_waits_for_the_earlier_one(app, as_admin, receiver
     ana, ben = make_user(employee_id="ANA"), make_user(employee_id="BEN")
     for person, kind in [(ana, "certification.issued"), (ben, "certification.issued")]:
         events.record(kind, user_id=person.id, payload={"certification_id": 1})
-    events.record("person.deactivated", user_id=ana.id, payload={"employee_id": "ANA"})
+    events.record("person.deactivated", user_id=ana.id, payload={"reason": "left"})
     db.session.commit()
     receiver.answers = [500]  # Ana's first event fails
     now = utcnow()

@@ -99,7 +99,8 @@ def test_a_pass_waits_for_the_affirmation_then_certifies(client, learner):
     assert event.actor_id == learner.id and event.subject_user_id == learner.id
     assert event.after["statement"] == STATEMENT
     assert event.after["content_hash"] == version.content_hash
-    assert event.after["ip_address"] == "127.0.0.1" and event.after["lang"] == "en"
+    assert event.after["attestation_id"] == record.id and event.after["lang"] == "en"
+    assert "ip_address" not in event.after and "typed_name" not in event.after  # in the row
     kinds = list(db.session.scalars(sa.select(OutboxEvent.kind).order_by(OutboxEvent.id)))
     assert kinds[-2:] == ["certification.issued", "clearance.changed"]
     assert "You may represent the brand until" in text_of(

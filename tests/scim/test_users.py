@@ -55,7 +55,7 @@ def test_rfc_minimal_user_is_created_with_its_email_as_the_person(scim):
     assert employee is None  # no employeeNumber was sent: none is shown
     db.session.expire_all()
     assert events("user.created")[-1].after["source"] == "scim"
-    assert outbox("person.created")[-1].payload["email"] == "bjensen@example.com"
+    assert outbox("person.created")[-1].payload == {"active": True}  # ids, no personal data
 
 
 def test_rfc_full_and_enterprise_users_keep_what_they_sent(scim):
@@ -197,7 +197,7 @@ def test_entra_patch_forms(scim, make_user):
     assert ana.manager_id == boss.id and ana.preferred_language == "pt_BR"
     change = events("user.updated")[-1]
     assert change.after["department"] == "Sales" and change.after["source"] == "scim"
-    assert outbox("person.changed")[-1].payload["manager"] == [None, "B1"]
+    assert outbox("person.changed")[-1].payload["manager_id"] == [None, boss.id]
     response = scim.patch(path, {"op": "Replace", "path": "active", "value": "False"})
     assert response.status_code in (200, 204)
     assert person("E1").active is False
@@ -206,7 +206,7 @@ def test_entra_patch_forms(scim, make_user):
         "source": "scim",
         "reason": "scim",
     }
-    assert outbox("person.deactivated")[-1].payload["employee_id"] == "E1"
+    assert outbox("person.deactivated")[-1].user_id == person("E1").id
     # Entra's other form: no path, the values in an object, booleans as strings.
     response = scim.patch(
         path, {"op": "Replace", "value": {"active": "True", "displayName": "Ana S."}}
@@ -214,7 +214,7 @@ def test_entra_patch_forms(scim, make_user):
     assert response.status_code in (200, 204)
     ana = person("E1")
     assert ana.active is True and ana.name == "Ana S."
-    assert outbox("person.reactivated")[-1].payload["employee_id"] == "E1"
+    assert outbox("person.reactivated")[-1].user_id == person("E1").id
 
 
 def test_okta_deactivates_with_a_value_object_and_updates_with_put(scim):

@@ -100,8 +100,9 @@ def test_the_roster_takes_any_language_and_names_a_bad_one(app, tmp_path):
     preview = roster.check(write_roster(tmp_path, rows).read_bytes(), OURS)
     assert preview.ok
     bad = roster.check(
-        write_roster(tmp_path, ["X1,x@example.com,X,Sales,DE,,klingon,2021-01-01,true"])
-        .read_bytes(),
+        write_roster(
+            tmp_path, ["X1,x@example.com,X,Sales,DE,,klingon,2021-01-01,true"]
+        ).read_bytes(),
         OURS,
     )
     assert not bad.ok
@@ -127,9 +128,7 @@ def content_root(korean_root):
     return korean_root
 
 
-def test_a_korean_reader_reads_the_course_in_korean_with_the_interface_in_english(
-    app, make_user
-):
+def test_a_korean_reader_reads_the_course_in_korean_with_the_interface_in_english(app, make_user):
     client = app.test_client()
     sign_in(client, make_user(preferred_language="ko"))
     page = client.get(f"/training/{COURSE}/modules/say-who-you-are")
