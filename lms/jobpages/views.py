@@ -36,6 +36,7 @@ KIND_NAMES = {
     "webhooks": _l("Deliver webhooks"),
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
+    "evidence_pack": _l("Evidence pack for a period"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -56,6 +57,7 @@ PHASE_NAMES = {
     "reconciling": _l("Finding the group"),
     "accounts": _l("Finding or creating accounts"),
     "members": _l("Correcting the group's members"),
+    "collecting": _l("Collecting certifications"),
 }
 
 
@@ -223,6 +225,16 @@ def _scim_push(result: dict) -> str:
     )
 
 
+def _evidence_pack(result: dict) -> str:
+    return _(
+        "The pack holds %(certifications)d certification(s), %(attempts)d attempt(s) and "
+        "%(events)d audit event(s).",
+        certifications=result["certifications"],
+        attempts=result["attempts"],
+        events=result["audit_events"],
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -234,4 +246,5 @@ _SUMMARIES = {
     "webhooks": _webhooks,
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
+    "evidence_pack": _evidence_pack,
 }

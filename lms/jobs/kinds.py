@@ -34,6 +34,7 @@ from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
 from lms.services import content_store
+from lms.services import evidence
 from lms.services import password_links
 from lms.services import reminders
 from lms.services import roster
@@ -178,6 +179,15 @@ def scim_reconcile(job: Job, progress: Progress) -> Outcome:
     return report.as_json(), report.added + report.removed, None
 
 
+def evidence_pack(job: Job, progress: Progress) -> Outcome:
+    """HR's evidence pack for a department (or the company) and a period, stored as the
+    job's file (``/jobs/<id>/file``); building it again replaces the file."""
+    result = evidence.generate(
+        job, _now(job), lambda done, total: progress("collecting", done, total)
+    )
+    return result, result["certifications"], result["certifications"]
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -195,6 +205,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "webhooks": webhooks,
     "scim_push": scim_push_changes,
     "scim_reconcile": scim_reconcile,
+    "evidence_pack": evidence_pack,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -209,6 +220,7 @@ VIEWERS: dict[str, Role] = {
     "webhooks": Role.ADMIN,
     "scim_push": Role.ADMIN,
     "scim_reconcile": Role.ADMIN,
+    "evidence_pack": Role.HR,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
