@@ -41,9 +41,7 @@ def certification_evidence(certification_id: int):
 @bp.route("/people/<employee_id>/evidence.zip")
 @role_required(Role.HR)
 def person_evidence(employee_id: str):
-    person = db.session.scalar(
-        db.select(User).where(User.employee_id == employee_id)
-    ) or abort(404)
+    person = db.session.scalar(db.select(User).where(User.employee_id == employee_id)) or abort(404)
     selection = evidence.Selection("person", user_id=person.id)
     return _send(selection, person, f"evidence-{person.employee_id}.zip")
 

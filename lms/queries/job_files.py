@@ -9,13 +9,18 @@ from lms.models import JobFile
 
 
 def exists(job_id: int) -> bool:
-    return db.session.scalar(sa.select(JobFile.seq).where(JobFile.job_id == job_id).limit(1)) is not None
+    return (
+        db.session.scalar(sa.select(JobFile.seq).where(JobFile.job_id == job_id).limit(1))
+        is not None
+    )
 
 
 def chunks(job_id: int) -> Iterator[bytes]:
     """The file's bytes in order, one chunk read per step (memory holds one chunk)."""
     seqs = list(
-        db.session.scalars(sa.select(JobFile.seq).where(JobFile.job_id == job_id).order_by(JobFile.seq))
+        db.session.scalars(
+            sa.select(JobFile.seq).where(JobFile.job_id == job_id).order_by(JobFile.seq)
+        )
     )
     for seq in seqs:
         data = db.session.scalar(

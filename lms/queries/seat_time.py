@@ -42,8 +42,9 @@ def by_enrollment(enrollment_ids: Iterable[int]) -> dict[int, list[Reading]]:
         .where(ModuleProgress.enrollment_id.in_(ids))
         .order_by(ModuleProgress.enrollment_id, ModuleProgress.started_at, ModuleProgress.id)
     )
-    for enrollment_id, *fields in rows:
-        found.setdefault(enrollment_id, []).append(Reading(*fields))
+    for enrollment_id, module_id, lang, version_id, seconds, started, completed in rows:
+        reading = Reading(module_id, lang, version_id, seconds, started, completed)
+        found.setdefault(enrollment_id, []).append(reading)
     return found
 
 
@@ -58,9 +59,12 @@ def duration(seconds: int) -> str:
     return f"{secs}s"
 
 
-def per_module(readings: list[Reading], order: list[str]) -> str:
-    """``say-who-you-are=4m12s;keep-secrets=0s``, in the course's module order (modules
-    the course no longer lists come last)."""
+def ordered(readings: list[Reading], order: list[str]) -> list[Reading]:
+    """``readings`` in the course's module order (modules it no longer lists last)."""
     place = {module_id: i for i, module_id in enumerate(order)}
-    ordered = sorted(readings, key=lambda r: (place.get(r.module_id, len(place)), r.module_id))
-    return ";".join(f"{r.module_id}={duration(r.seconds)}" for r in ordered)
+    return sorted(readings, key=lambda r: (place.get(r.module_id, len(place)), r.module_id))
+
+
+def per_module(readings: list[Reading], order: list[str]) -> str:
+    """``say-who-you-are=4m12s;keep-secrets=0s``, in the course's module order."""
+    return ";".join(f"{r.module_id}={duration(r.seconds)}" for r in ordered(readings, order))

@@ -104,9 +104,7 @@ def csv_of(pack: zipfile.ZipFile, name: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(pack.read(name).decode("utf-8-sig"))))
 
 
-def test_a_certifications_pack_holds_every_part_and_its_hashes(
-    client, learner, hr, content_root
-):
+def test_a_certifications_pack_holds_every_part_and_its_hashes(client, learner, hr, content_root):
     attempt = certify(client, learner)
     cert = certification_of(attempt)
     sign_in(client, hr)
@@ -125,7 +123,10 @@ def test_a_certifications_pack_holds_every_part_and_its_hashes(
 
     # The module and quiz files studied, byte for byte as the course files hold them.
     version = catalog.latest_version(COURSE)
-    studied = [f"courses/{COURSE}/en/01-say-who-you-are.md", f"courses/{COURSE}/en/02-keep-secrets.md"]
+    studied = [
+        f"courses/{COURSE}/en/01-say-who-you-are.md",
+        f"courses/{COURSE}/en/02-keep-secrets.md",
+    ]
     studied.append(f"quizzes/{COURSE}/en.md")
     for path in studied:
         on_disk = hashlib.sha256((content_root / path).read_bytes()).hexdigest()
@@ -185,7 +186,9 @@ def test_without_the_certificate_renderer_the_pack_says_so(client, learner, hr):
         pytest.skip("the certificate renderer exists: the next test checks the PDF")
     cert = certification_of(certify(client, learner))
     sign_in(client, hr)
-    manifest = json.loads(unzip(client.get(f"/hr/certifications/{cert.id}/evidence.zip")).read("manifest.json"))
+    manifest = json.loads(
+        unzip(client.get(f"/hr/certifications/{cert.id}/evidence.zip")).read("manifest.json")
+    )
     assert manifest["certificate"]["included"] == 0
     assert "lms.queries.certificate" in manifest["certificate"]["omitted"]
 
@@ -284,8 +287,9 @@ def test_a_departments_period_pack_is_a_job_with_a_download(client, learner, mak
     manifest = json.loads(pack.read("manifest.json"))
     assert manifest["selection"]["department"] == "Sales"
     assert manifest["counts"]["certifications"] == 1
-    assert hashlib.sha256(client.get(f"/jobs/{job.id}/file").get_data()).hexdigest() == (
-        job.result["sha256"]
+    assert (
+        hashlib.sha256(client.get(f"/jobs/{job.id}/file").get_data()).hexdigest()
+        == (job.result["sha256"])
     )
     [generated] = events("evidence.generated")
     assert generated.actor_id == hr.id and generated.after["job_id"] == job.id
@@ -303,3 +307,36 @@ def test_a_departments_period_pack_is_a_job_with_a_download(client, learner, mak
     client.post("/logout")
     sign_in(client, learner)
     assert client.get(f"/jobs/{job.id}/file").status_code == 403
+
+
+def test_the_attempts_csv_names_the_version_studied_and_the_seat_time(client, learner, hr):
+    attempt = certify(client, learner)
+    spent = seconds_spent(attempt)
+    sign_in(client, hr)
+    response = client.get("/hr/export/attempts.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert list(rows[0])[-4:] == [
+        "content_hash",
+        "seat_time_seconds",
+        "seat_time_by_module",
+        "module_languages",
+    ]
+    [row] = rows
+    assert row["content_hash"] == catalog.latest_version(COURSE).content_hash
+    assert row["language"] == "en"
+    assert row["seat_time_seconds"] == str(sum(spent.values()))
+    first, second = spent["say-who-you-are"], spent["keep-secrets"]
+    assert row["seat_time_by_module"] == (
+        f"say-who-you-are={first // 60}m{first % 60:02d}s;"
+        f"keep-secrets={second // 60}m{second % 60:02d}s"
+    )
+    assert row["module_languages"] == "say-who-you-are=en;keep-secrets=en"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0, "0s"), (59, "59s"), (252, "4m12s"), (3725, "1h02m05s")]
+)
+def test_seat_time_reads_short_and_unambiguous(seconds, shown):
+    from lms.queries.seat_time import duration
+
+    assert duration(seconds) == shown

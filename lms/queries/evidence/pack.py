@@ -160,7 +160,9 @@ def build(
     for page in records.attempt_records(selection, versions):
         for attempt in page:
             spools["attempts.jsonl"].json_line(attempt)
-            spools["attempts.csv"].csv_row(ATTEMPT_COLUMNS, {"attempt_id": attempt["id"], **attempt})
+            spools["attempts.csv"].csv_row(
+                ATTEMPT_COLUMNS, {"attempt_id": attempt["id"], **attempt}
+            )
             for question in attempt["questions"]:
                 spools["answers.csv"].csv_row(ANSWER_COLUMNS, _answer(attempt, question))
             if len(attempts) < DETAILED:
@@ -174,13 +176,13 @@ def build(
             if len(events) < DETAILED * 10:
                 events.append(event)
             summary["audit_events"] += 1
-    for spool, header in (
+    for name, header in (
         ("certifications.csv", CERTIFICATION_COLUMNS),
         ("attempts.csv", ATTEMPT_COLUMNS),
         ("answers.csv", ANSWER_COLUMNS),
         ("audit_events.csv", EVENT_COLUMNS),
     ):
-        spools[spool].csv_header_only(header)
+        spools[name].csv_header_only(header)
     content = _add_content(pack, versions)
     certificate = _add_certificates(pack, certified if certificates else [], certificates)
     for spool in spools.values():
@@ -267,7 +269,9 @@ def _flat(record: dict) -> dict:
     return {
         **record,
         "module_languages": ";".join(f"{m['module_id']}={m['lang']}" for m in record["modules"]),
-        "seat_time_by_module": ";".join(f"{m['module_id']}={m['seat_time']}" for m in record["modules"]),
+        "seat_time_by_module": ";".join(
+            f"{m['module_id']}={m['seat_time']}" for m in record["modules"]
+        ),
         "attested_at": attestation.get("attested_at"),
         "attested_name": attestation.get("typed_name"),
         "attestation_lang": attestation.get("lang"),

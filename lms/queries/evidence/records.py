@@ -14,8 +14,8 @@ from markupsafe import Markup
 from lms import content
 from lms.content.files import tree_hash
 from lms.extensions import db
-from lms.models import Attestation
 from lms.models import AttemptResponse
+from lms.models import Attestation
 from lms.models import AuditEvent
 from lms.models import Certification
 from lms.models import CourseVersion
@@ -48,7 +48,7 @@ class Selection:
             return [Certification.id == self.certification_id]
         if self.kind == "person":
             return [Certification.user_id == self.user_id]
-        found = []
+        found: list = []
         if self.department is not None:
             found.append(User.department == self.department)
         if self.issued_from is not None:
@@ -92,8 +92,11 @@ class Selection:
 
 
 def count(selection: Selection) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(selection.certifications().subquery())
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(selection.certifications().subquery())
+        )
+        or 0
     )
 
 
@@ -104,7 +107,7 @@ def _pages(query: sa.Select, key) -> Iterator[list]:
         page = query.order_by(key).limit(BATCH)
         if last is not None:
             page = page.where(key > last)
-        rows = db.session.execute(page).all()
+        rows = list(db.session.execute(page).all())
         if not rows:
             return
         yield rows
@@ -312,7 +315,8 @@ def _certification(
             }
         )
     quiz = course.quiz(quiz_lang)
-    seconds = sum(m["seconds"] for m in modules)
+    listed = {m["module_id"] for m in modules}
+    seconds = sum(r.seconds for r in studied if r.module_id in listed)
     return {
         "certification_id": cert.id,
         "employee_id": person.employee_id,
