@@ -65,21 +65,17 @@ class Selection:
         )
 
     def people(self) -> sa.Select:
-        """The ids of the people the pack is about."""
+        """The ids of the people the pack is about (one row each): walked by
+        :func:`people_pages` in id order, each person found by the index on
+        certifications (person, course)."""
         if self.kind == "person":
-            return sa.select(sa.literal(self.user_id))
-        return (
-            sa.select(Certification.user_id)
-            .join(User, User.id == Certification.user_id)
-            .where(*self.conditions())
+            return sa.select(User.id).where(User.id == self.user_id)
+        held = (
+            sa.select(Certification.id)
+            .where(Certification.user_id == User.id, *self.conditions())
+            .exists()
         )
-
-    def attempts(self) -> sa.ColumnElement[bool]:
-        """Which attempts: a person's every one; otherwise those that certified."""
-        if self.kind == "person":
-            return QuizAttempt.user_id == self.user_id
-        certifying = self.certifications().with_only_columns(Certification.attempt_id)
-        return QuizAttempt.id.in_(certifying)
+        return sa.select(User.id).where(held)
 
     def as_json(self) -> dict:
         return {
@@ -179,13 +175,29 @@ def _text(html: str) -> str:
     return Markup(html).striptags()
 
 
-def attempt_records(selection: Selection, versions: Versions) -> Iterator[list[dict]]:
-    """The selection's attempts, a page at a time, each with its questions as drawn and
-    the answers given."""
+def _attempt_pages(selection: Selection) -> Iterator[list]:
+    """Pages of ``(id, QuizAttempt, employee id)``: a person's every attempt; otherwise
+    the attempts that certified, page by page of certifications (never one statement
+    comparing every attempt with every certification of the period)."""
     query = sa.select(QuizAttempt.id, QuizAttempt, User.employee_id).join(
         User, User.id == QuizAttempt.user_id
     )
-    for rows in _pages(query.where(selection.attempts()), QuizAttempt.id):
+    if selection.kind == "person":
+        yield from _pages(query.where(QuizAttempt.user_id == selection.user_id), QuizAttempt.id)
+        return
+    certifying = selection.certifications().add_columns(Certification.attempt_id)
+    for page in _pages(certifying, Certification.id):
+        ids = [attempt_id for _, attempt_id in page if attempt_id is not None]
+        if ids:
+            yield list(
+                db.session.execute(query.where(QuizAttempt.id.in_(ids)).order_by(QuizAttempt.id))
+            )
+
+
+def attempt_records(selection: Selection, versions: Versions) -> Iterator[list[dict]]:
+    """The selection's attempts, a page at a time, each with its questions as drawn and
+    the answers given."""
+    for rows in _attempt_pages(selection):
         ids = [row[0] for row in rows]
         right = {
             (a, q): c
@@ -365,15 +377,19 @@ def _status(cert: Certification, now: datetime) -> str:
 
 
 def audit_events(selection: Selection) -> Iterator[list[dict]]:
-    """The audit events about the selection's people, in the order they were recorded."""
+    """The audit events about the selection's people, person after person, each
+    person's in the order they were recorded (a page of people at a time, each person's
+    events found by the index on the event's subject)."""
     actor, subject = so.aliased(User), so.aliased(User)
     query = (
         sa.select(AuditEvent.id, AuditEvent, subject.employee_id, actor.employee_id, actor.name)
         .join(subject, subject.id == AuditEvent.subject_user_id)
         .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .where(AuditEvent.subject_user_id.in_(selection.people()))
+        .order_by(AuditEvent.subject_user_id, AuditEvent.occurred_at, AuditEvent.id)
     )
-    for rows in _pages(query, AuditEvent.id):
+    for people in _pages(selection.people(), User.id):
+        ids = [person_id for (person_id,) in people]
+        rows = db.session.execute(query.where(AuditEvent.subject_user_id.in_(ids))).all()
         yield [
             {
                 "id": event.id,
