@@ -134,6 +134,7 @@ class Versions:
     def __init__(self) -> None:
         self.seen: dict[int, VersionFiles] = {}
         self.studied: dict[int, set[str]] = {}  # version id -> paths studied
+        self._texts: dict[tuple[int, str], dict] = {}
 
     def get(self, version_id: int) -> VersionFiles:
         found = self.seen.get(version_id)
@@ -149,6 +150,20 @@ class Versions:
 
     def course(self, version_id: int) -> content.Course:
         return catalog.stored_course(self.get(version_id).version)
+
+    def quiz_texts(self, version_id: int, lang: str) -> dict[str, tuple[str, dict[str, str]]]:
+        """The quiz in ``lang`` as plain text, question id -> (prompt, answer id -> text):
+        made once per version and language (stripping tags per attempt was most of the
+        time of a large pack)."""
+        key = (version_id, lang)
+        found = self._texts.get(key)
+        if found is None:
+            quiz = self.course(version_id).quiz(lang)
+            found = self._texts[key] = {
+                q.id: (_text(q.prompt_html), {a.id: _text(a.html) for a in q.answers})
+                for q in quiz.questions
+            }
+        return found
 
     def note(self, version_id: int, path: str) -> str:
         """Remember that ``path`` of this version was studied; returns its SHA-256."""
@@ -215,15 +230,15 @@ def _attempt(attempt: QuizAttempt, employee_id: str, versions: Versions, right: 
     quiz = course.quiz(attempt.lang)
     given = attempt.answers or {}
     questions = []
+    plain = versions.quiz_texts(attempt.course_version_id, attempt.lang)
     for position, drawn in enumerate(attempt.questions, start=1):
-        question = quiz.question(drawn["id"])
-        texts = {a.id: _text(a.html) for a in question.answers} if question else {}
+        prompt, texts = plain.get(drawn["id"], ("", {}))
         chosen = list(given.get(drawn["id"], []))
         questions.append(
             {
                 "position": position,
                 "question_id": drawn["id"],
-                "prompt": _text(question.prompt_html) if question else "",
+                "prompt": prompt,
                 "shown": [{"id": i, "text": texts.get(i, "")} for i in drawn["answers"]],
                 "chosen": chosen,
                 "chosen_text": [texts.get(i, "") for i in chosen],
