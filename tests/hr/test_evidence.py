@@ -6,7 +6,8 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -258,7 +259,7 @@ def test_a_departments_period_pack_is_a_job_with_a_download(client, learner, mak
     sign_in(client, hr)
     form = client.get("/hr/evidence")
     assert form.status_code == 200 and "Sales" in text_of(form)
-    today = date.today()
+    today = datetime.now(UTC).date()  # certifications are issued in UTC
     bad = client.post(
         "/hr/evidence",
         data={"department": "Sales", "issued_from": today.isoformat(), "issued_to": "2000-01-01"},
@@ -303,6 +304,16 @@ def test_a_departments_period_pack_is_a_job_with_a_download(client, learner, mak
     jobs.run(job.id, retries_left=0)
     again = unzip(client.get(f"/jobs/{job.id}/file"))
     assert [c["certification_id"] for c in lines(again, "certifications.jsonl")] == [cert.id]
+
+    # The whole company: both people.
+    everyone = client.post(
+        "/hr/evidence",
+        data={"department": "", "issued_from": today.isoformat(), "issued_to": today.isoformat()},
+    )
+    company_job = int(everyone.headers["Location"].rsplit("/", 1)[1])
+    pack = unzip(client.get(f"/jobs/{company_job}/file"))
+    people = {c["employee_id"] for c in lines(pack, "certifications.jsonl")}
+    assert people == {learner.employee_id, other.employee_id}
 
     client.post("/logout")
     sign_in(client, learner)
