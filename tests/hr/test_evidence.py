@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Certification
 from lms.models import Job
+from lms.models import JobFile
 from lms.models import ModuleProgress
 from lms.models import QuizAttempt
 from lms.models import Role
 from lms.queries import catalog
+from lms.services import job_files
 from tests.helpers import COURSE
 from tests.helpers import affirm
 from tests.helpers import answer_form
@@ -252,7 +254,10 @@ def test_a_persons_pack_holds_every_attempt_and_certification(client, learner, h
     assert exported.subject_user_id == learner.id and exported.after["kind"] == "person"
 
 
-def test_a_departments_period_pack_is_a_job_with_a_download(client, learner, make_user, hr):
+def test_a_departments_period_pack_is_a_job_with_a_download(
+    client, learner, make_user, hr, monkeypatch
+):
+    monkeypatch.setattr(job_files, "CHUNK", 4096)  # the stored ZIP spans many chunks
     other = make_user(name="Ole Marsh", department="Support")
     cert = certification_of(certify(client, learner))
     certify(client, other)
@@ -280,6 +285,8 @@ def test_a_departments_period_pack_is_a_job_with_a_download(client, learner, mak
     job = db.session.scalar(sa.select(Job).where(Job.kind == "evidence_pack"))
     assert job_page.endswith(f"/jobs/{job.id}")
     assert job.status == "succeeded" and job.done == job.total == 1
+    stored = db.session.scalar(sa.select(sa.func.count()).where(JobFile.job_id == job.id))
+    assert stored == -(-job.result["bytes"] // 4096) and stored > 1
     page = client.get(job_page).get_data(as_text=True)
     assert f'href="/jobs/{job.id}/file"' in page and "1 certification(s)" in page
     pack = unzip(client.get(f"/jobs/{job.id}/file"))
