@@ -107,6 +107,8 @@ def bench_evidence_pack(ctx) -> None:
         "attempt_rows": base[0]["rows"],
         "zip_mb": round(pack[0]["bytes"] / 2**20, 1),
         "runs_s": [round(r["seconds"], 2) for r in pack],
+        "cpu_s": [round(r["cpu_s"], 2) for r in pack],
+        "baseline_cpu_s": [round(r["cpu_s"], 2) for r in base],
         "baseline_runs_s": [round(r["seconds"], 2) for r in base],
     }
     ctx.add(
