@@ -659,7 +659,7 @@ class World:
             per_endpoint[endpoint] += 1
             self._restore(role)
             response = client.get(url)
-            body = response.get_data()  # also ends a streamed export (or a PDF: bytes)
+            body = response.get_data()  # also ends a streamed export (PDFs and ZIPs: bytes)
             if response.status_code != 200 or response.mimetype != "text/html":
                 continue
             html = body.decode()
@@ -913,7 +913,7 @@ class Recorder:
         self._exception = None
         try:
             response = world.send(target, request)
-            status, body = response.status_code, response.get_data(as_text=True)
+            status, body = response.status_code, response.get_data().decode("utf-8", "replace")
         except Exception as error:  # raised past the app: the test client's own doing
             status, body, self._exception = 599, "", error
         finally:

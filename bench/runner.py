@@ -45,6 +45,7 @@ from bench.db import BENCH_DIR
 from bench.db import DEFAULT_PG_SERVER
 from bench.db import default_url
 from bench.db import server_reachable
+from bench.evidence import bench_evidence_pack
 from bench.hr import bench_hr_dashboard
 from bench.hr import bench_status_export
 from bench.recompute import bench_recompute
@@ -458,6 +459,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("roster_import", bench_roster_import, needs_server=False),
     Benchmark("people_search", bench_people_search, needs_server=False),
     Benchmark("recompute", bench_recompute, needs_server=False, needs_data=False),
+    Benchmark("evidence_pack", bench_evidence_pack, needs_server=False),
 ]
 
 

@@ -38,6 +38,7 @@ KIND_NAMES = {
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
     "xapi": _l("Send learning records (xAPI)"),
     "retention": _l("Delete records past their retention period"),
+    "evidence_pack": _l("Evidence pack for a period"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -60,6 +61,7 @@ PHASE_NAMES = {
     "members": _l("Correcting the group's members"),
     "statements": _l("Sending xAPI statements"),
     "expiring": _l("Deleting expired records"),
+    "collecting": _l("Collecting certifications"),
 }
 
 
@@ -243,6 +245,16 @@ def _xapi(result: dict) -> str:
     )
 
 
+def _evidence_pack(result: dict) -> str:
+    return _(
+        "The pack holds %(certifications)d certification(s), %(attempts)d attempt(s) and "
+        "%(events)d audit event(s).",
+        certifications=result["certifications"],
+        attempts=result["attempts"],
+        events=result["audit_events"],
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -256,4 +268,5 @@ _SUMMARIES = {
     "scim_reconcile": _scim_push,  # the same counts
     "xapi": _xapi,
     "retention": _retention,
+    "evidence_pack": _evidence_pack,
 }

@@ -35,6 +35,7 @@ from lms.services import Refused
 from lms.services import assignments
 from lms.services import authoring
 from lms.services import content_store
+from lms.services import evidence
 from lms.services import password_links
 from lms.services import reminders
 from lms.services import retention as retention_service
@@ -212,6 +213,15 @@ def retention(job: Job, progress: Progress) -> Outcome:
     return done, sum(done.values()), None
 
 
+def evidence_pack(job: Job, progress: Progress) -> Outcome:
+    """HR's evidence pack for a department (or the company) and a period, stored as the
+    job's file (``/jobs/<id>/file``); building it again replaces the file."""
+    result = evidence.generate(
+        job, _now(job), lambda done, total: progress("collecting", done, total)
+    )
+    return result, result["certifications"], result["certifications"]
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -231,6 +241,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "scim_reconcile": scim_reconcile,
     "xapi": xapi,
     "retention": retention,
+    "evidence_pack": evidence_pack,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -247,6 +258,7 @@ VIEWERS: dict[str, Role] = {
     "scim_reconcile": Role.ADMIN,
     "xapi": Role.ADMIN,
     "retention": Role.ADMIN,
+    "evidence_pack": Role.HR,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not

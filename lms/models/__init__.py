@@ -19,6 +19,7 @@ from lms.models.event import OutboxEvent
 from lms.models.handle import HandleLookupCount
 from lms.models.handle import SocialHandle
 from lms.models.job import Job
+from lms.models.job_file import JobFile
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
@@ -67,6 +68,7 @@ __all__ = [
     "GroupMember",
     "LeadDepartment",
     "Job",
+    "JobFile",
     "ModuleProgress",
     "OutboxEvent",
     "PasswordLink",

@@ -35,6 +35,7 @@ from lms.models import Role
 from lms.models import User
 from lms.models.types import UTCDateTime
 from lms.queries import catalog
+from lms.queries import seat_time
 
 #: Per (employee, required course): certified and not expiring soon; certified but
 #: expiring within the renewal window; not certified and past due; not certified yet.
@@ -635,6 +636,12 @@ ATTEMPT_COLUMNS = (
     "attested_name",
     "attestation_ip",
     "attested_content_hash",
+    # What was studied: the version's content hash, and the time on each module of the
+    # attempt's enrolment (``say-who-you-are=4m12s;…``) in the language last read.
+    "content_hash",
+    "seat_time_seconds",
+    "seat_time_by_module",
+    "module_languages",
 )
 BATCH = 1000
 
@@ -732,16 +739,38 @@ def attempts_export(
             rows,
             (rows.c.user_id == QuizAttempt.user_id) & (rows.c.course_id == QuizAttempt.course_id),
         )
-    for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        employee_id, course, major, minor, lang, started, submitted, score, passed = row[:9]
-        yield (
-            employee_id,
-            course,
-            f"{major}.{minor}",
-            lang,
-            started,
-            submitted,
-            None if score is None else round(score, 2),
-            passed,
-            *row[9:],
-        )
+    stmt = stmt.add_columns(
+        CourseVersion.content_hash, QuizAttempt.enrollment_id, QuizAttempt.course_version_id
+    )
+    orders: dict[int, list[str]] = {}
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    for partition in result.partitions():
+        readings = seat_time.by_enrollment(row[-2] for row in partition)
+        for row in partition:
+            values: tuple = tuple(row)
+            employee_id, course, major, minor, lang, started, submitted, score, passed = values[:9]
+            content_hash, enrollment_id, version_id = values[-3:]
+            if version_id not in orders:
+                orders[version_id] = _module_order(version_id)
+            studied = seat_time.ordered(readings.get(enrollment_id, []), orders[version_id])
+            yield (
+                employee_id,
+                course,
+                f"{major}.{minor}",
+                lang,
+                started,
+                submitted,
+                None if score is None else round(score, 2),
+                passed,
+                *values[9:-3],
+                content_hash,
+                sum(r.seconds for r in studied),
+                seat_time.per_module(studied, orders[version_id]),
+                ";".join(f"{r.module_id}={r.lang}" for r in studied),
+            )
+
+
+def _module_order(version_id: int) -> list[str]:
+    """The module ids of a published version, in reading order."""
+    version = db.session.get_one(CourseVersion, version_id)
+    return catalog.stored_course(version).module_ids

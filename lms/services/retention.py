@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from lms.extensions import db
 from lms.models import HandleLookupCount
 from lms.models import Job
+from lms.models import JobFile
 from lms.models import OutboxEvent
 from lms.models import PasswordLink
 from lms.models import ReminderSent
@@ -68,6 +69,10 @@ def _ids_delete(model, id_column, conditions):
         return cast(sa.CursorResult, result).rowcount
 
     return batch
+
+
+def _finished_jobs_before(cutoff: datetime) -> sa.Select:
+    return sa.select(Job.id).where(Job.created_at < cutoff, Job.status.in_(("succeeded", "failed")))
 
 
 def _reminders(cutoff: datetime, now: datetime, size: int) -> int:
@@ -168,6 +173,18 @@ POLICIES: tuple[Policy, ...] = (
         ),
     ),
     Policy(
+        # Before their jobs: SQLite enforces no ON DELETE CASCADE, so files go first.
+        "job_files",
+        "RETENTION_JOBS_DAYS",
+        _l("Files finished jobs made (evidence packs): deleted with their jobs."),
+        _l("A pack can be built again from the evidence, which is kept."),
+        _ids_delete(
+            JobFile,
+            JobFile.job_id,
+            lambda cutoff, now: [JobFile.job_id.in_(_finished_jobs_before(cutoff))],
+        ),
+    ),
+    Policy(
         "jobs",
         "RETENTION_JOBS_DAYS",
         _l("Finished background jobs and their results: deleted."),
@@ -178,7 +195,7 @@ POLICIES: tuple[Policy, ...] = (
         _ids_delete(
             Job,
             Job.id,
-            lambda cutoff, now: [Job.created_at < cutoff, Job.status.in_(("succeeded", "failed"))],
+            lambda cutoff, now: [Job.id.in_(_finished_jobs_before(cutoff))],
         ),
     ),
     Policy(
