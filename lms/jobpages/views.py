@@ -36,6 +36,8 @@ KIND_NAMES = {
     "webhooks": _l("Deliver webhooks"),
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
+    "manager_digest": _l("Send the managers' weekly digests"),
+    "team_reminders": _l("Remind my overdue reports"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -234,4 +236,6 @@ _SUMMARIES = {
     "webhooks": _webhooks,
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
+    "manager_digest": _reminders,  # the same counts: sent, already sent, failed
+    "team_reminders": _reminders,
 }

@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     _schedule(app, huey, "webhooks", config["JOBS_WEBHOOKS_SCHEDULE"])
     _schedule(app, huey, "scim_push", config["JOBS_SCIM_PUSH_SCHEDULE"])
     _schedule(app, huey, "scim_reconcile", config["JOBS_SCIM_RECONCILE_SCHEDULE"])
+    _schedule(app, huey, "manager_digest", config["JOBS_MANAGER_DIGEST_SCHEDULE"])
 
     @huey.periodic_task(crontab(minute="*/5"), name="lms.jobs.resend_stale")
     def resend_stale() -> None:
