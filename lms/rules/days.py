@@ -9,6 +9,7 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from datetime import tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
@@ -39,22 +40,22 @@ def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     return ZoneInfo(valid_zone(name) or valid_zone(fallback) or "UTC")
 
 
-def day_in(moment: datetime, tz: ZoneInfo) -> date:
+def day_in(moment: datetime, tz: tzinfo) -> date:
     """The calendar day ``moment`` falls on in ``tz``."""
     return moment.astimezone(tz).date()
 
 
-def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+def end_of_day(day: date, tz: tzinfo) -> datetime:
     """The last second of ``day`` in ``tz``, in UTC: what "due on ``day``" means."""
     return datetime.combine(day, time(23, 59, 59), tz).astimezone(UTC)
 
 
-def week_start(moment: datetime, tz: ZoneInfo) -> date:
+def week_start(moment: datetime, tz: tzinfo) -> date:
     """The Monday of the week ``moment`` falls in, in ``tz``."""
     day = day_in(moment, tz)
     return day - timedelta(days=day.weekday())
 
 
-def overdue_days(due_at: datetime, now: datetime, tz: ZoneInfo) -> int:
+def overdue_days(due_at: datetime, now: datetime, tz: tzinfo) -> int:
     """Whole days between the due day and today in ``tz`` (0 or less: not overdue)."""
     return (day_in(now, tz) - day_in(due_at, tz)).days

@@ -268,7 +268,9 @@ def _end_of_hire_day_plus(days: int):
     app stores datetimes."""
     zone = company_zone()
     if on_postgresql():
-        local = sa.literal_column(f"(users.hire_date + {int(days)}) + time '23:59:59'")
+        local: sa.ColumnElement = sa.literal_column(
+            f"(users.hire_date + {int(days)}) + time '23:59:59'"
+        )
         return sa.func.timezone("UTC", sa.func.timezone(str(zone), local), type_=UTCDateTime)
     # SQLite knows no zones: today's offset (an hour off for a day across a DST change).
     offset = int(utcnow().astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]

@@ -15,7 +15,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def test_the_end_of_a_day_is_where_the_company_is():
-    assert days.end_of_day(date(2030, 3, 31), TOKYO) == datetime(2030, 3, 31, 14, 59, 59, tzinfo=UTC)
+    assert days.end_of_day(date(2030, 3, 31), TOKYO) == datetime(
+        2030, 3, 31, 14, 59, 59, tzinfo=UTC
+    )
     assert days.end_of_day(date(2030, 1, 15), NEW_YORK) == datetime(
         2030, 1, 16, 4, 59, 59, tzinfo=UTC
     )  # EST
