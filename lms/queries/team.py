@@ -65,7 +65,11 @@ def team_page(
     everyone = team_rows(manager_id, now)
     figures = reporting.totals(everyone)
     rows = team_rows(manager_id, now, status) if status else everyone
-    total = db.session.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
+    total = (
+        db.session.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
+        if status
+        else figures.total  # the same rows: counted once
+    )
     page = reporting.Page.clamp(page, total, per_page)
     manager = so.aliased(User, name="manager")
     urgency = sa.case({"overdue": 0, "expiring": 1, "todo": 2}, value=rows.c.status, else_=3)
