@@ -258,12 +258,12 @@ def _due_column(rule: AssignmentRule, now: datetime, fallback_days: int):
     first_hire = first_day - timedelta(days=days)
     return sa.case(
         (User.hire_date.is_(None), sa.literal(now + timedelta(days=days), UTCDateTime)),
-        (User.hire_date >= first_hire, _end_of_hire_day_plus(days)),
+        (User.hire_date >= first_hire, _end_of_hire_day_plus(days, now)),
         else_=sa.literal(now + timedelta(days=fallback_days), UTCDateTime),
     )
 
 
-def _end_of_hire_day_plus(days: int):
+def _end_of_hire_day_plus(days: int, now: datetime):
     """23:59:59 in the company's zone on ``users.hire_date`` + ``days``, in UTC, as the
     app stores datetimes."""
     zone = company_zone()
@@ -272,8 +272,9 @@ def _end_of_hire_day_plus(days: int):
             f"(users.hire_date + {int(days)}) + time '23:59:59'"
         )
         return sa.func.timezone("UTC", sa.func.timezone(str(zone), local), type_=UTCDateTime)
-    # SQLite knows no zones: today's offset (an hour off for a day across a DST change).
-    offset = int(utcnow().astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+    # SQLite knows no zones: the offset at ``now`` (these days are at most the rule's days
+    # ahead; an hour off when a change of clocks falls between).
+    offset = int(now.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
     day = f"date(users.hire_date, '+{int(days)} days') || ' 23:59:59'"
     if offset:
         day = f"datetime({day}, '{-offset:+d} seconds')"

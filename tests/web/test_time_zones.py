@@ -122,3 +122,22 @@ def test_due_dates_of_rules_end_with_the_companys_day(app, make_user):
         hr, COURSE, "all", None, "date", due_date=date(2030, 6, 15), now=DUE.replace(month=5)
     )
     assert rule.due_date == DUE
+
+
+def test_due_after_the_hire_date_ends_with_the_companys_day_in_the_database(app, make_user):
+    """The database computes these (PostgreSQL with its zone rules, SQLite with the
+    zone's offset today: July has no change of clocks in New York)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from lms.rules import days
+    from lms.services import assignments
+
+    now = datetime(2030, 7, 1, 12, 0, tzinfo=UTC)
+    hr = make_user(roles=[Role.HR])
+    new = make_user(email="new@example.com", hire_date=date(2030, 6, 25))
+    assignments.create_rule(hr, COURSE, "all", None, "after_hire", due_days=10, now=now)
+    due = db.session.scalar(sa.select(Enrollment.due_at).where(Enrollment.user_id == new.id))
+    assert due == days.end_of_day(date(2030, 7, 5), days.zone("America/New_York"))
+    assert due == datetime(2030, 7, 6, 3, 59, 59, tzinfo=UTC) and timedelta(0) < due - now
