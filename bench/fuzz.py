@@ -304,6 +304,7 @@ class World:
         self._crawl("employee", [self._register_handle()])
         self._crawl("hr", ["/hr/handles", "/hr/handles/lookups"])
         self._crawl("hr", [self._certify()])
+        self._crawl("lead", self._manage_employee())
         self._crawl("admin", self._unseen_forms())
         for email, employee_id in self.users.values():
             self.known.path_values["identifier"] |= {email, employee_id}
@@ -353,6 +354,44 @@ class World:
             db.session.add(decoy)
             db.session.commit()
             self.decoy_token_id = str(decoy.id)
+
+    def _manage_employee(self) -> list[str]:
+        """The lead becomes the employee's manager, and the employee overdue: the team
+        page (``/team``) and both its reminder forms."""
+        from datetime import timedelta
+
+        import sqlalchemy as sa
+
+        from lms.extensions import db
+        from lms.models import Enrollment
+        from lms.models import User
+        from lms.models import utcnow
+        from lms.queries import catalog
+
+        with self.app.app_context():
+            lead = db.session.scalar(sa.select(User).where(User.email == self.users["lead"][0]))
+            employee = db.session.scalar(
+                sa.select(User).where(User.email == self.users["employee"][0])
+            )
+            assert lead is not None and employee is not None
+            employee.manager_id = lead.id
+            for course in catalog.required_courses()[:1]:
+                enrollment = db.session.scalar(
+                    sa.select(Enrollment).where(
+                        Enrollment.user_id == employee.id,
+                        Enrollment.course_id == course.id,
+                        Enrollment.completed_at.is_(None),
+                    )
+                ) or Enrollment(
+                    user_id=employee.id,
+                    course_id=course.id,
+                    reason="assigned",
+                    assigned_at=utcnow() - timedelta(days=40),
+                )
+                enrollment.due_at = utcnow() - timedelta(days=10)
+                db.session.add(enrollment)
+            db.session.commit()
+        return ["/team"]
 
     def _sign_in(self, role: str) -> None:
         client = self.clients[role]

@@ -97,11 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.hr import bp as hr_bp
     from lms.jobpages import bp as jobpages_bp
     from lms.learn import bp as learn_bp
+    from lms.learn.team import team_bp
     from lms.public import bp as public_bp
     from lms.scim import bp as scim_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(team_bp)  # /team: a manager's reports
     app.register_blueprint(hr_bp)
     app.register_blueprint(author_bp)
     app.register_blueprint(public_bp)

@@ -226,6 +226,16 @@ class Config:
     RETENTION_EVIDENCE_YEARS = 7
     RETENTION_BATCH = 10000  # rows per transaction
     JOBS_RETENTION_SCHEDULE = "30 3 * * *"
+    #: The company's time zone (IANA name): a due date is a whole day here ("due 31
+    #: March" ends at midnight in this zone for everyone); dates without a time are
+    #: company days. Times are shown in each reader's own zone (their account page).
+    COMPANY_TIME_ZONE = "UTC"
+    #: Someone overdue for longer than this many days: their manager's manager is told, once.
+    ESCALATE_AFTER_DAYS = 14
+    #: Each manager's weekly digest of reports overdue or expiring soon (cron line, UTC).
+    JOBS_MANAGER_DIGEST_SCHEDULE = "0 7 * * 1"
+    #: People named in one digest (the rest are counted, and on the team page).
+    DIGEST_NAMES = 20
 
 
 class ProductionConfig(Config):

@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from lms.config import RTL_LANGUAGES
 from lms.extensions import babel
+from lms.rules import days
 
 # Browser tags and old codes that name our locales differently (lower-cased, "-" separated).
 _TAG_ALIASES = {
@@ -143,6 +144,20 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def company_zone():
+    """The company's time zone (``COMPANY_TIME_ZONE``): due dates are its days."""
+    return days.zone(current_app.config["COMPANY_TIME_ZONE"])
+
+
+def select_timezone() -> str:
+    """The reader's own zone (their account), else the company's."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        own = days.valid_zone(getattr(current_user, "time_zone", None))
+        if own:
+            return own
+    return str(company_zone())
+
+
 def current_language() -> str:
     return str(get_locale())
 
@@ -176,7 +191,9 @@ def language_name_in(lang: str, reader: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=lambda: _parsed(select_locale()))
+    babel.init_app(
+        app, locale_selector=lambda: _parsed(select_locale()), timezone_selector=select_timezone
+    )
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalog().ugettext(s),
         ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),

@@ -11,6 +11,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from flask import request
+from flask import session
 from flask_login import login_user
 from flask_login import logout_user
 
@@ -19,6 +21,10 @@ from lms.extensions import login_manager
 from lms.models import User
 from lms.models import UserSession
 from lms.services import sign_ins
+from lms.services import users
+
+#: The session key holding the browser's time zone while the company sign-in runs.
+BROWSER_ZONE = "browser_zone"
 
 # Every signed-in request loads its user: one statement with the roles, built once.
 _USER_OF_SESSION = (
@@ -55,6 +61,9 @@ def sign_in(user: User, remember: bool = False, method: str = "password") -> Non
     lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
     if not isinstance(lifetime, timedelta):
         lifetime = timedelta(seconds=lifetime)
+    # The browser's time zone (the sign-in form's hidden field, or kept from the company
+    # sign-in link) becomes theirs if they have none: saved with the sign-in.
+    users.adopt_time_zone(user, request.form.get("time_zone") or session.pop(BROWSER_ZONE, None))
     user.session_token = sign_ins.open_for(user, lifetime, method)
     login_user(user, remember=remember)
 

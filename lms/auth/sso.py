@@ -113,6 +113,7 @@ def sso_start():
     if current_user.is_authenticated:
         return redirect(url_for("learn.index"))
     session[_NEXT] = local_path_or(request.args.get("next"), url_for("learn.index"))
+    session["browser_zone"] = request.args.get("time_zone", "")[:64]  # see sessions.sign_in
     _forget_pending_sign_ins()
     try:
         return _client(provider).authorize_redirect(url_for("auth.sso_callback", _external=True))

@@ -202,6 +202,11 @@ def account():
     return _account_page(ChangePasswordForm(formdata=None))
 
 
+def account_page_with(status: int):
+    """The account page as it is, with another status (a refused change on it)."""
+    return _account_page(ChangePasswordForm(formdata=None), status)
+
+
 def _account_page(password_form: ChangePasswordForm, status: int = 200):
     page = render_template("auth/account.html", form=LogoutForm(), password_form=password_form)
     return page, status

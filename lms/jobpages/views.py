@@ -39,6 +39,8 @@ KIND_NAMES = {
     "xapi": _l("Send learning records (xAPI)"),
     "retention": _l("Delete records past their retention period"),
     "evidence_pack": _l("Evidence pack for a period"),
+    "manager_digest": _l("Send the managers' weekly digests"),
+    "team_reminders": _l("Remind my overdue reports"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -269,4 +271,6 @@ _SUMMARIES = {
     "xapi": _xapi,
     "retention": _retention,
     "evidence_pack": _evidence_pack,
+    "manager_digest": _reminders,  # the same counts: sent, already sent, failed
+    "team_reminders": _reminders,
 }

@@ -13,9 +13,10 @@ The engine is Huey (:mod:`lms.jobs.queue`); what each job does is in
   or Redis), not in the application's database: a job's transaction may hold SQLite's
   only write lock for its whole length (a roster apply does), and a page must still see
   how far it got. The row gets the final counts when the job ends.
-- The daily run, the reminders, the invitations and the webhook deliveries are periodic
-  tasks (``JOBS_DAILY_SCHEDULE``, ``JOBS_REMINDERS_SCHEDULE``,
-  ``JOBS_INVITATIONS_SCHEDULE``, ``JOBS_WEBHOOKS_SCHEDULE``, cron syntax); each
+- The daily run, the reminders, the invitations, the webhook deliveries and the
+  managers' weekly digest are periodic tasks (``JOBS_DAILY_SCHEDULE``,
+  ``JOBS_REMINDERS_SCHEDULE``, ``JOBS_INVITATIONS_SCHEDULE``, ``JOBS_WEBHOOKS_SCHEDULE``,
+  ``JOBS_MANAGER_DIGEST_SCHEDULE``, cron syntax); each
   scheduled run is one job row whose unique key names the minute, so several servers
   scheduling it start it once; kinds in :data:`kinds.EXCLUSIVE` also hold a Huey lock
   while they run.
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     _schedule(app, huey, "scim_reconcile", config["JOBS_SCIM_RECONCILE_SCHEDULE"])
     _schedule(app, huey, "xapi", config["JOBS_XAPI_SCHEDULE"])
     _schedule(app, huey, "retention", config["JOBS_RETENTION_SCHEDULE"])
+    _schedule(app, huey, "manager_digest", config["JOBS_MANAGER_DIGEST_SCHEDULE"])
 
     @huey.periodic_task(crontab(minute="*/5"), name="lms.jobs.resend_stale")
     def resend_stale() -> None:

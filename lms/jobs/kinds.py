@@ -23,9 +23,11 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from lms.extensions import db
 from lms.models import Job
 from lms.models import Role
 from lms.models import RosterUpload
+from lms.models import User
 from lms.models import utcnow
 from lms.queries import accounts
 from lms.queries import scim_push as scim_push_reads
@@ -36,8 +38,10 @@ from lms.services import assignments
 from lms.services import authoring
 from lms.services import content_store
 from lms.services import evidence
+from lms.services import manager_digest
 from lms.services import password_links
 from lms.services import reminders
+from lms.services import reminders_now
 from lms.services import retention as retention_service
 from lms.services import roster
 from lms.services import roster_retention
@@ -79,8 +83,6 @@ def sync(job: Job, progress: Progress) -> Outcome:
 
 def roster_apply(job: Job, progress: Progress) -> Outcome:
     """HR's Apply button on a roster preview."""
-    from lms.extensions import db
-
     upload_id = job.params["upload_id"]
     upload = db.session.get(RosterUpload, upload_id)
     if upload is not None and upload.applied_at is not None and job.attempts > 1:
@@ -222,6 +224,26 @@ def evidence_pack(job: Job, progress: Progress) -> Outcome:
     return result, result["certifications"], result["certifications"]
 
 
+def manager_digests(job: Job, progress: Progress) -> Outcome:
+    """Each manager's weekly digest of reports overdue or expiring soon, sent once a week."""
+    progress("sending", 0, 1)
+    report = manager_digest.send(_now(job))
+    result = {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    return result | {"errors": report.errors[:20]}, report.sent, None
+
+
+def team_reminders(job: Job, progress: Progress) -> Outcome:
+    """A manager's "Remind everyone overdue": a reminder now to each overdue report
+    (someone reminded by hand today already is skipped)."""
+    progress("sending", 0, 1)
+    manager = db.session.get(User, job.params.get("manager_id") or job.started_by_id)
+    if manager is None:
+        raise Refused(_l("The manager's account no longer exists."))
+    report = reminders_now.remind_team(manager, _now(job))
+    result = {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    return result | {"errors": report.errors[:20]}, report.sent, None
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -242,6 +264,8 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "xapi": xapi,
     "retention": retention,
     "evidence_pack": evidence_pack,
+    "manager_digest": manager_digests,
+    "team_reminders": team_reminders,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -259,6 +283,8 @@ VIEWERS: dict[str, Role] = {
     "xapi": Role.ADMIN,
     "retention": Role.ADMIN,
     "evidence_pack": Role.HR,
+    "manager_digest": Role.HR,
+    "team_reminders": Role.HR,  # and the manager who started it
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
@@ -276,4 +302,4 @@ NEEDED: dict[str, Callable[[], bool]] = {
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {"roster_apply": ("invitations",)}
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
-EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile", "retention"}
+EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile", "retention", "manager_digest"}

@@ -23,6 +23,7 @@ from lms.models.job_file import JobFile
 from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
+from lms.models.manager_digest import ManagerDigest
 from lms.models.password_link import PasswordLink
 from lms.models.responses import AttemptResponse
 from lms.models.roster import RosterUpload
@@ -67,6 +68,7 @@ __all__ = [
     "HandleLookupCount",
     "GroupMember",
     "LeadDepartment",
+    "ManagerDigest",
     "Job",
     "JobFile",
     "ModuleProgress",

@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     country: so.Mapped[str | None] = so.mapped_column(sa.String(2))
     manager_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     preferred_language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    #: The IANA zone times are shown in ("Asia/Tokyo"); None: the company's zone.
+    time_zone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     hire_date: so.Mapped[date | None]
     active: so.Mapped[bool] = so.mapped_column(default=True)
     #: Created by a roster import, so a later import may deactivate it; accounts made by

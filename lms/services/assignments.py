@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -24,6 +22,7 @@ from sqlalchemy.dialects import sqlite
 
 from lms.extensions import db
 from lms.extensions import on_postgresql
+from lms.i18n import company_zone
 from lms.models import AssignmentRule
 from lms.models import AuditEvent
 from lms.models import Certification
@@ -41,6 +40,7 @@ from lms.models.types import iso
 from lms.queries import catalog
 from lms.queries import groups
 from lms.rules import clearance as rules
+from lms.rules import days as calendar
 from lms.services import Refused
 from lms.services import audit
 from lms.services import bulk
@@ -252,23 +252,33 @@ def _due_column(rule: AssignmentRule, now: datetime, fallback_days: int):
     if rule.due_kind != "after_hire":
         return sa.literal(_rule_due(rule, None, now, fallback_days), UTCDateTime)
     # end of day (hire date + N days) is in the future exactly for hire dates from here on
-    first_day = now.date() if _end_of_day(now.date()) > now else now.date() + timedelta(days=1)
+    today = calendar.day_in(now, company_zone())
+    first_day = today if _end_of_day(today) > now else today + timedelta(days=1)
     days = _days(rule)
     first_hire = first_day - timedelta(days=days)
     return sa.case(
         (User.hire_date.is_(None), sa.literal(now + timedelta(days=days), UTCDateTime)),
-        (User.hire_date >= first_hire, _end_of_hire_day_plus(days)),
+        (User.hire_date >= first_hire, _end_of_hire_day_plus(days, now)),
         else_=sa.literal(now + timedelta(days=fallback_days), UTCDateTime),
     )
 
 
-def _end_of_hire_day_plus(days: int):
-    """23:59:59 UTC on ``users.hire_date`` + ``days``, as the app stores datetimes."""
+def _end_of_hire_day_plus(days: int, now: datetime):
+    """23:59:59 in the company's zone on ``users.hire_date`` + ``days``, in UTC, as the
+    app stores datetimes."""
+    zone = company_zone()
     if on_postgresql():
-        sql = f"(users.hire_date + {int(days)}) + time '23:59:59'"
-    else:  # SQLite: SQLAlchemy's text format for DateTime
-        sql = f"date(users.hire_date, '+{int(days)} days') || ' 23:59:59.000000'"
-    return sa.literal_column(sql, UTCDateTime)
+        local: sa.ColumnElement = sa.literal_column(
+            f"(users.hire_date + {int(days)}) + time '23:59:59'"
+        )
+        return sa.func.timezone("UTC", sa.func.timezone(str(zone), local), type_=UTCDateTime)
+    # SQLite knows no zones: the offset at ``now`` (these days are at most the rule's days
+    # ahead; an hour off when a change of clocks falls between).
+    offset = int(now.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+    day = f"date(users.hire_date, '+{int(days)} days') || ' 23:59:59'"
+    if offset:
+        day = f"datetime({day}, '{-offset:+d} seconds')"
+    return sa.literal_column(f"{day} || '.000000'", UTCDateTime)  # SQLAlchemy's text format
 
 
 def _scope_clause(rule: AssignmentRule):
@@ -338,7 +348,8 @@ def _course_due_days(course_id: str) -> int:
 
 
 def _end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), UTC)
+    """The end of ``day`` in the company's zone: what "due on ``day``" means."""
+    return calendar.end_of_day(day, company_zone())
 
 
 # --- Renewals, recertification and lapsed clearances --------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from datetime import tzinfo
 from email.message import EmailMessage
 from typing import cast
 
@@ -23,12 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
+from lms.i18n import company_zone
 from lms.models import Enrollment
 from lms.models import ReminderSent
 from lms.models import User
 from lms.models import utcnow
 from lms.queries import catalog
+from lms.rules import days as calendar
 from lms.services import mail
+from lms.services import reminders_now
 from lms.services.mail import SendReport
 
 log = logging.getLogger(__name__)
@@ -36,9 +40,12 @@ log = logging.getLogger(__name__)
 CHUNK = 1000
 
 
-def reminder_for(due_at: datetime, now: datetime, days_before: int) -> tuple[str, int] | None:
-    """Which reminder an enrolment due at ``due_at`` needs today: (kind, overdue week)."""
-    days = (due_at.date() - now.date()).days
+def reminder_for(
+    due_at: datetime, now: datetime, days_before: int, tz: tzinfo = UTC
+) -> tuple[str, int] | None:
+    """Which reminder an enrolment due at ``due_at`` needs today: (kind, overdue week).
+    Days are counted in ``tz``, the company's zone, whose days the due dates are."""
+    days = -calendar.overdue_days(due_at, now, tz)
     if days > days_before:
         return None
     if days > 0:
@@ -68,15 +75,17 @@ def send_due(now: datetime | None = None, days_before: int | None = None) -> Sen
     now = now or utcnow()
     days_before = mail.setting("REMINDER_DAYS_BEFORE") if days_before is None else days_before
     report = SendReport()
+    tz = company_zone()
     with mail.Mailer() as mailer:
         _retry(mailer, now, report)
-        for chunk in _targets(_open_enrollments(now + timedelta(days=days_before + 1))):
+        for chunk in _targets(_open_enrollments(now + timedelta(days=days_before + 2))):
             known = _known_keys([t.enrollment_id for t in chunk])
             for target in chunk:
-                due = reminder_for(target.due_at, now, days_before)
+                due = reminder_for(target.due_at, now, days_before, tz)
                 if due is None or (target.enrollment_id, *due) in known:
                     continue
                 _claim_and_send(mailer, target, *due, now, report)
+        reminders_now.escalate_due(mailer, now, report)  # sent with the reminders
     return report
 
 
@@ -178,6 +187,7 @@ def _retry(mailer, now: datetime, report: SendReport) -> None:
         ReminderSent, now - timedelta(minutes=mail.setting("REMINDER_STALE_MINUTES"))
     )
     ids = db.session.scalars(sa.select(ReminderSent.id).where(ReminderSent.status == "retry")).all()
+    others = reminders_now.KINDS  # reminders sent by hand, and escalations
     for row_id in ids:
         claimed = cast(
             sa.CursorResult,
@@ -192,6 +202,14 @@ def _retry(mailer, now: datetime, report: SendReport) -> None:
         if claimed != 1:
             continue
         row = db.session.get_one(ReminderSent, row_id, populate_existing=True)
+        if row.kind in others:
+            rebuilt = reminders_now.message_again(row)
+            if rebuilt is None:
+                row.status, row.error = "failed", "nothing left to remind of before the retry"
+                db.session.commit()
+            else:
+                _deliver(mailer, row, rebuilt, report)
+            continue
         target = db.session.execute(
             _open_enrollments(datetime.max.replace(tzinfo=UTC)).where(
                 Enrollment.id == row.enrollment_id
@@ -214,7 +232,7 @@ def _message(target: _Target, kind: str) -> tuple[EmailMessage, str]:
     lang = mail.language_of(target.preferred_language)
     with force_locale(lang):
         title = _course_title(target.course_id, lang)
-        when = format_date(target.due_at, "long")
+        when = format_date(calendar.day_in(target.due_at, company_zone()), "long")
         subject, lead = _wording(kind, title, when)
         course_link = mail.link(f"/training/{target.course_id}")
         body = "\n\n".join(
@@ -266,3 +284,8 @@ def _course_title(course_id: str, lang: str) -> str:
     if version is None:
         return course_id
     return catalog.course_of(version).meta.title(lang)
+
+
+# Reminders sent now by a manager or HR, and escalations to the manager's manager, live in
+# :mod:`lms.services.reminders_now`; they share this module's table, key and retries.
+remind_now = reminders_now.remind_now

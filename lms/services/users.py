@@ -26,6 +26,7 @@ from lms.models import User
 from lms.models import UserSession
 from lms.models import utcnow
 from lms.queries import catalog
+from lms.rules import days as calendar
 from lms.services import Refused
 from lms.services import audit
 from lms.services import bulk
@@ -183,6 +184,25 @@ def set_active(
 
 def _owner(column: str, value) -> int | None:
     return db.session.scalar(sa.select(User.id).where(getattr(User, column) == value))
+
+
+def set_time_zone(user: User, name: str | None) -> None:
+    """Operation: the zone the person reads times in (an IANA name), or None for the
+    company's; commit.
+
+    :raise Refused: not a time zone this server knows.
+    """
+    if name and calendar.valid_zone(name) is None:
+        raise Refused(_l("“%(value)s” is not a time zone we know.", value=name[:64]))
+    user.time_zone = name or None
+    db.session.commit()
+
+
+def adopt_time_zone(user: User, name: str | None) -> None:
+    """Step: at sign-in, the browser's zone becomes the person's if they have none yet
+    (an unknown name is ignored: the browser is not asked to be right)."""
+    if user.time_zone is None and calendar.valid_zone(name):
+        user.time_zone = name
 
 
 def set_language(user: User, lang: str) -> None:
