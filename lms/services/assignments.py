@@ -32,12 +32,12 @@ from lms.models import CourseVersion
 from lms.models import Enrollment
 from lms.models import Role
 from lms.models import User
-from lms.models import UserRole
 from lms.models import utcnow
 from lms.models.assignment import DUE_KINDS
 from lms.models.assignment import SCOPE_KINDS
 from lms.models.types import UTCDateTime
 from lms.models.types import iso
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.queries import groups
 from lms.rules import clearance as rules
@@ -272,15 +272,7 @@ def _end_of_hire_day_plus(days: int):
 
 
 def _scope_clause(rule: AssignmentRule):
-    if rule.scope_kind == "department":
-        return User.department == rule.scope_value
-    if rule.scope_kind == "country":
-        return User.country == rule.scope_value
-    if rule.scope_kind == "role" and rule.scope_value != Role.EMPLOYEE.value:
-        return sa.exists().where(UserRole.user_id == User.id, UserRole.role == rule.scope_value)
-    if rule.scope_kind == "group":
-        return groups.member_clause(rule.scope_value or "")
-    return sa.true()  # everyone (every person holds the employee role)
+    return audiences.scope_clause(rule.scope_kind, rule.scope_value)
 
 
 def _open_enrollment_exists(course_id: str):

@@ -1,0 +1,74 @@
+"""Who a required course is required of (its audience), and who is exempt from it.
+
+A requirement's scope is one of the assignment rules' kinds (everyone, a department, a
+country, a role, an identity-provider group); a course's audience is the union of its
+active requirements' scopes. The per-person reading (:func:`required_of`) and the
+set-based one (:func:`member_clause`, used by the everyone-at-once recompute and by the
+enrolments) say the same thing.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Exemption
+from lms.models import User
+from lms.models import UserRole
+from lms.queries import groups
+from lms.rules import clearance as rules
+
+
+def scope_clause(kind: str, value: str | None) -> sa.ColumnElement[bool]:
+    """The condition on ``users`` for "is in this scope"."""
+    if kind == "department":
+        return User.department == value
+    if kind == "country":
+        return User.country == value
+    if kind == "role" and value != "employee":
+        return sa.exists().where(UserRole.user_id == User.id, UserRole.role == value)
+    if kind == "group":
+        return groups.member_clause(value or "")
+    return sa.true()  # everyone (every person holds the employee role)
+
+
+def member_clause(course: rules.RequiredCourse) -> sa.ColumnElement[bool]:
+    """The condition on ``users`` for "is in the audience of ``course``"."""
+    if course.audience == rules.EVERYONE:
+        return sa.true()
+    return sa.or_(*(scope_clause(kind, value) for kind, value in course.audience))
+
+
+def required_of(
+    user_id: int, required: Sequence[rules.RequiredCourse]
+) -> list[rules.RequiredCourse]:
+    """The courses of ``required`` required of this person: one statement for all the
+    courses with a narrower audience than everyone."""
+    narrow = [c for c in required if c.audience != rules.EVERYONE]
+    if not narrow:
+        return list(required)
+    flags = db.session.execute(
+        sa.select(
+            *(
+                sa.exists(sa.select(User.id).where(User.id == user_id, member_clause(c)))
+                for c in narrow
+            )
+        )
+    ).one()
+    inside = {c.id for c, flag in zip(narrow, flags, strict=True) if flag}
+    return [c for c in required if c.audience == rules.EVERYONE or c.id in inside]
+
+
+def exemptions_of(user_id: int, now: datetime) -> dict[str, datetime]:
+    """Course id -> when the person's exemption from it ends, for those running now."""
+    rows = db.session.execute(
+        sa.select(Exemption.course_id, sa.func.max(Exemption.ends_at))
+        .where(Exemption.user_id == user_id, Exemption.ends_at > now)
+        .group_by(Exemption.course_id)
+    )
+    return {course_id: ends_at for course_id, ends_at in rows}
+
+
+def in_audience(user_id: int, course: rules.RequiredCourse) -> bool:
+    return bool(required_of(user_id, [course]))
