@@ -35,9 +35,7 @@ class AssignmentNotice(db.Model):
     __table_args__ = (sa.Index("ix_assignment_notices_status", "status"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    enrollment_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("enrollments.id"), unique=True
-    )
+    enrollment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enrollments.id"), unique=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default="pending")
     attempts: so.Mapped[int] = so.mapped_column(default=0)

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.models import AssignmentRule
 from lms.models import Exemption
 from lms.models import User
 from lms.models import UserRole
@@ -70,5 +71,24 @@ def exemptions_of(user_id: int, now: datetime) -> dict[str, datetime]:
     return {course_id: ends_at for course_id, ends_at in rows}
 
 
-def in_audience(user_id: int, course: rules.RequiredCourse) -> bool:
-    return bool(required_of(user_id, [course]))
+def recertification_anchor(user_id: int, course_id: str) -> tuple[int, int | None] | None:
+    """(month, day or None) of the first active requirement of ``course_id`` with a
+    calendar recertification whose audience holds the person; None: rolling validity."""
+    anchored = db.session.scalars(
+        sa.select(AssignmentRule)
+        .where(
+            AssignmentRule.course_id == course_id,
+            AssignmentRule.active,
+            AssignmentRule.required,
+            AssignmentRule.recertify_month.is_not(None),
+        )
+        .order_by(AssignmentRule.id)
+    ).all()
+    for rule in anchored:
+        inside = sa.select(User.id).where(
+            User.id == user_id, scope_clause(rule.scope_kind, rule.scope_value)
+        )
+        if db.session.scalar(sa.select(inside.exists())):
+            assert rule.recertify_month is not None
+            return rule.recertify_month, rule.recertify_day
+    return None

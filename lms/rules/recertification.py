@@ -18,9 +18,7 @@ def anchor_in(year: int, month: int, day: int | None) -> datetime:
     )
 
 
-def anchored_expiry(
-    issued_at: datetime, month: int, day: int | None, window_days: int
-) -> datetime:
+def anchored_expiry(issued_at: datetime, month: int, day: int | None, window_days: int) -> datetime:
     """The first anchor more than ``window_days`` (the renewal window) after
     ``issued_at``: someone certified inside the window before an anchor (they were just
     asked to renew) is certified until the next year's anchor."""

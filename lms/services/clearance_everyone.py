@@ -91,7 +91,9 @@ def _fill_audiences(sql: "_Sql", required: Sequence[rules.RequiredCourse]) -> No
     table = sa.table(AUDIENCE, sa.column("user_id"), sa.column("course_id"))
     for course in required:
         if course.audience != rules.EVERYONE:
-            people = sa.select(User.id, sa.literal(course.id)).where(audiences.member_clause(course))
+            people = sa.select(User.id, sa.literal(course.id)).where(
+                audiences.member_clause(course)
+            )
             run(sa.insert(table).from_select(["user_id", "course_id"], people))
     if sql.postgresql:
         run(sa.text(f"ANALYZE {AUDIENCE}"))

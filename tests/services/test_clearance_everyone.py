@@ -154,7 +154,12 @@ def build_company(seed: int) -> datetime:
 def add_audiences(rng: random.Random) -> None:
     """Requirements naming who must pass some courses: a department, a country, both,
     everyone, or none (the course file's "required": everyone); some stopped."""
-    scopes = [("department", "Sales"), ("country", "DE"), ("department", "Marketing"), ("all", None)]
+    scopes = [
+        ("department", "Sales"),
+        ("country", "DE"),
+        ("department", "Marketing"),
+        ("all", None),
+    ]
     for course_id in COURSES:
         for kind, value in rng.sample(scopes, rng.choice([0, 1, 1, 2])):
             db.session.add(
