@@ -36,6 +36,7 @@ KIND_NAMES = {
     "webhooks": _l("Deliver webhooks"),
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
+    "requirement": _l("Assign a course to its audience"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -234,4 +235,5 @@ _SUMMARIES = {
     "webhooks": _webhooks,
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
+    "requirement": _rules,
 }

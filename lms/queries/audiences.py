@@ -8,15 +8,20 @@ enrolments) say the same thing.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.models import AssignmentNotice
 from lms.models import AssignmentRule
+from lms.models import Enrollment
 from lms.models import Exemption
+from lms.models import PasswordLink
 from lms.models import User
 from lms.models import UserRole
+from lms.queries import catalog
 from lms.queries import groups
 from lms.rules import clearance as rules
 
@@ -92,3 +97,47 @@ def recertification_anchor(user_id: int, course_id: str) -> tuple[int, int | Non
             assert rule.recertify_month is not None
             return rule.recertify_month, rule.recertify_day
     return None
+
+
+@dataclass(frozen=True)
+class RuleCounts:
+    audience: int  # active people the rule names
+    enrolled: int  # of them, enrolled in the course (now or before)
+    invited: int  # of them, sent (or about to be sent) an invitation or an assigned notice
+
+
+def rule_counts(rules_: Sequence[AssignmentRule]) -> dict[int, RuleCounts]:
+    """Per rule: how many people it names, how many are enrolled, how many invited or
+    told; one counting statement per rule (HR has a handful)."""
+    found = {}
+    for rule in rules_:
+        enrolled = sa.exists().where(
+            Enrollment.user_id == User.id, Enrollment.course_id == rule.course_id
+        )
+        invited = sa.or_(
+            sa.exists().where(PasswordLink.user_id == User.id, PasswordLink.kind == "invitation"),
+            sa.exists().where(
+                AssignmentNotice.user_id == User.id,
+                AssignmentNotice.enrollment_id == Enrollment.id,
+                Enrollment.course_id == rule.course_id,
+            ),
+        )
+        row = db.session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.count(sa.case((enrolled, 1))),
+                sa.func.count(sa.case((invited, 1))),
+            )
+            .select_from(User)
+            .where(User.active, scope_clause(rule.scope_kind, rule.scope_value))
+        ).one()
+        found[rule.id] = RuleCounts(*row)
+    return found
+
+
+def required_of_everyone_unassigned() -> list[str]:
+    """Courses their course file requires of everyone that no requirement assigns: nobody
+    is enrolled in them until they open their own page (HR should require them)."""
+    required = catalog.required_courses()
+    named = set(catalog.requirement_audiences())
+    return [c.id for c in required if c.id not in named]
