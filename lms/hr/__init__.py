@@ -7,6 +7,7 @@ bp = Blueprint("hr", __name__, url_prefix="/hr")
 
 from lms.hr import assignment_views  # noqa: E402,F401  (assignment rules)
 from lms.hr import audit_views  # noqa: E402,F401  (the audit trail: read, filter, export)
+from lms.hr import exemption_views  # noqa: E402,F401  (exemptions on a person's page)
 from lms.hr import handle_views  # noqa: E402,F401  (employees' social media handles)
 from lms.hr import invitation_views  # noqa: E402,F401  (resending invitations)
 from lms.hr import item_views  # noqa: E402,F401  (quiz item analysis, HR and marketing)
