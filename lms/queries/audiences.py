@@ -41,9 +41,14 @@ def scope_clause(kind: str, value: str | None) -> sa.ColumnElement[bool]:
 
 def member_clause(course: rules.RequiredCourse) -> sa.ColumnElement[bool]:
     """The condition on ``users`` for "is in the audience of ``course``"."""
-    if course.audience == rules.EVERYONE:
+    return audience_clause(course.audience)
+
+
+def audience_clause(audience: tuple) -> sa.ColumnElement[bool]:
+    """The condition on ``users`` for "is in one of these scopes" (none: everyone)."""
+    if audience == rules.EVERYONE:
         return sa.true()
-    return sa.or_(*(scope_clause(kind, value) for kind, value in course.audience))
+    return sa.or_(*(scope_clause(kind, value) for kind, value in audience))
 
 
 def required_of(

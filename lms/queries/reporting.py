@@ -34,6 +34,7 @@ from lms.models import QuizAttempt
 from lms.models import Role
 from lms.models import User
 from lms.models.types import UTCDateTime
+from lms.queries import audiences
 from lms.queries import catalog
 
 #: Per (employee, required course): certified and not expiring soon; certified but
@@ -97,6 +98,7 @@ class RequiredCourse:
     meta: content.CourseMeta
     min_major: int  # certifications on older majors no longer count (grace ended)
     window_days: int
+    audience: tuple = ()  # who it is required of (lms.rules.clearance.RequiredCourse)
 
     def title(self, lang: str) -> str:
         return self.meta.title(lang)
@@ -115,6 +117,7 @@ def required_courses(now: datetime) -> list[RequiredCourse]:
                 meta,
                 max(passed, default=0),
                 meta.renewal_window_days or DEFAULT_WINDOW_DAYS,
+                rule.audience,
             )
         )
     return courses
@@ -265,6 +268,17 @@ def status_rows(
         )
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
+    narrow = [c for c in courses if c.audience and c.id in ids]
+    if narrow:  # a course required of an audience counts only for the people in it
+        stmt = stmt.where(
+            sa.or_(
+                Course.id.not_in([c.id for c in narrow]),
+                *(
+                    sa.and_(Course.id == c.id, audiences.audience_clause(c.audience))
+                    for c in narrow
+                ),
+            )
+        )
     rows = stmt.subquery("rows")
     if filters.status:
         wanted = STATUS_GROUPS.get(filters.status, (filters.status,))
