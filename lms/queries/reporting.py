@@ -268,22 +268,20 @@ def status_rows(
         )
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
-    narrow = [c for c in courses if c.audience and c.id in ids]
-    if narrow:  # a course required of an audience counts only for the people in it
-        stmt = stmt.where(
-            sa.or_(
-                Course.id.not_in([c.id for c in narrow]),
-                *(
-                    sa.and_(Course.id == c.id, audiences.audience_clause(c.audience))
-                    for c in narrow
-                ),
-            )
-        )
-    rows = stmt.subquery("rows")
+    rows = stmt.where(*_audiences(courses, ids)).subquery("rows")
     if filters.status:
         wanted = STATUS_GROUPS.get(filters.status, (filters.status,))
         rows = sa.select(rows).where(rows.c.status.in_(wanted)).subquery("rows")
     return rows
+
+
+def _audiences(courses: list[RequiredCourse], ids: list[str]) -> list:
+    """A course required of an audience counts only for the people in it."""
+    narrow = [c for c in courses if c.audience and c.id in ids]
+    if not narrow:
+        return []
+    inside = (sa.and_(Course.id == c.id, audiences.audience_clause(c.audience)) for c in narrow)
+    return [sa.or_(Course.id.not_in([c.id for c in narrow]), *inside)]
 
 
 def _join_valid_certification(

@@ -120,7 +120,8 @@ def evaluate(
     if not counted:
         reasons.append(Reason("no_required_courses"))
     cleared = active and bool(counted) and all(s.ok or s.status == EXEMPT for s in statuses)
-    valid_until = min(s.valid_until for s in statuses) if cleared else None
+    until = [s.valid_until for s in statuses if s.valid_until is not None]
+    valid_until = min(until) if cleared else None  # cleared: every course has a date
     return ClearanceResult(cleared, valid_until, tuple(reasons), statuses)
 
 

@@ -141,6 +141,7 @@ def test_requiring_a_course_of_sales_enrols_and_invites_every_salesperson_once(
     db.session.commit()
     dashboard = client.get("/hr/").get_data(as_text=True)
     assert re.search(r"status=overdue\">4<", dashboard)
+    assert "0 of 4 certified" in dashboard  # the Sales course counts for Sales only
 
 
 def test_a_required_course_needs_an_audience(app, client, auth, staff):
