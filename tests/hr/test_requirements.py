@@ -272,3 +272,29 @@ def test_a_fixed_day_needs_its_day(app, client, auth, staff):
         ).status_code
         == 302
     )
+
+
+def test_the_cli_requires_a_course_of_a_country_with_a_fixed_recertification_day(
+    app, runner, staff, make_user
+):
+    de = make_user(name="Dora DE", email="dora@example.com", country="DE")
+    args = ["lms", "assignments", "add", "--course", COURSE, "--country", "DE"]
+    result = runner.invoke(
+        args=[
+            *args,
+            "--due-days",
+            "14",
+            "--required",
+            "--recertify-month",
+            "3",
+            "--recertify-day",
+            "31",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 people enrolled" in result.output
+    assert enrolment(de) is not None and enrolment(staff["sam"]) is None
+    assert course_statuses(staff["sam"]) == {}  # not in the audience
+    result = runner.invoke(args=[*args, "--due-days", "14", "--recertify-month", "3"])
+    assert result.exit_code != 0
+    assert "Only a course required for clearance" in result.output
