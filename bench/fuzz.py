@@ -295,7 +295,7 @@ class World:
         # Deeper pages: an open quiz attempt, an uploaded roster's preview, a rule's button.
         self._crawl("employee", self._start_quiz())
         self._crawl("employee", [self._await_affirmation()])
-        self._crawl("hr", [self._upload_roster(), self._add_rule()])
+        self._crawl("hr", [self._upload_roster(), self._add_rule(), self._exempt()])
         self._crawl("marketing", self._start_draft())
         invited, link = self._invite()
         self._crawl("anonymous", [link])
@@ -617,6 +617,23 @@ class World:
             },
         )
         return "/hr/assignments"
+
+    def _exempt(self) -> str:
+        """An exemption of the employee from a required course, so their page offers to
+        end it."""
+        form = self.known.forms.get("hr.assignments_index")
+        courses = sorted(form.fields.get("course_id", ())) if form else []
+        employee = self.users["employee"][1]
+        self._restore("hr")
+        self.clients["hr"].post(
+            f"/hr/people/{employee}/exemptions",
+            data={
+                "course_id": (courses or [""])[-1],
+                "reason": "Fuzz leave",
+                "ends_on": "2099-01-31",
+            },
+        )
+        return f"/hr/people/{employee}"
 
     def _register_handle(self) -> str:
         """A social media handle, so its owner's and HR's pages offer to remove it."""

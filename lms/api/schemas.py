@@ -10,10 +10,19 @@ from pydantic import ConfigDict
 from pydantic import Field
 
 # The per-course statuses of lms.rules.clearance; a test keeps the two lists equal.
-CourseStatusCode = Literal["cleared", "grace", "not_certified", "expired", "superseded", "revoked"]
+CourseStatusCode = Literal[
+    "cleared", "grace", "not_certified", "expired", "superseded", "revoked", "exempt"
+]
 # A reason for "not cleared" is a course status other than "cleared", or one about the person.
 ReasonCode = Literal[
-    "grace", "not_certified", "expired", "superseded", "revoked", "inactive", "no_required_courses"
+    "grace",
+    "not_certified",
+    "expired",
+    "superseded",
+    "revoked",
+    "exempt",
+    "inactive",
+    "no_required_courses",
 ]
 
 # Kept as the strings the server has always sent (Python's isoformat, "+00:00"); documented
@@ -32,12 +41,16 @@ class Reason(_Answer):
     code: ReasonCode = Field(
         description=(
             "`inactive`: the person has left or is deactivated; `no_required_courses`: nothing "
-            "is required yet, so nobody is cleared; otherwise the status of `course_id`."
+            "is required of the person (or every required course is `exempt`), so they are "
+            "not cleared; otherwise the status of `course_id`."
         )
     )
     course_id: str | None = Field(description="The course concerned, if any.")
     until: DateTime | None = Field(
-        description="For `grace`: the deadline to recertify on the course's new version."
+        description=(
+            "For `grace`: the deadline to recertify on the course's new version; for "
+            "`exempt`: when the exemption ends."
+        )
     )
 
 
@@ -48,7 +61,9 @@ class CourseClearance(_Answer):
     status: CourseStatusCode = Field(
         description=(
             "`cleared` and `grace` count as cleared; `grace`: certified on an older major "
-            "version, must recertify by `valid_until`."
+            "version, must recertify by `valid_until`; `exempt`: HR exempted the person "
+            "until `valid_until`: the course does not hold the clearance back, nor clears "
+            "anyone by itself."
         )
     )
     valid_until: DateTime | None = Field(

@@ -109,6 +109,7 @@ def demo(password: str | None, reset_passwords: bool):
         raise click.ClickException("Demo accounts are refused in production.")
     from lms.services.demo import create_demo_users
     from lms.services.demo import fill_company_settings
+    from lms.services.demo import require_bundled_courses
 
     report = content_store.sync(Path(current_app.config["CONTENT_ROOT"]))
     for version in report.published:
@@ -128,6 +129,8 @@ def demo(password: str | None, reset_passwords: bool):
             f"{kept} existing account(s) kept their passwords; "
             "flask lms demo --reset-passwords sets new ones."
         )
+    for course_id in require_bundled_courses():
+        click.echo(f"required {course_id} of everyone")
 
 
 @lms_cli.command("clearance-refresh")

@@ -11,6 +11,7 @@ from lms.cli import lms_cli
 from lms.models import Role
 from lms.models import User
 from lms.models import utcnow
+from lms.services import Refused
 
 roster_cli = AppGroup("roster", help="The employee roster from the HR system.")
 lms_cli.add_command(roster_cli)
@@ -101,6 +102,11 @@ def _when(value: str | None):
     type=click.IntRange(min=1),
     help="Due N days after each person's hire date.",
 )
+@click.option(
+    "--required", is_flag=True, help="Required for clearance of these people (an audience)."
+)
+@click.option("--recertify-month", type=click.IntRange(1, 12), help="Recertify every year then.")
+@click.option("--recertify-day", type=click.IntRange(1, 31), help="… on this day of that month.")
 @click.option("--by", "actor_email", help="The HR person making the rule (email).")
 def assignments_add(
     course_id,
@@ -111,6 +117,9 @@ def assignments_add(
     due_date,
     due_days,
     due_days_after_hire,
+    required,
+    recertify_month,
+    recertify_day,
     actor_email,
 ):
     """Save an assignment rule and apply it at once."""
@@ -153,9 +162,14 @@ def assignments_add(
             due_kind,
             due_date=due.date() if due_kind == "date" else None,
             due_days=due if due_kind != "date" else None,
+            required=required,
+            recertify_month=recertify_month,
+            recertify_day=recertify_day,
         )
-    except assignments.RuleError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except Refused as refused:  # a rule that makes no sense
+        raise click.ClickException(str(refused.message)) from refused
+    if created is None:  # too many for a web request; the command may take its time
+        created = assignments.apply_rule(rule.id, actor.id if actor else None)
     click.echo(f"Rule {rule.id} saved: {created} people enrolled in {course_id}.")
 
 

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import RadioField
@@ -47,6 +48,29 @@ class AssignmentRuleForm(FlaskForm):
     due_date = DateField(_l("Due date"), validators=[Optional()])
     due_days = IntegerField(
         _l("Number of days (N)"), default=30, validators=[Optional(), NumberRange(min=1, max=3650)]
+    )
+    required = BooleanField(
+        _l("Required for clearance"),
+        default=True,
+        description=_l(
+            "The course counts towards the clearance of the people this rule names (its "
+            "audience), and only theirs. Everyone in it is enrolled now and invited by e-mail."
+        ),
+    )
+    recertify = RadioField(
+        _l("Recertification"),
+        default="rolling",
+        choices=[
+            SelectChoice("rolling", _l("After the course's validity period")),
+            SelectChoice("month", _l("Every year in a month (expires at its end)")),
+            SelectChoice("day", _l("Every year on a fixed day")),
+        ],
+    )
+    recertify_month = SelectField(
+        _l("Month"), coerce=int, default=1, choices=[SelectChoice(m, str(m)) for m in range(1, 13)]
+    )
+    recertify_day = IntegerField(
+        _l("Day of the month"), validators=[Optional(), NumberRange(min=1, max=31)]
     )
     submit = SubmitField(_l("Save and assign"))
 

@@ -1,10 +1,12 @@
 """Assignment rules (``/hr/assignments``): assign a course by scope, with a due date."""
 
+from babel.dates import get_month_names
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_babel import _
+from flask_babel import get_locale
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -15,6 +17,7 @@ from lms.hr.assignment_forms import DeactivateForm
 from lms.i18n import current_language
 from lms.models import Role
 from lms.permissions import role_required
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.services import Refused
 from lms.services import assignments
@@ -26,9 +29,12 @@ def assignments_index():
     form = AssignmentRuleForm()
     titles = _course_titles()
     form.course_id.choices = [SelectChoice(cid, title) for cid, title in titles.items()]
+    months = get_month_names("wide", locale=get_locale())
+    form.recertify_month.choices = [SelectChoice(m, months[m]) for m in range(1, 13)]
     if form.validate_on_submit():
+        anchored = form.recertify.data in ("month", "day")
         try:
-            _rule, created = assignments.create_rule(
+            rule, created = assignments.create_rule(
                 current_user,
                 form.course_id.data,
                 form.scope_kind.data,
@@ -36,20 +42,39 @@ def assignments_index():
                 form.due_kind.data,
                 due_date=form.due_date.data,
                 due_days=form.due_days.data,
+                required=form.required.data,
+                recertify_month=form.recertify_month.data if anchored else None,
+                recertify_day=_recertify_day(form),
             )
         except Refused as refused:
             flash(str(refused.message), "danger")
         else:
+            if created is None:  # too many people for one request
+                job = jobs.start("requirement", {"rule_id": rule.id}, current_user.id)
+                return redirect(url_for("jobpages.show", job_id=job.id))
             flash(_("Rule saved: %(count)d people enrolled.", count=created), "success")
+            if created:  # their invitations and notices go out now
+                jobs.start("invitations", {}, current_user.id)
             return redirect(url_for("hr.assignments_index"))
     status = 400 if form.is_submitted() else 200
+    rules = assignments.all_rules()
     return render_template(
         "hr/assignments.html",
         form=form,
-        rules=assignments.all_rules(),
+        rules=rules,
+        counts=audiences.rule_counts([r for r in rules if r.active]),
+        unassigned=audiences.required_of_everyone_unassigned(),
+        months=months,
         titles=titles,
         stop_form=DeactivateForm(),
     ), status
+
+
+def _recertify_day(form: AssignmentRuleForm) -> int | None:
+    """The day of a "fixed day each year" recertification; -1 (refused) when missing."""
+    if form.recertify.data != "day":
+        return None
+    return form.recertify_day.data if form.recertify_day.data is not None else -1
 
 
 @bp.route("/assignments/<int:rule_id>/deactivate", methods=["POST"])

@@ -41,6 +41,7 @@ KIND_NAMES = {
     "evidence_pack": _l("Evidence pack for a period"),
     "manager_digest": _l("Send the managers' weekly digests"),
     "team_reminders": _l("Remind my overdue reports"),
+    "requirement": _l("Assign a course to its audience"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -273,4 +274,5 @@ _SUMMARIES = {
     "evidence_pack": _evidence_pack,
     "manager_digest": _reminders,  # the same counts: sent, already sent, failed
     "team_reminders": _reminders,
+    "requirement": _rules,
 }

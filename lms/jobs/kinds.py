@@ -34,6 +34,7 @@ from lms.queries import scim_push as scim_push_reads
 from lms.queries import webhooks as webhook_reads
 from lms.queries import xapi as xapi_reads
 from lms.services import Refused
+from lms.services import assignment_notices
 from lms.services import assignments
 from lms.services import authoring
 from lms.services import content_store
@@ -119,11 +120,24 @@ def reminders_send(job: Job, progress: Progress) -> Outcome:
 
 def invitations(job: Job, progress: Progress) -> Outcome:
     """Invitation and password-link e-mails waiting to go (``flask lms invitations
-    send``): each claimed before it is sent, so two workers send it once."""
+    send``), then the notices of courses a requirement assigned: each claimed before it
+    is sent, so two workers send it once."""
     progress("sending", 0, 1)
     report = password_links.send_pending(_now(job))
+    notices = assignment_notices.send_pending(_now(job))
+    report.sent, report.skipped = report.sent + notices.sent, report.skipped + notices.skipped
+    report.failed, report.errors = report.failed + notices.failed, report.errors + notices.errors
     result = {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
     return result | {"errors": report.errors[:20]}, report.sent, None
+
+
+def requirement(job: Job, progress: Progress) -> Outcome:
+    """A course required of (or assigned to) an audience too large for one request:
+    everyone in it enrolled, invited or told, and clearances recomputed."""
+    created = assignments.apply_rule(
+        job.params["rule_id"], job.started_by_id, _now(job), progress=progress
+    )
+    return {"enrolled": created}, 1, 1
 
 
 def daily(job: Job, progress: Progress) -> Outcome:
@@ -266,6 +280,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "evidence_pack": evidence_pack,
     "manager_digest": manager_digests,
     "team_reminders": team_reminders,
+    "requirement": requirement,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -285,12 +300,13 @@ VIEWERS: dict[str, Role] = {
     "evidence_pack": Role.HR,
     "manager_digest": Role.HR,
     "team_reminders": Role.HR,  # and the manager who started it
+    "requirement": Role.HR,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
 #: fill with empty runs every few minutes.
 NEEDED: dict[str, Callable[[], bool]] = {
-    "invitations": accounts.links_waiting,
+    "invitations": lambda: accounts.links_waiting() or assignment_notices.waiting(),
     "webhooks": webhooks_waiting,
     "scim_push": scim_push_reads.needed,
     "scim_reconcile": lambda: bool(scim_push_reads.configured_url()),
@@ -299,7 +315,11 @@ NEEDED: dict[str, Callable[[], bool]] = {
 
 #: Kinds started when a job of another kind succeeds: a roster's new people get their
 #: invitations now, not at the next scheduled delivery.
-FOLLOW_UPS: dict[str, tuple[str, ...]] = {"roster_apply": ("invitations",)}
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "roster_apply": ("invitations",),
+    "requirement": ("invitations",),
+    "daily": ("invitations",),  # newcomers a requirement enrolled
+}
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
 EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile", "retention", "manager_digest"}

@@ -16,6 +16,8 @@ from lms.models.course import Course
 from lms.models.course import CourseVersion
 from lms.models.course import CourseVersionFile
 from lms.models.event import OutboxEvent
+from lms.models.exemption import AssignmentNotice
+from lms.models.exemption import Exemption
 from lms.models.handle import HandleLookupCount
 from lms.models.handle import SocialHandle
 from lms.models.job import Job
@@ -76,6 +78,8 @@ __all__ = [
     "PasswordLink",
     "QuizAttempt",
     "ReminderSent",
+    "AssignmentNotice",
+    "Exemption",
     "Role",
     "RosterUpload",
     "ScimPushAccount",

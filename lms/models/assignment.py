@@ -35,6 +35,14 @@ class AssignmentRule(db.Model):
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    #: A requirement: the course counts towards the clearance of the people in the scope
+    #: (its audience); a plain rule only enrols them.
+    required: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: Calendar recertification: certifications earned under this requirement expire on
+    #: this month's ``recertify_day`` (None: its last day) each year, not after the rolling
+    #: validity of the course file. None: rolling.
+    recertify_month: so.Mapped[int | None]
+    recertify_day: so.Mapped[int | None]
 
     created_by: so.Mapped["User | None"] = so.relationship()  # noqa: F821
 

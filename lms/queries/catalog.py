@@ -16,6 +16,7 @@ from lms.content.files import read_tree
 from lms.content.files import tree_hash
 from lms.content.translation_status import accepted_after
 from lms.extensions import db
+from lms.models import AssignmentRule
 from lms.models import CourseVersion
 from lms.models import CourseVersionFile
 from lms.queries import company
@@ -134,7 +135,10 @@ def as_next_version(course: content.Course, kind: str | None = None) -> content.
 
 
 def required_courses() -> list[rules.RequiredCourse]:
-    """Courses whose current version is required, with their recertification deadlines."""
+    """Courses required for clearance, with their recertification deadlines and audience:
+    those HR required of an audience (active requirements, :class:`AssignmentRule` with
+    ``required``), and those whose current version's course file says ``required``
+    (everyone, when no requirement narrows it)."""
     rows = db.session.execute(
         sa.select(
             CourseVersion.course_id,
@@ -150,11 +154,32 @@ def required_courses() -> list[rules.RequiredCourse]:
         latest[course_id] = (major, minor, required)
         if recertify_by is not None:
             deadlines.setdefault(course_id, {}).setdefault(major, recertify_by)
+    audiences = requirement_audiences()
     return [
-        rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}))
+        rules.RequiredCourse(cid, major, minor, deadlines.get(cid, {}), audiences.get(cid, ()))
         for cid, (major, minor, required) in latest.items()
-        if required
+        if required or cid in audiences
     ]
+
+
+def requirement_audiences() -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """Per course with an active requirement: the scopes of its audience, in the order
+    the requirements were made; :data:`rules.EVERYONE` when one of them covers everyone."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for course_id, kind, value in db.session.execute(
+        sa.select(AssignmentRule.course_id, AssignmentRule.scope_kind, AssignmentRule.scope_value)
+        .where(AssignmentRule.active, AssignmentRule.required)
+        .order_by(AssignmentRule.id)
+    ):
+        found.setdefault(course_id, []).append((kind, value))
+    return {
+        cid: rules.EVERYONE if any(_everyone(*s) for s in scopes) else tuple(dict.fromkeys(scopes))
+        for cid, scopes in found.items()
+    }
+
+
+def _everyone(kind: str, value: str | None) -> bool:
+    return kind == "all" or (kind == "role" and value == "employee")
 
 
 def course_ids_in(root: Path) -> list[str]:

@@ -34,6 +34,7 @@ from lms.models import QuizAttempt
 from lms.models import Role
 from lms.models import User
 from lms.models.types import UTCDateTime
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.queries import seat_time
 
@@ -98,6 +99,7 @@ class RequiredCourse:
     meta: content.CourseMeta
     min_major: int  # certifications on older majors no longer count (grace ended)
     window_days: int
+    audience: tuple = ()  # who it is required of (lms.rules.clearance.RequiredCourse)
 
     def title(self, lang: str) -> str:
         return self.meta.title(lang)
@@ -116,6 +118,7 @@ def required_courses(now: datetime) -> list[RequiredCourse]:
                 meta,
                 max(passed, default=0),
                 meta.renewal_window_days or DEFAULT_WINDOW_DAYS,
+                rule.audience,
             )
         )
     return courses
@@ -266,11 +269,20 @@ def status_rows(
         )
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
-    rows = stmt.subquery("rows")
+    rows = stmt.where(*_audiences(courses, ids)).subquery("rows")
     if filters.status:
         wanted = STATUS_GROUPS.get(filters.status, (filters.status,))
         rows = sa.select(rows).where(rows.c.status.in_(wanted)).subquery("rows")
     return rows
+
+
+def _audiences(courses: list[RequiredCourse], ids: list[str]) -> list:
+    """A course required of an audience counts only for the people in it."""
+    narrow = [c for c in courses if c.audience and c.id in ids]
+    if not narrow:
+        return []
+    inside = (sa.and_(Course.id == c.id, audiences.audience_clause(c.audience)) for c in narrow)
+    return [sa.or_(Course.id.not_in([c.id for c in narrow]), *inside)]
 
 
 def _join_valid_certification(

@@ -1,9 +1,16 @@
 """The clearance gate: may this person represent the brand right now?
 
 One function, :func:`evaluate`, decides it from plain facts, and says why.
+
+The required courses are the person's own: a course required of an audience (departments,
+countries, roles, groups) is passed only for the people in it. An exemption HR granted
+(until a date) takes a course out of what must be passed, but does not clear anyone by
+itself: a person whose every required course is exempt is "not cleared", with the reason
+``no_required_courses``, as someone with none at all.
 """
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -16,6 +23,10 @@ NOT_CERTIFIED = "not_certified"
 EXPIRED = "expired"
 SUPERSEDED = "superseded"  # an older major version whose grace period has ended
 REVOKED = "revoked"
+EXEMPT = "exempt"  # not passed, but HR exempted the person until valid_until
+
+#: Everyone: the audience of a course required with no narrower one.
+EVERYONE: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -23,13 +34,15 @@ class RequiredCourse:
     """A course required for clearance, as of its current published version.
 
     ``recertify_by`` maps each major version that superseded an earlier one to the
-    deadline it set for recertification.
+    deadline it set for recertification. ``audience`` holds the scopes (kind, value) of
+    the requirements naming who must pass it; empty (:data:`EVERYONE`): everyone.
     """
 
     id: str
     major: int
     minor: int
     recertify_by: dict[int, datetime] = field(default_factory=dict)
+    audience: tuple[tuple[str, str | None], ...] = EVERYONE
 
     def deadline_for(self, certified_major: int) -> datetime | None:
         """When a certification on ``certified_major`` stops counting; None: never."""
@@ -81,28 +94,46 @@ def evaluate(
     *,
     active: bool,
     now: datetime,
+    exempt_until: Mapping[str, datetime] | None = None,
 ) -> ClearanceResult:
-    """Cleared iff the person is active and every required course has a passed, unexpired,
-    unrevoked certification whose major version has not been superseded past its grace.
+    """Cleared iff the person is active and every course required of them has a passed,
+    unexpired, unrevoked certification whose major version has not been superseded past
+    its grace, or an exemption (``exempt_until``: course id -> end) still running.
 
-    With no required course at all the answer is "not cleared": the gate fails closed.
+    With no required course at all, or only exempt ones, the answer is "not cleared":
+    the gate fails closed.
     """
     certs = list(certifications)
+    exempt = {c: end for c, end in (exempt_until or {}).items() if end > now}
     statuses = tuple(
-        _course_status(c, [x for x in certs if x.course_id == c.id], now) for c in required
+        _exempted(_course_status(c, [x for x in certs if x.course_id == c.id], now), exempt)
+        for c in required
     )
     reasons = [
-        Reason(s.status, s.course_id, s.valid_until if s.status == GRACE else None)
+        Reason(s.status, s.course_id, s.valid_until if s.status in (GRACE, EXEMPT) else None)
         for s in statuses
         if s.status != CLEARED
     ]
+    counted = [s for s in statuses if s.status != EXEMPT]
     if not active:
         reasons.insert(0, Reason("inactive"))
-    if not required:
+    if not counted:
         reasons.append(Reason("no_required_courses"))
-    cleared = active and bool(required) and all(s.ok for s in statuses)
-    valid_until = min(s.valid_until for s in statuses) if cleared else None
+    cleared = active and bool(counted) and all(s.ok or s.status == EXEMPT for s in statuses)
+    until = [s.valid_until for s in statuses if s.valid_until is not None]
+    valid_until = min(until) if cleared else None  # cleared: every course has a date
     return ClearanceResult(cleared, valid_until, tuple(reasons), statuses)
+
+
+def _exempted(status: CourseStatus, exempt: Mapping[str, datetime]) -> CourseStatus:
+    """A course not passed is exempt while its exemption runs (a valid certification
+    still shows as what it is)."""
+    end = exempt.get(status.course_id)
+    if status.ok or end is None:
+        return status
+    return CourseStatus(
+        status.course_id, EXEMPT, end, status.certified_version, status.current_version
+    )
 
 
 def _course_status(course: RequiredCourse, certs: list[CertificationFact], now: datetime):

@@ -29,25 +29,30 @@ from lms.models import Certification
 from lms.models import Clearance
 from lms.models import CourseVersion
 from lms.models import Enrollment
+from lms.models import Exemption
 from lms.models import Role
 from lms.models import User
-from lms.models import UserRole
 from lms.models import utcnow
 from lms.models.assignment import DUE_KINDS
 from lms.models.assignment import SCOPE_KINDS
 from lms.models.types import UTCDateTime
 from lms.models.types import iso
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.queries import groups
 from lms.rules import clearance as rules
 from lms.rules import days as calendar
+from lms.rules import recertification
 from lms.services import Refused
+from lms.services import assignment_notices
 from lms.services import audit
 from lms.services import bulk
 from lms.services import clearance
 from lms.services import learning
 
 CHUNK = 2000
+#: A rule covering more people than this is applied by a job, not in the request.
+INLINE_LIMIT = 2000
 
 
 @dataclass
@@ -70,15 +75,31 @@ def create_rule(
     due_date: date | None = None,
     due_days: int | None = None,
     now: datetime | None = None,
-) -> tuple[AssignmentRule, int]:
-    """Save a rule, apply it at once and commit; returns the rule and how many people
-    were enrolled. Raises :class:`Refused` for a rule that makes no sense."""
+    *,
+    required: bool = False,
+    recertify_month: int | None = None,
+    recertify_day: int | None = None,
+) -> tuple[AssignmentRule, int | None]:
+    """Operation: save a rule, apply it and commit; returns the rule and how many people
+    were enrolled, or None when its audience is too large for one request (more than
+    :data:`INLINE_LIMIT` people): the caller starts the ``requirement`` job, which
+    applies it (:func:`apply_rule`). Raises :class:`Refused` for a rule that makes no
+    sense.
+
+    A ``required`` rule (a requirement) makes the course count towards the clearance of
+    its audience: everyone's clearance is recomputed, and the people it enrols are
+    invited or told (:mod:`assignment_notices`). ``recertify_month`` (and ``_day``)
+    anchor the expiry of the certifications earned under it on the calendar."""
     from flask_babel import lazy_gettext as _l
 
     now = now or utcnow()
     if course_id not in {v.course_id for v in catalog.current_versions()}:
         raise Refused(_l("No published course %(id)s.", id=course_id))
     scope_value = _clean_scope(scope_kind, scope_value)
+    if not recertification.valid_anchor(recertify_month, recertify_day):
+        raise Refused(_l("Choose a month, and a day that month has, for recertification."))
+    if recertify_month is not None and not required:
+        raise Refused(_l("Only a course required for clearance is recertified on a date."))
     if due_kind not in DUE_KINDS:
         raise Refused(_l("Choose when the course is due."))
     if due_kind == "date" and due_date is None:
@@ -95,13 +116,49 @@ def create_rule(
         created_by_id=actor.id if actor else None,
         created_at=now,
         active=True,
+        required=required,
+        recertify_month=recertify_month,
+        recertify_day=recertify_day if recertify_month is not None else None,
     )
     db.session.add(rule)
     db.session.flush()
     audit.record("assignment.rule_created", actor=actor, course_id=course_id, after=describe(rule))
+    if audience_size(rule) > INLINE_LIMIT:
+        db.session.commit()
+        return rule, None
     created = _apply_rule(rule, now, actor_id=actor.id if actor else None)
+    if rule.required:
+        clearance.refresh_everyone(now)
     db.session.commit()
     return rule, created
+
+
+def apply_rule(
+    rule_id: int, actor_id: int | None, now: datetime | None = None, progress=None
+) -> int:
+    """Operation: enrol (and invite or tell) everyone the rule covers who is not enrolled
+    yet, then, for a requirement, recompute everyone's clearance; commit. The
+    ``requirement`` job; safe to run twice. ``progress(phase, done, total)`` hears of
+    each chunk of people. Returns how many were enrolled."""
+    now = now or utcnow()
+    rule = db.session.get(AssignmentRule, rule_id)
+    if rule is None or not rule.active:
+        return 0
+    created = _apply_rule(rule, now, actor_id=actor_id, progress=progress)
+    if rule.required:
+        clearance.refresh_everyone(now)
+    db.session.commit()
+    return created
+
+
+def audience_size(rule: AssignmentRule) -> int:
+    """How many active people the rule covers."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.active, _scope_clause(rule))
+        )
+        or 0
+    )
 
 
 def _clean_scope(kind: str, value: str | None) -> str | None:
@@ -137,6 +194,8 @@ def deactivate_rule(rule_id: int, actor: User | None) -> bool:
     audit.record(
         "assignment.rule_deactivated", actor=actor, course_id=rule.course_id, after=describe(rule)
     )
+    if rule.required:  # the course's audience changed
+        clearance.refresh_everyone()
     db.session.commit()
     return True
 
@@ -161,6 +220,9 @@ def describe(rule: AssignmentRule) -> dict:
         "due_date": iso(rule.due_date),
         "due_days": rule.due_days,
         "active": rule.active,
+        "required": rule.required,
+        "recertify_month": rule.recertify_month,
+        "recertify_day": rule.recertify_day,
     }
 
 
@@ -202,18 +264,25 @@ def _apply_rule(
     now: datetime,
     user_ids: list[int] | None = None,
     actor_id: int | None = None,
+    progress=None,
 ) -> int:
-    """Enrol everyone the rule gives the course to: one INSERT … SELECT per chunk of
-    people, the due date computed by the database (see :func:`_due_column`)."""
+    """Enrol everyone the rule gives the course to (but the exempt): one INSERT … SELECT
+    per chunk of people, the due date computed by the database (see
+    :func:`_due_column`); a requirement's new enrolments are invited or told."""
     query = sa.select(User.id).where(
         User.active,
         _scope_clause(rule),
         ~_open_enrollment_exists(rule.course_id),
         ~_valid_certification_exists(rule.course_id, now),
+        ~_exemption_runs(rule.course_id, now),
     )
     due = _due_column(rule, now, _course_due_days(rule.course_id))
     created = 0
-    for chunk in _id_chunks(user_ids):
+    new_ids: list[int] = []
+    chunks = list(_id_chunks(user_ids))
+    for done, chunk in enumerate(chunks):
+        if progress is not None:
+            progress("assigning", done, len(chunks))
         selected = (
             query.where(chunk)
             .add_columns(
@@ -224,8 +293,18 @@ def _apply_rule(
             )
             .order_by(User.id)
         )
-        created += _insert_selected(selected, now, actor_id, {"rule_id": rule.id})
+        created += _insert_selected(
+            selected, now, actor_id, {"rule_id": rule.id}, new_ids if rule.required else None
+        )
+    if new_ids:
+        assignment_notices.record(new_ids, now)
     return created
+
+
+def _exemption_runs(course_id: str, now: datetime):
+    return sa.exists().where(
+        Exemption.user_id == User.id, Exemption.course_id == course_id, Exemption.ends_at > now
+    )
 
 
 def _id_chunks(user_ids: list[int] | None) -> Iterator:
@@ -282,15 +361,7 @@ def _end_of_hire_day_plus(days: int, now: datetime):
 
 
 def _scope_clause(rule: AssignmentRule):
-    if rule.scope_kind == "department":
-        return User.department == rule.scope_value
-    if rule.scope_kind == "country":
-        return User.country == rule.scope_value
-    if rule.scope_kind == "role" and rule.scope_value != Role.EMPLOYEE.value:
-        return sa.exists().where(UserRole.user_id == User.id, UserRole.role == rule.scope_value)
-    if rule.scope_kind == "group":
-        return groups.member_clause(rule.scope_value or "")
-    return sa.true()  # everyone (every person holds the employee role)
+    return audiences.scope_clause(rule.scope_kind, rule.scope_value)
 
 
 def _open_enrollment_exists(course_id: str):
@@ -371,7 +442,7 @@ def create_renewals(now: datetime | None = None) -> tuple[int, int]:
     who are certified on an older major version (due by its recertification deadline);
     commit. Returns (renewals, recertifications)."""
     now = now or utcnow()
-    versions = {v.course_id: v for v in catalog.current_versions() if v.required}
+    versions = {v.course_id: v for v in catalog.current_versions()}
     counts = {"renewal": 0, "recertify": 0}
     for course in catalog.required_courses():
         meta = catalog.course_of(versions[course.id]).meta
@@ -400,8 +471,14 @@ def _renewal_candidates(course: rules.RequiredCourse, window_days: int, now: dat
         Certification.major >= course.major,
         Certification.expires_at > window_end,
     )
+    # Only people the course is still required of: its audience, not exempt.
     return sa.select(User.id).where(
-        User.active, has_cert, ~comfortable, ~_open_enrollment_exists(course.id)
+        User.active,
+        audiences.member_clause(course),
+        ~_exemption_runs(course.id, now),
+        has_cert,
+        ~comfortable,
+        ~_open_enrollment_exists(course.id),
     )
 
 
@@ -446,7 +523,7 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
         users = db.session.scalars(
             sa.select(User)
             .join(Clearance, Clearance.user_id == User.id)
-            .where(Clearance.valid_until <= now)
+            .where(sa.or_(Clearance.valid_until <= now, _exemption_ended_since(Clearance, now)))
             .order_by(User.id)
             .limit(500)
             .with_for_update(of=Clearance, skip_locked=True)
@@ -457,6 +534,16 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
             clearance.refresh(user, now, required, announce_expiries=True)
         count += len(users)
         db.session.commit()
+
+
+def _exemption_ended_since(row, now: datetime):
+    """An exemption ended after the stored answer was computed (not cleared answers have
+    no ``valid_until`` to lapse)."""
+    return sa.exists().where(
+        Exemption.user_id == row.user_id,
+        Exemption.ends_at <= now,
+        Exemption.ends_at > row.computed_at,
+    )
 
 
 # --- Bulk writing --------------------------------------------------------------------
@@ -485,11 +572,15 @@ def _insert(
     return _audit_created(created, now, actor_id, extra)
 
 
-def _insert_selected(select, now: datetime, actor_id: int | None, extra: dict) -> int:
+def _insert_selected(
+    select, now: datetime, actor_id: int | None, extra: dict, new_ids: list[int] | None = None
+) -> int:
     """:func:`_insert` for the rows of ``select`` (user id, course, reason, assigned at,
-    due at), in one INSERT … SELECT."""
+    due at), in one INSERT … SELECT; the new enrolments' ids go into ``new_ids``."""
     columns = ["user_id", "course_id", "reason", "assigned_at", "due_at"]
     created = db.session.execute(_enrollment_insert(select, columns)).all()
+    if new_ids is not None:
+        new_ids.extend(e.id for e in created)
     return _audit_created(created, now, actor_id, extra)
 
 

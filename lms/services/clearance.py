@@ -12,6 +12,7 @@ from lms.models import Clearance
 from lms.models import User
 from lms.models import utcnow
 from lms.models.types import iso
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.queries import clearances
 from lms.queries.clearances import StoredAnswer
@@ -33,7 +34,9 @@ def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
     ]
     if required is None:
         required = catalog.required_courses()
-    return rules.evaluate(required, facts, active=user.active, now=now)
+    mine = audiences.required_of(user.id, required)
+    exempt = audiences.exemptions_of(user.id, now) if mine else {}
+    return rules.evaluate(mine, facts, active=user.active, now=now, exempt_until=exempt)
 
 
 def refresh(

@@ -32,13 +32,20 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.extensions import on_postgresql
+from lms.models import User
 from lms.models.types import UTCDateTime
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.queries import clearances
 from lms.rules import clearance as rules
 
 CLEARED, GRACE = rules.CLEARED, rules.GRACE
 STAGING = "clearance_recompute"
+AUDIENCE = "clearance_audience"
+EXEMPT = rules.EXEMPT
+#: Later than any stored timestamp, as SQLite stores them (text): min() of several dates
+#: is NULL there as soon as one is.
+LATEST = "'9999-12-31 23:59:59.999999'"
 
 
 def recompute(now: datetime) -> int:
@@ -52,7 +59,9 @@ def recompute(now: datetime) -> int:
         # nobody's answer is overwritten by one computed from an older state. Taken before
         # reading the required courses: a publish that committed meanwhile is included.
         run(sa.text("LOCK TABLE clearances IN SHARE ROW EXCLUSIVE MODE"))
-    statement = _Statement(sql, catalog.required_courses(), now)
+    required = catalog.required_courses()
+    statement = _Statement(sql, required, now)
+    _fill_audiences(sql, required)
     run(sa.text(f"DROP TABLE IF EXISTS {STAGING}"))
     run(statement.staging())
     if sql.postgresql:
@@ -63,7 +72,31 @@ def recompute(now: datetime) -> int:
     run(statement.insert_answers())
     count = db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {STAGING}"))
     run(sa.text(f"DROP TABLE {STAGING}"))
+    run(sa.text(f"DROP TABLE {AUDIENCE}"))
     return int(count or 0)
+
+
+def _fill_audiences(sql: "_Sql", required: Sequence[rules.RequiredCourse]) -> None:
+    """``clearance_audience`` (a temporary table): (person, course) for each course
+    required of a narrower audience than everyone, one INSERT … SELECT per course."""
+    run = db.session.execute
+    run(sa.text(f"DROP TABLE IF EXISTS {AUDIENCE}"))
+    suffix = " ON COMMIT DROP" if sql.postgresql else ""
+    run(
+        sa.text(
+            f"CREATE TEMPORARY TABLE {AUDIENCE} (user_id INTEGER NOT NULL, "
+            f"course_id VARCHAR(100) NOT NULL, PRIMARY KEY (user_id, course_id)){suffix}"
+        )
+    )
+    table = sa.table(AUDIENCE, sa.column("user_id"), sa.column("course_id"))
+    for course in required:
+        if course.audience != rules.EVERYONE:
+            people = sa.select(User.id, sa.literal(course.id)).where(
+                audiences.member_clause(course)
+            )
+            run(sa.insert(table).from_select(["user_id", "course_id"], people))
+    if sql.postgresql:
+        run(sa.text(f"ANALYZE {AUDIENCE}"))
 
 
 #: Whether a row of the staging table is a change ``clearance.refresh`` would record: the
@@ -95,11 +128,11 @@ class _Sql:
 
     def object_text(self, *pairs: tuple[str, str]) -> str:
         """:meth:`object` as text, to be joined with others."""
-        return f"CAST({self.object(*pairs)} AS TEXT)" if self.postgresql else self.object(*pairs)
+        return self.object_text_of(self.object(*pairs))
 
-    def array(self, items: list[str]) -> str:
-        """A JSON array of JSON objects made by :meth:`object`."""
-        return f"{'json_build_array' if self.postgresql else 'json_array'}({', '.join(items)})"
+    def object_text_of(self, made: str) -> str:
+        """An object :meth:`object` made, as text."""
+        return f"CAST({made} AS TEXT)" if self.postgresql else made
 
     def object(self, *pairs: tuple[str, str]) -> str:
         """A JSON object from (key, SQL expression) pairs, keys in order."""
@@ -126,9 +159,13 @@ class _Sql:
         return f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
 
     def least(self, exprs: list[str]) -> str:
+        """The earliest of the non-NULL ``exprs`` (NULL when all are)."""
         if len(exprs) == 1:
             return exprs[0]
-        return f"{'LEAST' if self.postgresql else 'min'}({', '.join(exprs)})"
+        if self.postgresql:
+            return f"LEAST({', '.join(exprs)})"
+        spread = ", ".join(f"COALESCE({e}, {LATEST})" for e in exprs)
+        return f"NULLIF(min({spread}), {LATEST})"
 
     def stored_codes(self, reasons: str) -> str:
         """The codes of stored reasons as a JSON array, as text in this database's own
@@ -199,7 +236,7 @@ class _Statement:
         sql = self.sql
         cleared, valid_until = self._answer()
         reasons, codes = self._reasons()
-        courses = sql.array([self._course_json(k) for k in self.ks])
+        courses = sql.json(self._listed([(f"d.a_{k}", self._course_json(k)) for k in self.ks]))
         answers = (
             f"SELECT d.user_id, d.employee_id, {cleared} AS cleared, "
             f"{valid_until} AS valid_until, {sql.json(reasons)} AS reasons, "
@@ -214,24 +251,68 @@ class _Statement:
         )
 
     def _answer(self) -> tuple[str, str]:
-        """Cleared iff active and every required course cleared or in grace (none: never);
-        valid until the earliest of the courses' dates."""
+        """Cleared iff active, some course required of the person is not exempt, and
+        every one is cleared, in grace or exempt (none: never); valid until the earliest
+        of those courses' dates."""
         if not self.required:  # the gate fails closed
             return "FALSE", self.sql.timestamp("NULL")
-        ok = " AND ".join(f"d.s_{k} IN ('{CLEARED}', '{GRACE}')" for k in self.ks)
-        cleared = f"(d.active AND {ok})"
-        earliest = self.sql.least([f"d.u_{k}" for k in self.ks])
+        ok = " AND ".join(
+            f"(NOT d.a_{k} OR d.s_{k} IN ('{CLEARED}', '{GRACE}', '{EXEMPT}'))" for k in self.ks
+        )
+        cleared = f"(d.active AND {self._counted()} AND {ok})"
+        earliest = self.sql.least([f"CASE WHEN d.a_{k} THEN d.u_{k} END" for k in self.ks])
         return cleared, f"CASE WHEN {cleared} THEN {earliest} END"
 
+    def _counted(self) -> str:
+        """Whether some course required of the person is not exempt."""
+        return "(" + " OR ".join(f"(d.a_{k} AND d.s_{k} <> '{EXEMPT}')" for k in self.ks) + ")"
+
+    def _listed(self, items: list[tuple[str, str]]) -> str:
+        """A JSON array, as text, of the JSON objects whose condition holds, in order
+        (each present item adds ",item"; the first comma is cut off)."""
+        if not items:
+            return "'[]'"
+        joined = " || ".join(
+            f"COALESCE(CASE WHEN {when} THEN ',' || {self.sql.object_text_of(item)} END, '')"
+            for when, item in items
+        )
+        return f"'[' || substr({joined}, 2) || ']'"
+
     def _decided(self) -> str:
-        """Per person: active, and per required course k its status s_k, the date it
-        counts until u_k (valid certifications only) and the certified version v_k."""
-        columns = ["u.id AS user_id", "u.employee_id", "u.active"]
+        """Per person: active, and per required course k whether it is required of them
+        (a_k), its status s_k (exempt when not passed and an exemption runs), the date it
+        counts until u_k (valid certifications, else the exemption's end) and the
+        certified version v_k."""
+        columns = ["r.user_id", "r.employee_id", "r.active"]
         for k in self.ks:
+            exempt = f"(r.b_{k} NOT IN ('{CLEARED}', '{GRACE}') AND r.x_{k} IS NOT NULL)"
             columns += [
-                f"COALESCE(p.s_{k}, '{rules.NOT_CERTIFIED}') AS s_{k}",
-                f"p.u_{k}",
+                f"r.a_{k}",
+                f"CASE WHEN {exempt} THEN '{EXEMPT}' ELSE r.b_{k} END AS s_{k}",
+                f"CASE WHEN {exempt} THEN r.x_{k} ELSE r.pu_{k} END AS u_{k}",
+                f"r.v_{k}",
+            ]
+        return f"SELECT {', '.join(columns)} FROM ({self._raw()}) AS r"
+
+    def _raw(self) -> str:
+        """Per person and required course k: in its audience (a_k), the status the
+        certifications give (b_k), their date (pu_k) and version (v_k), and the end of a
+        running exemption (x_k)."""
+        columns = ["u.id AS user_id", "u.employee_id", "u.active"]
+        for k, course in enumerate(self.required):
+            inside = (
+                "TRUE"
+                if course.audience == rules.EVERYONE
+                else f"EXISTS (SELECT 1 FROM {AUDIENCE} AS x WHERE x.user_id = u.id "
+                f"AND x.course_id = {self._course(k)})"
+            )
+            columns += [
+                f"{inside} AS a_{k}",
+                f"COALESCE(p.s_{k}, '{rules.NOT_CERTIFIED}') AS b_{k}",
+                f"p.u_{k} AS pu_{k}",
                 f"p.v_{k}",
+                f"(SELECT MAX(e.ends_at) FROM exemptions AS e WHERE e.user_id = u.id "
+                f"AND e.course_id = {self._course(k)} AND e.ends_at > :now) AS x_{k}",
             ]
         if not self.required:
             return f"SELECT {', '.join(columns)} FROM users AS u"
@@ -339,13 +420,16 @@ class _Statement:
 
         pieces = [("NOT d.active", "'inactive'", reason("'inactive'"))]
         for k in self.ks:
-            until = f"CASE WHEN d.s_{k} = '{GRACE}' THEN {sql.iso(f'd.u_{k}')} END"
+            until = f"CASE WHEN d.s_{k} IN ('{GRACE}', '{EXEMPT}') THEN {sql.iso(f'd.u_{k}')} END"
             pieces.append(
-                (f"d.s_{k} <> '{CLEARED}'", f"d.s_{k}", reason(f"d.s_{k}", self._course(k), until))
+                (
+                    f"d.a_{k} AND d.s_{k} <> '{CLEARED}'",
+                    f"d.s_{k}",
+                    reason(f"d.s_{k}", self._course(k), until),
+                )
             )
-        if not self.required:
-            code = "'no_required_courses'"
-            pieces.append(("TRUE", code, reason(code)))
+        code = "'no_required_courses'"
+        pieces.append((f"NOT {self._counted()}" if self.required else "TRUE", code, reason(code)))
         # Each present piece adds ",item"; the first comma is cut off.
         items = " || ".join(
             f"COALESCE(CASE WHEN {when} THEN ',' || {item} END, '')" for when, _, item in pieces

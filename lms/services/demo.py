@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from lms.extensions import db
 from lms.models import Role
 from lms.models import User
+from lms.queries import audiences
+from lms.queries import catalog
 from lms.queries import company as company_settings
+from lms.services import assignments
 from lms.services import audit
 from lms.services import clearance
 from lms.services import company
@@ -100,3 +103,18 @@ def create_demo_users(
         clearance.refresh(account.user)
     db.session.commit()
     return accounts
+
+
+def require_bundled_courses() -> list[str]:
+    """Operation: require of everyone each course its file marks required that no
+    requirement assigns yet (the policy course), so every demo person is enrolled with a
+    due date at once; commits per course. Returns the courses required now."""
+    required = []
+    for course_id in audiences.required_of_everyone_unassigned():
+        version = catalog.latest_version(course_id)
+        days = catalog.course_of(version).meta.due_days if version else 30
+        assignments.create_rule(
+            None, course_id, "all", None, "after_assignment", due_days=days, required=True
+        )
+        required.append(course_id)
+    return required

@@ -79,11 +79,14 @@ def ensure_required_enrollments(user: User, now: datetime | None = None) -> None
     enters its renewal window, or when a new major version asks for recertification.
     """
     now = now or utcnow()
-    versions = {v.course_id: v for v in catalog.current_versions() if v.required}
+    # The courses required of this person (their audience, not exempt): the rule's list.
+    versions = {v.course_id: v for v in catalog.current_versions()}
     result = clearance.evaluate(user, now)
     created = False
     for status in result.courses:
         version = versions.get(status.course_id)
+        if status.status == rules.EXEMPT:
+            continue
         if version is None or open_enrollment(user, status.course_id):
             continue
         meta = catalog.course_of(version).meta

@@ -26,9 +26,11 @@ from lms.models import utcnow
 from lms.models.certification import new_verification_code
 from lms.models.types import iso
 from lms.queries import attestations
+from lms.queries import audiences
 from lms.queries import catalog
 from lms.rules import attempts as attempt_rules
 from lms.rules import grading
+from lms.rules import recertification
 from lms.services import audit
 from lms.services import clearance
 from lms.services import events
@@ -315,6 +317,15 @@ def submit(
     return attempt
 
 
+def _expiry(user: User, course_id: str, course: content.Course, now: datetime) -> datetime:
+    """The course file's rolling validity, or the calendar anchor of the requirement that
+    covers the person (every year in a month, or on a day)."""
+    anchor = audiences.recertification_anchor(user.id, course_id)
+    if anchor is None:
+        return now + timedelta(days=course.meta.validity_days)
+    return recertification.anchored_expiry(now, *anchor, course.meta.renewal_window_days)
+
+
 def certify(
     user: User, attempt: QuizAttempt, course: content.Course, now: datetime
 ) -> Certification:
@@ -331,7 +342,7 @@ def certify(
         minor=version.minor,
         attempt_id=attempt.id,
         issued_at=now,
-        expires_at=now + timedelta(days=course.meta.validity_days),
+        expires_at=_expiry(user, attempt.course_id, course, now),
         status="active",
         verification_code=new_verification_code(),  # printed on the certificate, /verify
     )

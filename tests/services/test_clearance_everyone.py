@@ -2,7 +2,8 @@
 
 Each case generates a company in mixed situations (certified on the current version, on
 an older major inside or past its grace period, expired, revoked, not started, inactive,
-several required courses, ties between equally good certifications, stored answers
+several required courses, each required of everyone or of an audience (a department,
+a country), exemptions running or ended, ties between equally good certifications, stored answers
 computed under older rules or none at all), then computes everyone twice from the same
 state: once person by person with ``clearance.refresh`` (the rule), rolled back, and
 once with ``clearance.refresh_everyone`` (set-based). Stored answers, audit events and
@@ -18,11 +19,13 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.models import AssignmentRule
 from lms.models import AuditEvent
 from lms.models import Certification
 from lms.models import Clearance
 from lms.models import Course
 from lms.models import CourseVersion
+from lms.models import Exemption
 from lms.models import OutboxEvent
 from lms.models import User
 from lms.queries import catalog
@@ -93,6 +96,8 @@ def add_people(rng: random.Random, count: int) -> list[User]:
             email=f"eq{n}@example.com",
             name=f"Equal {n}",
             active=rng.random() < 0.85,
+            department=rng.choice(["Sales", "Sales", "Marketing", None]),
+            country=rng.choice(["DE", "FR", None]),
         )
         db.session.add(person)
         people.append(person)
@@ -141,7 +146,51 @@ def build_company(seed: int) -> datetime:
             clearance.refresh(person, instant(rng, NOW - 20 * DAY, 15), required)
     for course_id in COURSES:
         add_versions(rng, course_id, final=rng.random() < 0.8)
+    add_audiences(rng)
+    add_exemptions(rng, people)
     return NOW + timedelta(microseconds=rng.choice([0, 123456]))
+
+
+def add_audiences(rng: random.Random) -> None:
+    """Requirements naming who must pass some courses: a department, a country, both,
+    everyone, or none (the course file's "required": everyone); some stopped."""
+    scopes = [
+        ("department", "Sales"),
+        ("country", "DE"),
+        ("department", "Marketing"),
+        ("all", None),
+    ]
+    for course_id in COURSES:
+        for kind, value in rng.sample(scopes, rng.choice([0, 1, 1, 2])):
+            db.session.add(
+                AssignmentRule(
+                    course_id=course_id,
+                    scope_kind=kind,
+                    scope_value=value,
+                    due_kind="after_assignment",
+                    due_days=30,
+                    required=True,
+                    active=rng.random() < 0.85,
+                    created_at=NOW - DAY,
+                )
+            )
+    db.session.flush()
+
+
+def add_exemptions(rng: random.Random, people: list[User]) -> None:
+    """Exemptions running past now, ended, or ending exactly now; sometimes two."""
+    for person in rng.sample(people, 30):
+        for _ in range(rng.choice([1, 1, 2])):
+            db.session.add(
+                Exemption(
+                    user_id=person.id,
+                    course_id=rng.choice(COURSES),
+                    reason="On leave",
+                    ends_at=rng.choice([NOW + 10 * DAY, NOW - DAY, NOW, instant(rng, NOW, 60)]),
+                    created_at=NOW - DAY,
+                )
+            )
+    db.session.flush()
 
 
 def outcome(since_audit: int, since_event: int) -> dict:
@@ -223,8 +272,9 @@ def test_the_cases_cover_every_situation(app):
         "expired",
         "revoked",
         "not_certified",
+        "exempt",
     }
-    assert "inactive" in seen_codes and several
+    assert {"inactive", "no_required_courses", "exempt"} <= seen_codes and several
 
 
 def test_no_required_course_fails_closed_for_everyone(app):
