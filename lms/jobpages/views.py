@@ -36,6 +36,7 @@ KIND_NAMES = {
     "webhooks": _l("Deliver webhooks"),
     "scim_push": _l("Push clearance changes to the advocacy tool (SCIM)"),
     "scim_reconcile": _l("Compare the advocacy tool's group with the cleared people (SCIM)"),
+    "people_bulk": _l("Act on the people found"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -56,6 +57,7 @@ PHASE_NAMES = {
     "reconciling": _l("Finding the group"),
     "accounts": _l("Finding or creating accounts"),
     "members": _l("Correcting the group's members"),
+    "acting": _l("Acting on the people found"),
 }
 
 
@@ -223,6 +225,14 @@ def _scim_push(result: dict) -> str:
     )
 
 
+def _people_bulk(result: dict) -> str:
+    return _(
+        "%(changed)d person(s) changed, %(unchanged)d already as asked or not concerned.",
+        changed=result["changed"],
+        unchanged=result["unchanged"],
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -234,4 +244,5 @@ _SUMMARIES = {
     "webhooks": _webhooks,
     "scim_push": _scim_push,
     "scim_reconcile": _scim_push,  # the same counts
+    "people_bulk": _people_bulk,
 }

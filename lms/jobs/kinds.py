@@ -178,6 +178,16 @@ def scim_reconcile(job: Job, progress: Progress) -> Outcome:
     return report.as_json(), report.added + report.removed, None
 
 
+def people_bulk(job: Job, progress: Progress) -> Outcome:
+    """HR's "apply to the people shown": assign, extend a due date or resend invitations
+    to everyone the stored search finds now, a batch at a time (each write compared first)."""
+    from lms.services import person_actions
+
+    if job.started_by is None:
+        raise Refused(_l("Nobody started this job: there is no one to act for."))
+    return person_actions.run_bulk(job.params, job.started_by, job.id, progress)
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -195,6 +205,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "webhooks": webhooks,
     "scim_push": scim_push_changes,
     "scim_reconcile": scim_reconcile,
+    "people_bulk": people_bulk,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -209,6 +220,7 @@ VIEWERS: dict[str, Role] = {
     "webhooks": Role.ADMIN,
     "scim_push": Role.ADMIN,
     "scim_reconcile": Role.ADMIN,
+    "people_bulk": Role.HR,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
@@ -222,7 +234,10 @@ NEEDED: dict[str, Callable[[], bool]] = {
 
 #: Kinds started when a job of another kind succeeds: a roster's new people get their
 #: invitations now, not at the next scheduled delivery.
-FOLLOW_UPS: dict[str, tuple[str, ...]] = {"roster_apply": ("invitations",)}
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "roster_apply": ("invitations",),
+    "people_bulk": ("invitations",),  # a bulk resend's invitations go now
+}
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).
 EXCLUSIVE = {"daily", "reminders", "scim_push", "scim_reconcile"}

@@ -23,6 +23,7 @@ from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.password_link import PasswordLink
+from lms.models.person_search import PersonSearchTerm
 from lms.models.responses import AttemptResponse
 from lms.models.roster import RosterUpload
 from lms.models.scim import Group
@@ -58,6 +59,7 @@ __all__ = [
     "CourseVersion",
     "CourseVersionFile",
     "Enrollment",
+    "PersonSearchTerm",
     "Group",
     "HandleLookupCount",
     "GroupMember",
