@@ -145,10 +145,10 @@ def _valid(form) -> bool:
     """Valid, or each problem flashed (a missing CSRF token is refused before: 400)."""
     if form.validate_on_submit():
         return True
-    if form.csrf_token.errors:
+    if "csrf_token" in form.errors:
         abort(400)
     for errors in form.errors.values():
-        for error in errors:
+        for error in errors if isinstance(errors, list) else [errors]:
             flash(str(error), "danger")
     return False
 
