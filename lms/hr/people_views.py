@@ -30,6 +30,7 @@ from lms.queries import transcript
 from lms.services import Refused
 from lms.services import person_actions
 
+
 def _search():
     scope = reporting.scope_for(current_user)
     filters, errors = directory.parse(request.args, scope)

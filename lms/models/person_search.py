@@ -22,7 +22,5 @@ class PersonSearchTerm(db.Model):
         ),
     )
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     term: so.Mapped[str] = so.mapped_column(sa.String(254), primary_key=True)

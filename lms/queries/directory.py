@@ -71,8 +71,14 @@ class DirectoryFilters:
     @classmethod
     def from_params(cls, params: Mapping) -> "DirectoryFilters":
         due = params.get("due_before")
-        values = {k: params.get(k) for k in FILTER_KEYS if k != "due_before"}
-        return cls(**values, due_before=date.fromisoformat(due) if due else None)
+        return cls(
+            q=params.get("q"),
+            department=params.get("department"),
+            country=params.get("country"),
+            manager=params.get("manager"),
+            status=params.get("status"),
+            due_before=date.fromisoformat(due) if due else None,
+        )
 
     @property
     def filtered(self) -> bool:
@@ -82,8 +88,7 @@ class DirectoryFilters:
 def parse(args: Mapping[str, str], scope: Scope) -> tuple[DirectoryFilters, list]:
     """Filters from GET parameters; a bad value is dropped and explained, never trusted."""
     raw = {
-        k: (args.get(k) or "").strip() or None
-        for k in (*FILTER_KEYS, "sort", "order", "per_page")
+        k: (args.get(k) or "").strip() or None for k in (*FILTER_KEYS, "sort", "order", "per_page")
     }
     errors: list = []
     # Department, country and manager as the HR reports check them (same messages).
@@ -150,9 +155,7 @@ def _conditions(scope: Scope, filters: DirectoryFilters, now: datetime) -> list:
     for word in words_of(filters.q or ""):
         conditions.append(
             User.id.in_(
-                sa.select(PersonSearchTerm.user_id).where(
-                    _starts_with(PersonSearchTerm.term, word)
-                )
+                sa.select(PersonSearchTerm.user_id).where(_starts_with(PersonSearchTerm.term, word))
             )
         )
     if filters.status == "cleared":
@@ -233,9 +236,7 @@ def person_ids_like(query: str) -> sa.Select:
     for word in words_of(query):
         stmt = stmt.where(
             User.id.in_(
-                sa.select(PersonSearchTerm.user_id).where(
-                    _starts_with(PersonSearchTerm.term, word)
-                )
+                sa.select(PersonSearchTerm.user_id).where(_starts_with(PersonSearchTerm.term, word))
             )
         )
     return stmt

@@ -172,8 +172,14 @@ def run_bulk(
     now = utcnow()
     action, course_id = params["action"], params.get("course_id")
     day = date.fromisoformat(params["due"]) if params.get("due") else None
-    if action != "resend":  # a date that passed since the job was asked is still refused
+    act: Callable[[User], bool]
+    if action == "resend":
+        act = lambda person: resend(person, actor, now, job_id)  # noqa: E731
+    else:  # a date that passed since the job was asked is still taken
         check(action, course_id, day, datetime.combine(date.min, time(), UTC))
+        assert course_id is not None and day is not None, "check() refuses them"
+        write, course, due = (assign if action == "assign" else extend), course_id, due_at(day)
+        act = lambda person: write(person, course, due, actor, now, job_id)  # noqa: E731
     filters = directory.DirectoryFilters.from_params(params["filters"])
     scope = reporting.scope_for(actor)
     found = directory.matching_ids(scope, filters, now)
@@ -181,19 +187,11 @@ def run_bulk(
     changed = done = last = 0
     progress("acting", 0, total)
     while True:
-        ids = db.session.scalars(
-            found.where(User.id > last).order_by(User.id).limit(BATCH)
-        ).all()
+        ids = db.session.scalars(found.where(User.id > last).order_by(User.id).limit(BATCH)).all()
         if not ids:
             break
         people = db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.id))
-        for person in people:
-            if action == "resend":
-                changed += resend(person, actor, now, job_id)
-            elif action == "assign":
-                changed += assign(person, course_id, due_at(day), actor, now, job_id)
-            else:
-                changed += extend(person, course_id, due_at(day), actor, now, job_id)
+        changed += sum(act(person) for person in people)
         db.session.commit()
         done, last = done + len(ids), ids[-1]
         progress("acting", done, total)

@@ -66,7 +66,7 @@ def _inserted(_mapper, connection, user: User) -> None:
 
 @sa.event.listens_for(User, "after_update")
 def _updated(_mapper, connection, user: User) -> None:
-    state = sa.inspect(user)
+    state: sa.orm.InstanceState = sa.inspect(user)
     if not any(state.attrs[name].history.has_changes() for name in _SEARCHED):
         return
     connection.execute(_TABLE.delete().where(_TABLE.c.user_id == user.id))

@@ -27,9 +27,7 @@ from tests.helpers import text_of
 @pytest.fixture
 def org(make_user):
     smith = make_user(name="John Smith", department="Sales", country="DE", employee_id="T1")
-    smithers = make_user(
-        name="Joanna Smithers", department="Sales", country="FR", employee_id="T2"
-    )
+    smithers = make_user(name="Joanna Smithers", department="Sales", country="FR", employee_id="T2")
     jones = make_user(
         name="Ann Jones", department="Support", country="DE", employee_id="T3", manager=smith
     )
