@@ -244,11 +244,13 @@ def person_ids_like(query: str) -> sa.Select:
 
 def page_numbers(page: int, pages: int, around: int = 2) -> list[int]:
     """The page numbers shown: first, last, and ``around`` either side of the current one
-    (0 marks a gap)."""
+    (0 marks a gap of two pages or more)."""
     shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
     numbers: list[int] = []
     for n in shown:
-        if numbers and n - numbers[-1] > 1:
+        if numbers and n - numbers[-1] == 2:  # a gap of one page: show its number
+            numbers.append(n - 1)
+        elif numbers and n - numbers[-1] > 2:
             numbers.append(0)
         numbers.append(n)
     return numbers
