@@ -48,7 +48,7 @@ def directory_page():
         errors=errors,
         listing=listing,
         numbers=directory.page_numbers(listing.page, listing.pages),
-        choices=reporting.choices(scope),
+        choices=directory.choices(scope),
         statuses=directory.STATUSES,
         sorts=directory.SORTS,
         page_sizes=directory.PER_PAGE,
