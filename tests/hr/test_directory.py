@@ -19,9 +19,11 @@ from lms.models import Role
 from lms.models import utcnow
 from lms.services import users
 from tests.helpers import COURSE
+from tests.helpers import GOOD_ROWS
 from tests.helpers import certify
 from tests.helpers import sign_in
 from tests.helpers import text_of
+from tests.helpers import write_roster
 
 
 @pytest.fixture
@@ -172,3 +174,15 @@ def test_audit_trail_filters_by_a_person_search(hr, org):
     nobody = text_of(hr.get("/hr/audit?person=nobodyatall"))
     assert "0 events" in nobody
     assert hr.get("/hr/audit?person=" + "y" * 5000).status_code == 200
+
+
+def test_people_a_roster_imports_or_renames_are_found_by_their_words(hr, runner, tmp_path):
+    result = runner.invoke(args=["lms", "roster", "import", str(write_roster(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert found(hr, "q=rep") == ["E2"]  # Ben Report, written by the import's bulk INSERT
+    assert found(hr, "q=ana%40") == ["E1"]  # the email, stored in lower case
+    renamed = [row.replace("Ben Report", "Ben Renamed") for row in GOOD_ROWS]
+    path = write_roster(tmp_path, renamed, name="second.csv")
+    result = runner.invoke(args=["lms", "roster", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert found(hr, "q=renamed") == ["E2"] and found(hr, "q=report") == []
