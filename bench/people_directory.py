@@ -27,6 +27,7 @@ SEARCHES = [
     ("sofia smi", "two words"),
     ("sofia.smith.1", "email"),
     ("e000777", "employee id"),
+    ("", "everyone: no search"),  # reported only: the first page of the whole company
 ]
 
 
@@ -39,7 +40,7 @@ def _where(dialect: str, words: int) -> str:
         f"u.id IN (SELECT user_id FROM person_search_terms WHERE {term.format(n=n)})"
         for n in range(words)
     )
-    return f"u.active AND {probes}"
+    return f"u.active AND {probes}" if probes else "u.active"
 
 
 def baseline_sql(dialect: str, words: int) -> tuple[str, str]:
@@ -132,6 +133,7 @@ def bench_people_directory(ctx) -> None:
         lookup_ms = 1000 * statistics.median(lookups)
         lines = plan(engine, ctx.db, count_sql, values)
         scans = full_scan(lines)
+        fast = page_ms <= TARGET_RATIO * base_ms or page_ms <= TARGET_MS
         ctx.add(
             Figure(
                 ctx.db,
@@ -140,8 +142,8 @@ def bench_people_directory(ctx) -> None:
                 "ms",
                 "the same SQL by hand",
                 round(base_ms, 2),
-                f"<= {TARGET_RATIO:g} x SQL or <= {TARGET_MS:g} ms; no full scan",
-                (page_ms <= TARGET_RATIO * base_ms or page_ms <= TARGET_MS) and not scans,
+                f"<= {TARGET_RATIO:g} x SQL or <= {TARGET_MS:g} ms; no full scan" if query else "",
+                (fast and not scans) if query else None,
                 detail={
                     "runs_ms": [round(1000 * w, 1) for w in pages],
                     "baseline_runs_ms": [round(1000 * w, 2) for w in base],
