@@ -12,13 +12,18 @@ class PersonSearchTerm(db.Model):
 
     "Starts with" is a range on ``term``: PostgreSQL answers ``LIKE 'smi%'`` from the
     ``text_pattern_ops`` index (whatever the collation), SQLite a ``>= AND <`` range
-    from the plain one. The primary key (person first) serves rewriting one person's terms.
+    from the plain one; both read it alone (it holds the person's id). The primary key (person first) serves rewriting one person's terms.
     """
 
     __tablename__ = "person_search_terms"
     __table_args__ = (
+        # With the person's id in the index, a search reads the index alone (no table
+        # rows: the terms of one prefix lie scattered over the table).
         sa.Index(
-            "ix_person_search_terms_term", "term", postgresql_ops={"term": "text_pattern_ops"}
+            "ix_person_search_terms_term",
+            "term",
+            "user_id",
+            postgresql_ops={"term": "text_pattern_ops"},
         ),
     )
 

@@ -27,7 +27,7 @@ def upgrade():
     op.create_index(
         'ix_person_search_terms_term',
         'person_search_terms',
-        ['term'],
+        ['term', 'user_id'],
         unique=False,
         postgresql_ops={'term': 'text_pattern_ops'},
     )
