@@ -36,11 +36,10 @@ def _where(dialect: str, words: int) -> str:
         term = "term LIKE :like{n}"
     else:
         term = "term >= :low{n} AND term < :high{n}"
-    probes = " AND ".join(
-        f"u.id IN (SELECT user_id FROM person_search_terms WHERE {term.format(n=n)})"
-        for n in range(words)
+    probes = " INTERSECT ".join(
+        f"SELECT user_id FROM person_search_terms WHERE {term.format(n=n)}" for n in range(words)
     )
-    return f"u.active AND {probes}" if probes else "u.active"
+    return f"u.active AND u.id IN ({probes})" if probes else "u.active"
 
 
 def baseline_sql(dialect: str, words: int) -> tuple[str, str]:

@@ -12,7 +12,8 @@ class PersonSearchTerm(db.Model):
 
     "Starts with" is a range on ``term``: PostgreSQL answers ``LIKE 'smi%'`` from the
     ``text_pattern_ops`` index (whatever the collation), SQLite a ``>= AND <`` range
-    from the plain one; both read it alone (it holds the person's id). The primary key (person first) serves rewriting one person's terms.
+    from the plain one; both read it alone (it holds the person's id). The primary key
+    (person first) serves rewriting one person's terms.
     """
 
     __tablename__ = "person_search_terms"

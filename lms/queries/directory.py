@@ -154,12 +154,9 @@ def _conditions(scope: Scope, filters: DirectoryFilters, now: datetime) -> list:
         department=filters.department, country=filters.country, manager=filters.manager
     )
     conditions = [User.active.is_(True), *reporting._person_conditions(scope, person)]
-    for word in words_of(filters.q or ""):
-        conditions.append(
-            User.id.in_(
-                sa.select(PersonSearchTerm.user_id).where(_starts_with(PersonSearchTerm.term, word))
-            )
-        )
+    found = _found(filters.q or "")
+    if found is not None:
+        conditions.append(User.id.in_(found))
     if filters.status == "cleared":
         conditions.append(_cleared(now))
     elif filters.status == "not_cleared":
@@ -234,14 +231,20 @@ def listing(scope: Scope, filters: DirectoryFilters, now: datetime, page: int = 
 
 def person_ids_like(query: str) -> sa.Select:
     """The ids of people (leavers too) found by ``query``: the audit trail's person filter."""
-    stmt = sa.select(User.id)
-    for word in words_of(query):
-        stmt = stmt.where(
-            User.id.in_(
-                sa.select(PersonSearchTerm.user_id).where(_starts_with(PersonSearchTerm.term, word))
-            )
-        )
-    return stmt
+    found = _found(query)
+    return sa.select(User.id).where(User.id.in_(found) if found is not None else sa.true())
+
+
+def _found(query: str):
+    """The ids of the people every word of ``query`` finds, intersected in the term index
+    (two common words meet in a few people: only those are looked up), or None."""
+    probes = [
+        sa.select(PersonSearchTerm.user_id).where(_starts_with(PersonSearchTerm.term, word))
+        for word in words_of(query)
+    ]
+    if not probes:
+        return None
+    return probes[0] if len(probes) == 1 else sa.intersect(*probes)
 
 
 def page_numbers(page: int, pages: int, around: int = 2) -> list[int]:
