@@ -271,7 +271,7 @@ SEEDS = [
 class World:
     """An app with a user per role, data to reach deep pages, and what the crawl found."""
 
-    def __init__(self, app: Flask, *, crawl_pages: int = 30):
+    def __init__(self, app: Flask, *, crawl_pages: int = 40):
         self.app = app
         self.crawl_pages = crawl_pages
         self.clients: dict[str, object] = {}

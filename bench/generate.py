@@ -886,6 +886,15 @@ def _build_people(
     return rows
 
 
+def _search_terms(users: list[tuple]):
+    """The people directory's index rows, by the app's own rule (lms.rules.search_terms)."""
+    from lms.rules.search_terms import terms_of
+
+    for user_id, employee_id, email, name, *_ in users:
+        for term in sorted(terms_of(name, email, employee_id)):
+            yield (user_id, term)
+
+
 def _ascii(name: str) -> str:
     import unicodedata
 
@@ -1104,6 +1113,7 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False, lo
         writer = BulkWriter(db.engine, db.metadata)
         try:
             writer.insert("users", USER_COLS, rows.users)
+            writer.insert("person_search_terms", ("user_id", "term"), _search_terms(rows.users))
             writer.insert("user_roles", ("user_id", "role"), rows.roles)
             writer.insert("lead_departments", ("user_id", "department"), rows.lead_departments)
             writer.insert("enrollments", ENROLLMENT_COLS, rows.enrollments)

@@ -48,6 +48,7 @@ from bench.db import server_reachable
 from bench.evidence import bench_evidence_pack
 from bench.hr import bench_hr_dashboard
 from bench.hr import bench_status_export
+from bench.people_directory import bench_people_directory
 from bench.recompute import bench_recompute
 from bench.roster import bench_roster_import
 from bench.server import PROJECT
@@ -460,6 +461,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("people_search", bench_people_search, needs_server=False),
     Benchmark("recompute", bench_recompute, needs_server=False, needs_data=False),
     Benchmark("evidence_pack", bench_evidence_pack, needs_server=False),
+    Benchmark("people_directory", bench_people_directory, needs_server=False),
 ]
 
 

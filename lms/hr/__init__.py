@@ -13,6 +13,7 @@ from lms.hr import exemption_views  # noqa: E402,F401  (exemptions on a person's
 from lms.hr import handle_views  # noqa: E402,F401  (employees' social media handles)
 from lms.hr import invitation_views  # noqa: E402,F401  (resending invitations)
 from lms.hr import item_views  # noqa: E402,F401  (quiz item analysis, HR and marketing)
+from lms.hr import people_views  # noqa: E402,F401  (find anyone, act on one or many)
 from lms.hr import remind_views  # noqa: E402,F401  (a reminder sent now)
 from lms.hr import reports  # noqa: E402,F401  (dashboard, people, exports)
 from lms.hr import views  # noqa: E402,F401  (routes register themselves on bp)

@@ -42,6 +42,7 @@ KIND_NAMES = {
     "manager_digest": _l("Send the managers' weekly digests"),
     "team_reminders": _l("Remind my overdue reports"),
     "requirement": _l("Assign a course to its audience"),
+    "people_bulk": _l("Act on the people found"),
 }
 STATUS_NAMES = {
     "queued": _l("Waiting"),
@@ -65,6 +66,7 @@ PHASE_NAMES = {
     "statements": _l("Sending xAPI statements"),
     "expiring": _l("Deleting expired records"),
     "collecting": _l("Collecting certifications"),
+    "acting": _l("Acting on the people found"),
 }
 
 
@@ -258,6 +260,14 @@ def _evidence_pack(result: dict) -> str:
     )
 
 
+def _people_bulk(result: dict) -> str:
+    return _(
+        "%(changed)d person(s) changed, %(unchanged)d already as asked or not concerned.",
+        changed=result["changed"],
+        unchanged=result["unchanged"],
+    )
+
+
 _SUMMARIES = {
     "publish": _publish,
     "sync": _sync,
@@ -275,4 +285,5 @@ _SUMMARIES = {
     "manager_digest": _reminders,  # the same counts: sent, already sent, failed
     "team_reminders": _reminders,
     "requirement": _rules,
+    "people_bulk": _people_bulk,
 }

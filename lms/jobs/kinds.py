@@ -258,6 +258,16 @@ def team_reminders(job: Job, progress: Progress) -> Outcome:
     return result | {"errors": report.errors[:20]}, report.sent, None
 
 
+def people_bulk(job: Job, progress: Progress) -> Outcome:
+    """HR's "apply to the people shown": assign, extend a due date or resend invitations
+    to everyone the stored search finds now, a batch at a time (each write compared first)."""
+    from lms.services import person_actions
+
+    if job.started_by is None:
+        raise Refused(_l("Nobody started this job: there is no one to act for."))
+    return person_actions.run_bulk(job.params, job.started_by, job.id, progress)
+
+
 def _now(job: Job) -> datetime:
     """The moment the job is about: ``params["now"]`` (a replayed day), else now."""
     value = job.params.get("now")
@@ -281,6 +291,7 @@ RUNNERS: dict[str, Callable[[Job, Progress], Outcome]] = {
     "manager_digest": manager_digests,
     "team_reminders": team_reminders,
     "requirement": requirement,
+    "people_bulk": people_bulk,
 }
 
 #: Who sees a kind's jobs in the list (admins see all; a person always sees their own).
@@ -301,6 +312,7 @@ VIEWERS: dict[str, Role] = {
     "manager_digest": Role.HR,
     "team_reminders": Role.HR,  # and the manager who started it
     "requirement": Role.HR,
+    "people_bulk": Role.HR,
 }
 
 #: Scheduled kinds that start only when there is work for them, so the job list does not
@@ -319,6 +331,7 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "roster_apply": ("invitations",),
     "requirement": ("invitations",),
     "daily": ("invitations",),  # newcomers a requirement enrolled
+    "people_bulk": ("invitations",),  # a bulk resend's invitations go now
 }
 
 #: Kinds that must never run twice at the same time, on any server (Huey's lock_task).

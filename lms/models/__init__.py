@@ -27,6 +27,7 @@ from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.manager_digest import ManagerDigest
 from lms.models.password_link import PasswordLink
+from lms.models.person_search import PersonSearchTerm
 from lms.models.responses import AttemptResponse
 from lms.models.roster import RosterUpload
 from lms.models.scim import Group
@@ -66,6 +67,7 @@ __all__ = [
     "CourseVersion",
     "CourseVersionFile",
     "Enrollment",
+    "PersonSearchTerm",
     "Group",
     "HandleLookupCount",
     "GroupMember",

@@ -18,6 +18,8 @@ from flask_babel import lazy_gettext as _l
 from lms.extensions import db
 from lms.models import AuditEvent
 from lms.models import User
+from lms.queries import directory
+from lms.queries.people import MAX_QUERY
 from lms.queries.reporting import Page
 
 COLUMNS = (
@@ -44,6 +46,7 @@ class AuditFilters:
     course: str | None = None
     since: date | None = None  # inclusive, UTC
     until: date | None = None  # inclusive, UTC
+    person: str | None = None  # a search: the start of a name word, an email, an employee id
 
     def args(self, **changes) -> dict:
         values = {
@@ -52,6 +55,7 @@ class AuditFilters:
             "course": self.course,
             "since": self.since and self.since.isoformat(),
             "until": self.until and self.until.isoformat(),
+            "person": self.person,
             **changes,
         }
         return {k: v for k, v in values.items() if v is not None}
@@ -61,7 +65,7 @@ def parse_filters(args: Mapping[str, str]) -> tuple[AuditFilters, list[str]]:
     """Filters from GET parameters; a bad value is dropped and explained."""
     raw = {
         k: (args.get(k) or "").strip() or None
-        for k in ("action", "employee", "course", "since", "until")
+        for k in ("action", "employee", "course", "since", "until", "person")
     }
     errors: list[str] = []
     if raw["action"] and not _ACTION.match(raw["action"]):
@@ -77,7 +81,9 @@ def parse_filters(args: Mapping[str, str]) -> tuple[AuditFilters, list[str]]:
         errors.append(_l("That course ID is too long."))
         raw["course"] = None
     since, until = _date(raw["since"], errors), _date(raw["until"], errors)
-    return AuditFilters(raw["action"], raw["employee"], raw["course"], since, until), errors
+    person = raw["person"][:MAX_QUERY] if raw["person"] else None
+    filters = AuditFilters(raw["action"], raw["employee"], raw["course"], since, until, person)
+    return filters, errors
 
 
 def _date(value: str | None, errors: list) -> date | None:
@@ -130,6 +136,8 @@ def _select(filters: AuditFilters, *event_columns):
         stmt = stmt.where(AuditEvent.action == filters.action)
     if filters.employee:
         stmt = stmt.where(subject.employee_id == filters.employee)
+    if filters.person:
+        stmt = stmt.where(AuditEvent.subject_user_id.in_(directory.person_ids_like(filters.person)))
     if filters.course:
         stmt = stmt.where(AuditEvent.course_id == filters.course)
     if filters.since:

@@ -116,7 +116,19 @@ def resend_invitation(person: User, actor: User) -> int:
     :raise Refused: sign-in goes through an identity provider, the person has left, or has
         a password already (they can use "Forgot password?").
     """
-    _check_invitable(person)
+    check_invitable(person)
+    link_id = invite_again(person, actor)
+    assert link_id is not None, "reuse=True always gives a link"
+    db.session.commit()
+    return link_id
+
+
+def invite_again(
+    person: User, actor: User, *, note: dict | None = None, reuse: bool = True
+) -> int | None:
+    """Step: the invitation waiting to go to ``person`` (``reuse``), or a new one, with an
+    ``invitation.resent`` audit event; None (nothing written) when one is waiting and
+    ``reuse`` is False (a bulk resend run twice sends once). Call :func:`check_invitable` first."""
     link_id = db.session.scalar(
         sa.select(PasswordLink.id).where(
             PasswordLink.user_id == person.id,
@@ -124,17 +136,21 @@ def resend_invitation(person: User, actor: User) -> int:
             PasswordLink.status.in_(CLAIMABLE),
         )
     )
+    if link_id is not None and not reuse:
+        return None
     if link_id is None:
         link = PasswordLink(**_pending(person.id, INVITATION, utcnow()))
         db.session.add(link)
         db.session.flush()
         link_id = link.id
-    audit.record("invitation.resent", actor=actor, subject=person, after={"link": link_id})
-    db.session.commit()
+    audit.record(
+        "invitation.resent", actor=actor, subject=person, after={"link": link_id} | (note or {})
+    )
     return link_id
 
 
-def _check_invitable(person: User) -> None:
+def check_invitable(person: User) -> None:
+    """Refuse (:class:`Refused`) an invitation ``person`` cannot take."""
     if not invitations_wanted():
         raise Refused(_l("People sign in through the company's identity provider: no invitation."))
     if not person.active:

@@ -34,6 +34,7 @@ from lms.services import clearance
 from lms.services import events
 from lms.services import password_links
 from lms.services import roles
+from lms.services import search_terms
 
 CHUNK = 1000  # ids per IN (…) list
 MAX_LEVELS = 30  # levels of new managers inserted one after another (see insert_many)
@@ -227,6 +228,7 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
         _copy_added(added, ids, now)
     else:
         _insert_by_level(added, ids, now)
+    search_terms.index((ids[p.employee_id], p.name, p.email, p.employee_id) for p in added)
     events.record_many(
         "person.created", [(ids[p.employee_id], {"active": p.active}) for p in added], at=now
     )
@@ -339,6 +341,11 @@ def update_many(
             }
             for user_id, p, _ in changes
         ],
+    )
+    search_terms.index(
+        (user_id, p.name, p.email, p.employee_id)
+        for user_id, p, changed in changes
+        if changed.keys() & {"name", "email"}
     )
     events.record_many(
         "person.changed",
