@@ -76,8 +76,9 @@ def index():
 
 def _reading_language(course: Course) -> str:
     """The language a course is served in to this reader: their own language when the
-    course is written in it (whether or not the interface is), else the nearest."""
-    return content_language(course.languages) or course.meta.source_language
+    course is written in it (whether or not the interface is), else the nearest; else
+    the interface's, whose modules then fall back to the source language with a notice."""
+    return content_language(course.languages) or current_language()
 
 
 @bp.route("/<course_id>")
