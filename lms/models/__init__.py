@@ -23,6 +23,7 @@ from lms.models.learning import Enrollment
 from lms.models.learning import ModuleProgress
 from lms.models.learning import QuizAttempt
 from lms.models.password_link import PasswordLink
+from lms.models.person_status import PersonCourseStatus
 from lms.models.responses import AttemptResponse
 from lms.models.roster import RosterUpload
 from lms.models.scim import Group
@@ -66,6 +67,7 @@ __all__ = [
     "ModuleProgress",
     "OutboxEvent",
     "PasswordLink",
+    "PersonCourseStatus",
     "QuizAttempt",
     "ReminderSent",
     "Role",

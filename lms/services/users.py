@@ -32,6 +32,7 @@ from lms.services import bulk
 from lms.services import clearance
 from lms.services import events
 from lms.services import password_links
+from lms.services import person_status
 from lms.services import roles
 
 CHUNK = 1000  # ids per IN (…) list
@@ -393,7 +394,8 @@ def _refresh_clearances(user_ids: list[int], now: datetime) -> None:
             sa.select(User).where(User.id.in_(chunk)).execution_options(populate_existing=True)
         )
         for user in users:
-            clearance.refresh(user, now, required)
+            clearance.refresh(user, now, required, statuses=False)
+        person_status.refresh(chunk, required)
 
 
 def _json(value):
