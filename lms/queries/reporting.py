@@ -236,7 +236,8 @@ def status_rows(
         value=pcs.course_id,
         else_=at(now),
     )
-    valid = pcs.valid_until > at(now)
+    # Never NULL (NOT NULL would be NULL, and "due soon" below negates it).
+    valid = pcs.valid_until.is_not(None) & (pcs.valid_until > at(now))
     status = sa.case(
         (valid & (pcs.valid_until <= threshold), "expiring"),
         (valid, "certified"),

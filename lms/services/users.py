@@ -227,6 +227,8 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
         ],
         at=now,
     )
+    # Their rows in the dashboard's stored course statuses (nothing certified or due yet).
+    person_status.refresh([ids[p.employee_id] for p in added])
     # The people just inserted: they, and only they, were created at ``now``.
     password_links.invite(sa.and_(User.created_at == now, User.roster_managed), now)
 
