@@ -49,4 +49,3 @@ class PersonCourseStatus(db.Model):
     certified_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     first_certified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-

@@ -26,11 +26,9 @@ from lms.extensions import db
 from lms.extensions import on_postgresql
 from lms.models import Attestation
 from lms.models import Certification
-from lms.models import PersonCourseStatus
 from lms.models import Clearance
-from lms.models import Course
 from lms.models import CourseVersion
-from lms.models import Enrollment
+from lms.models import PersonCourseStatus
 from lms.models import QuizAttempt
 from lms.models import Role
 from lms.models import User
@@ -267,8 +265,9 @@ def status_rows(
             # Lapsed: held a certification that ran out (or lost to a recertification
             # deadline), whatever is due now.
             (pcs.valid_until <= at(now)).label("expired"),
-            (~valid & (pcs.due_at >= at(now)) & (pcs.due_at < at(now + DUE_SOON)))
-            .label("due_soon"),
+            (~valid & (pcs.due_at >= at(now)) & (pcs.due_at < at(now + DUE_SOON))).label(
+                "due_soon"
+            ),
         )
         .select_from(User)
         .join(pcs, (pcs.user_id == User.id) & pcs.course_id.in_(ids))

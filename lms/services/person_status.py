@@ -69,9 +69,16 @@ def refresh_everyone(required: Sequence[rules.RequiredCourse] | None = None) -> 
     return db.session.scalar(sa.select(sa.func.count()).select_from(PersonCourseStatus)) or 0
 
 
-def insert_statement(required: Sequence[rules.RequiredCourse], user_ids: list[int] | None) -> sa.Insert:
+def insert_statement(
+    required: Sequence[rules.RequiredCourse], user_ids: list[int] | None
+) -> sa.Insert:
     """INSERT … SELECT of the rows of ``user_ids`` (everyone: None); also the migration's
-    backfill."""
+    backfill.
+
+    Two parts: people with a certification in the course, driven from their best one
+    (never an outer join from every person to a ranked subquery, which SQLite without
+    statistics answers by scanning the subquery once per person), and everyone else.
+    """
     ids = [c.id for c in required]
     best = _best_certifications(required, user_ids)
     active = best.c.is_active.is_(True)
@@ -79,10 +86,17 @@ def insert_statement(required: Sequence[rules.RequiredCourse], user_ids: list[in
     def if_active(column):
         return sa.case((active, column), else_=sa.null())
 
-    select = (
+    def open_enrollment(user_id, course_id):
+        return (
+            (Enrollment.user_id == user_id)
+            & (Enrollment.course_id == course_id)
+            & Enrollment.completed_at.is_(None)
+        )
+
+    certified = (
         sa.select(
-            User.id,
-            Course.id,
+            best.c.user_id,
+            best.c.course_id,
             if_active(best.c.until),
             if_active(best.c.major),
             if_active(best.c.minor),
@@ -91,19 +105,28 @@ def insert_statement(required: Sequence[rules.RequiredCourse], user_ids: list[in
             best.c.first_at,
             Enrollment.due_at,
         )
+        .select_from(best)
+        .outerjoin(Enrollment, open_enrollment(best.c.user_id, best.c.course_id))
+    )
+    never = (
+        sa.select(
+            User.id,
+            Course.id,
+            *[sa.null()] * 6,
+            Enrollment.due_at,
+        )
         .select_from(User)
         .join(Course, Course.id.in_(ids))
-        .outerjoin(best, (best.c.user_id == User.id) & (best.c.course_id == Course.id))
-        .outerjoin(
-            Enrollment,
-            (Enrollment.user_id == User.id)
-            & (Enrollment.course_id == Course.id)
-            & Enrollment.completed_at.is_(None),
+        .outerjoin(Enrollment, open_enrollment(User.id, Course.id))
+        .where(
+            ~sa.exists().where(
+                Certification.user_id == User.id, Certification.course_id == Course.id
+            )
         )
-        # SQLite reads "INSERT … SELECT … ON" ambiguously without a WHERE; harmless anyway.
-        .where(sa.true() if user_ids is None else User.id.in_(user_ids))
     )
-    return sa.insert(PersonCourseStatus).from_select(list(COLUMNS), select)
+    if user_ids is not None:
+        never = never.where(User.id.in_(user_ids))
+    return sa.insert(PersonCourseStatus).from_select(list(COLUMNS), sa.union_all(certified, never))
 
 
 def _best_certifications(required: Sequence[rules.RequiredCourse], user_ids: list[int] | None):

@@ -213,7 +213,9 @@ def test_certifications_on_a_major_past_its_deadline_stop_counting(app, org):
     courses = reporting.required_courses(now)
     assert [c.min_major for c in courses] == [2]
     rows = reporting.status_rows(reporting.Scope(), reporting.Filters(), courses, now)
-    assert reporting.totals(rows) == reporting.Figures(6, 1, 1, 0, 0, 3)  # only S3, on 2.0; S1 and S2 lapsed too
+    assert reporting.totals(rows) == reporting.Figures(
+        6, 1, 1, 0, 0, 3
+    )  # only S3, on 2.0; S1 and S2 lapsed too
     assert reporting.summary(rows).totals == reporting.totals(rows)
 
 
