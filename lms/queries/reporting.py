@@ -504,7 +504,7 @@ def over_time(
     people = [User.active.is_(True), *_person_conditions(scope, filters)]
     pcs = PersonCourseStatus
     first = _bucket(pcs.first_certified_at, period)
-    new = dict(
+    new: dict[str, int] = dict(
         db.session.execute(
             sa.select(first, sa.func.count())
             .select_from(User)
@@ -514,7 +514,7 @@ def over_time(
         ).all()
     )
     bucket = _bucket(Certification.issued_at, period)
-    issued = dict(
+    issued: dict[str, int] = dict(
         db.session.execute(
             sa.select(bucket, sa.func.count())
             .join(User, User.id == Certification.user_id)

@@ -175,9 +175,9 @@ def _until(required: Sequence[rules.RequiredCourse]) -> sa.ColumnElement:
                     )
                 )
     if not cases:
-        return cert.expires_at
-    deadline = sa.case(*cases, else_=sa.null())
+        return cert.expires_at.expression
+    due = sa.case(*cases, else_=sa.null())
     return sa.case(
-        (deadline.is_not(None) & (deadline < cert.expires_at), deadline),
+        (due.is_not(None) & (due < cert.expires_at), due),
         else_=cert.expires_at,
     )
