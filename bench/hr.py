@@ -157,9 +157,10 @@ def dashboard_sql(dialect: str, n_courses: int) -> list[str]:
     figures = (
         _status_cte(n_courses, "u.department, u.country, u.manager_id")
         + f"""
-    SELECT 'department', department, {_COUNTS}, NULL FROM s GROUP BY department
+    SELECT 'department', department, {_COUNTS}, CAST(NULL AS INTEGER) FROM s
+    GROUP BY department
     UNION ALL
-    SELECT 'country', country, {_COUNTS}, NULL FROM s GROUP BY country
+    SELECT 'country', country, {_COUNTS}, CAST(NULL AS INTEGER) FROM s GROUP BY country
     UNION ALL
     SELECT 'manager', {manager_key}, t.* FROM (
       SELECT {_COUNTS} , manager_id FROM s GROUP BY manager_id

@@ -394,12 +394,21 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
                 sa.func.row_number().over(order_by=column),
             ).group_by(column)
         )
-    # Group by manager id first, then name the few thousand groups (not every row).
-    teams = (
+    # Group by manager id first, keep the teams ranked among the first limit + 1 by their
+    # counts (ties included, so the order by name below is unchanged), and only then name
+    # them: a hundred lookups instead of one per manager.
+    grouped = (
         sa.select(statuses.c.manager_id, *_figure_columns(statuses))
         .group_by(statuses.c.manager_id)
-        .subquery("teams")
+        .subquery("grouped")
     )
+    ranked = sa.select(
+        grouped,
+        sa.func.rank()
+        .over(order_by=(grouped.c.overdue.desc(), grouped.c.total.desc()))
+        .label("place"),
+    ).subquery("ranked")
+    teams = sa.select(ranked).where(ranked.c.place <= limit + 1).subquery("teams")
     branches.append(
         sa.select(
             sa.literal("manager"),
