@@ -27,6 +27,7 @@ from lms.extensions import on_postgresql
 from lms.models import Attestation
 from lms.models import Certification
 from lms.models import Clearance
+from lms.models import Course
 from lms.models import CourseVersion
 from lms.models import PersonCourseStatus
 from lms.models import QuizAttempt
@@ -231,7 +232,7 @@ def status_rows(
     pcs = PersonCourseStatus
     threshold = sa.case(
         {c.id: at(now + timedelta(days=c.window_days)) for c in courses} or {"": at(now)},
-        value=pcs.course_id,
+        value=Course.id,
         else_=at(now),
     )
     # Never NULL (NOT NULL would be NULL, and "due soon" below negates it).
@@ -255,7 +256,7 @@ def status_rows(
             User.department,
             User.country,
             User.manager_id,
-            pcs.course_id,
+            Course.id.label("course_id"),
             pcs.due_at,
             if_valid(pcs.certified_major, "major"),
             if_valid(pcs.certified_minor, "minor"),
@@ -270,7 +271,9 @@ def status_rows(
             ),
         )
         .select_from(User)
-        .join(pcs, (pcs.user_id == User.id) & pcs.course_id.in_(ids))
+        .join(Course, Course.id.in_(ids))
+        # Outer: someone written without the services (no row yet) counts as to do.
+        .outerjoin(pcs, (pcs.user_id == User.id) & (pcs.course_id == Course.id))
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
     rows = stmt.subquery("rows")
