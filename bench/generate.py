@@ -1151,6 +1151,12 @@ def generate(url: str, employees: int, seed: int = SEED, force: bool = False, lo
             cur.close()
             writer.commit()
             t = lap("clearances (INSERT ... SELECT)", t)
+            from lms.services import person_status  # the app's own set-based statement
+
+            person_status.refresh_everyone()
+            db.session.commit()
+            db.session.remove()
+            t = lap("person_course_status (the app's INSERT ... SELECT)", t)
             if dialect == "postgresql":
                 writer.raw.driver_connection.autocommit = True
                 writer.execute("VACUUM ANALYZE")  # what autovacuum would have done by now

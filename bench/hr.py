@@ -28,7 +28,9 @@ from datetime import timedelta
 from bench.server import PROJECT
 from bench.server import production_env
 
-DASHBOARD_TARGET_RATIO, DASHBOARD_TARGET_MS = 2.0, 500.0
+DASHBOARD_TARGET_RATIO, DASHBOARD_TARGET_MS = 1.2, 500.0
+#: At 1,000,000 employees (PostgreSQL) the page may take this long.
+DASHBOARD_MILLION_MS = 2000.0
 EXPORT_TARGET_RATIO, EXPORT_TARGET_MB = 2.0, 60.0
 
 
@@ -105,92 +107,106 @@ def _params(app, dialect: str) -> dict:
         naive = dt.astimezone(UTC).replace(tzinfo=None)
         return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
 
-    params = {"now": bind(now)}
+    params = {"now": bind(now), "soon": bind(now + reporting.DUE_SOON)}
     for i, course in enumerate(courses):
         params[f"course{i}"] = course.id
         params[f"threshold{i}"] = bind(now + timedelta(days=course.window_days))
     return {"now": now, "courses": courses, "params": params}
 
 
-_NEWEST_VALID = {
-    # The newest valid certification per person and course: one grouped pass suits
-    # PostgreSQL (hash join); SQLite is faster with a lookup per person in the index.
-    "postgresql": (
-        """valid AS (
-      SELECT c.user_id, c.course_id, MAX(c.id) AS cert_id FROM certifications c
-      WHERE c.status = 'active' AND c.expires_at > :now
-        AND c.course_id IN (SELECT id FROM required)
-      GROUP BY c.user_id, c.course_id),""",
-        """LEFT JOIN valid v ON v.user_id = u.id AND v.course_id = r.id
-      LEFT JOIN certifications c ON c.id = v.cert_id""",
-    ),
-    "sqlite": (
-        "",
-        """LEFT JOIN certifications c ON c.id = (
-        SELECT MAX(b.id) FROM certifications b WHERE b.user_id = u.id
-        AND b.course_id = r.id AND b.status = 'active' AND b.expires_at > :now)""",
-    ),
-}
-
-
-def _status_cte(dialect: str, n_courses: int, columns: str) -> str:
-    """One row per active employee × required course with its status, as in the app."""
-    courses = " UNION ALL ".join(f"SELECT :course{i} AS id" for i in range(n_courses))
+def _status_cte(n_courses: int, columns: str) -> str:
+    """One row per active employee × required course with its status, read from the
+    stored dates (person_course_status) as the app reads them."""
+    ids = ", ".join(f":course{i}" for i in range(n_courses))
     threshold = " ".join(f"WHEN :course{i} THEN :threshold{i}" for i in range(n_courses))
-    valid_cte, valid_join = _NEWEST_VALID[dialect]
     return f"""
-    WITH required AS ({courses}),
-    {valid_cte}
-    s AS (
+    WITH s AS (
       SELECT {columns},
-        CASE WHEN c.id IS NOT NULL AND c.expires_at <= (CASE r.id {threshold} END)
+        CASE WHEN p.valid_until > :now AND p.valid_until <= (CASE p.course_id {threshold} END)
                THEN 'expiring'
-             WHEN c.id IS NOT NULL THEN 'certified'
-             WHEN e.due_at < :now THEN 'overdue'
-             ELSE 'todo' END AS status
-      FROM users u CROSS JOIN required r
-      {valid_join}
-      LEFT JOIN enrollments e ON e.user_id = u.id AND e.course_id = r.id
-                             AND e.completed_at IS NULL
+             WHEN p.valid_until > :now THEN 'certified'
+             WHEN p.due_at < :now THEN 'overdue'
+             ELSE 'todo' END AS status,
+        CASE WHEN p.valid_until <= :now THEN 1 ELSE 0 END AS expired,
+        CASE WHEN (p.valid_until IS NULL OR p.valid_until <= :now)
+              AND p.due_at >= :now AND p.due_at < :soon THEN 1 ELSE 0 END AS due_soon
+      FROM users u
+      JOIN person_course_status p ON p.user_id = u.id AND p.course_id IN ({ids})
       WHERE u.active = :yes)"""
 
 
 _COUNTS = (
     "COUNT(*), SUM(CASE WHEN status IN ('certified', 'expiring') THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN status = 'overdue' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN status = 'expiring' THEN 1 ELSE 0 END)"
+    "SUM(CASE WHEN status = 'expiring' THEN 1 ELSE 0 END), "
+    "SUM(due_soon), SUM(expired)"
 )
 
 
-def dashboard_sql(dialect: str, n_courses: int) -> str:
-    """Per department and per country: total, certified, overdue, expiring; and the
-    headline (active people, cleared now). One statement."""
-    return (
-        _status_cte(dialect, n_courses, "u.department, u.country")
+def dashboard_sql(dialect: str, n_courses: int) -> list[str]:
+    """Everything the dashboard shows, hand-written: per department, country and manager
+    (the 101 most overdue, named) the six figures; the headline (active people, cleared
+    now); the over-time series (first certifications per month from the stored status,
+    certifications issued per month); the departments and countries to filter by."""
+    month = {
+        "postgresql": lambda col: f"to_char({col}, 'YYYY-MM')",
+        "sqlite": lambda col: f"strftime('%Y-%m', {col})",
+    }[dialect]
+    ids = ", ".join(f":course{i}" for i in range(n_courses))
+    manager_key = "m.employee_id"
+    figures = (
+        _status_cte(n_courses, "u.department, u.country, u.manager_id")
         + f"""
-    SELECT 'department', department, {_COUNTS} FROM s GROUP BY department
+    SELECT 'department', department, {_COUNTS}, CAST(NULL AS INTEGER) FROM s
+    GROUP BY department
     UNION ALL
-    SELECT 'country', country, {_COUNTS} FROM s GROUP BY country
+    SELECT 'country', country, {_COUNTS}, CAST(NULL AS INTEGER) FROM s GROUP BY country
+    UNION ALL
+    SELECT 'manager', {manager_key}, t.* FROM (
+      SELECT {_COUNTS} , manager_id FROM s GROUP BY manager_id
+      ORDER BY 3 DESC, 1 DESC LIMIT 101) t
+    LEFT JOIN users m ON m.id = t.manager_id
     UNION ALL
     SELECT 'headline', NULL, COUNT(*),
       SUM(CASE WHEN k.cleared = :yes AND (k.valid_until IS NULL OR k.valid_until > :now)
-               THEN 1 ELSE 0 END), 0, 0
+               THEN 1 ELSE 0 END), 0, 0, 0, 0, NULL
     FROM users u LEFT JOIN clearances k ON k.user_id = u.id WHERE u.active = :yes"""
     )
+    over_time = f"""
+    SELECT 'new', {month("p.first_certified_at")}, COUNT(*)
+    FROM users u JOIN person_course_status p ON p.user_id = u.id AND p.course_id IN ({ids})
+    WHERE u.active = :yes AND p.first_certified_at IS NOT NULL
+    GROUP BY {month("p.first_certified_at")}
+    UNION ALL
+    SELECT 'issued', {month("c.issued_at")}, COUNT(*)
+    FROM certifications c JOIN users u ON u.id = c.user_id
+    WHERE u.active = :yes AND c.course_id IN ({ids})
+    GROUP BY {month("c.issued_at")}"""
+    choices = """
+    SELECT 'department', department FROM users
+    WHERE active = :yes AND department IS NOT NULL GROUP BY department
+    UNION ALL
+    SELECT 'country', country FROM users
+    WHERE active = :yes AND country IS NOT NULL GROUP BY country"""
+    return [figures, over_time, choices]
 
 
 def export_sql(dialect: str, n_courses: int) -> str:
     """The rows of the status export, in its order."""
     columns = (
         "u.id AS user_id, u.employee_id, u.name, u.email, u.department, u.country, "
-        "u.manager_id, r.id AS course_id, e.due_at, c.major, c.minor, c.issued_at, "
-        "c.expires_at"
+        "u.manager_id, p.course_id, p.due_at, p.valid_until, p.certified_major AS major, "
+        "p.certified_minor AS minor, p.certified_at AS issued_at, "
+        "p.certified_expires_at AS expires_at"
     )
+    valid = "s.valid_until > :now"
     return (
-        _status_cte(dialect, n_courses, columns)
-        + """
+        _status_cte(n_courses, columns)
+        + f"""
     SELECT s.employee_id, s.name, s.email, s.department, s.country, m.employee_id,
-      s.course_id, s.status, s.due_at, s.major, s.minor, s.issued_at, s.expires_at,
+      s.course_id, s.status, s.due_at,
+      CASE WHEN {valid} THEN s.major END, CASE WHEN {valid} THEN s.minor END,
+      CASE WHEN {valid} THEN s.issued_at END, CASE WHEN {valid} THEN s.expires_at END,
       CASE WHEN k.cleared = :yes AND (k.valid_until IS NULL OR k.valid_until > :now)
            THEN 1 ELSE 0 END,
       CASE WHEN k.cleared = :yes AND (k.valid_until IS NULL OR k.valid_until > :now)
@@ -225,24 +241,35 @@ def _page_figures(app, now, courses) -> dict:
                         g.figures.certified,
                         g.figures.overdue,
                         g.figures.expiring,
+                        g.figures.due_soon,
+                        g.figures.expired,
                     )
                     for g in groups
                 }
             )
         head = reporting.headline(scope, filters, now)
-        found[("headline", None)] = (head.active, head.cleared, 0, 0)
+        found[("headline", None)] = (head.active, head.cleared, 0, 0, 0, 0)
         from lms.extensions import db
 
         db.session.remove()
     return found
 
 
-def _run_baseline(engine, sql: str, params: dict) -> dict:
+def _run_baseline(engine, statements: list[str], params: dict) -> dict:
+    """Run the hand-written statements; the figures the page is checked against (the
+    managers and the series are computed and fetched, not compared)."""
     import sqlalchemy as sa
 
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(sql), params).all()
-    return {(kind, key): tuple(int(v or 0) for v in counts) for kind, key, *counts in rows}
+        figures, over_time, choices = (
+            conn.execute(sa.text(sql), params).all() for sql in statements
+        )
+    assert over_time and choices
+    return {
+        (kind, key): tuple(int(v or 0) for v in counts[:6])
+        for kind, key, *counts in figures
+        if kind != "manager"
+    }
 
 
 @contextlib.contextmanager
@@ -273,7 +300,7 @@ def _timed(fn) -> tuple[float, float, object]:
 
 
 def bench_hr_dashboard(ctx) -> None:
-    """``GET /hr/`` (whole company) against one SQL aggregate of the same figures."""
+    """``GET /hr/`` (whole company) against hand-written SQL of the same figures."""
     from bench.runner import Figure
     from lms.extensions import db
 
@@ -308,16 +335,17 @@ def bench_hr_dashboard(ctx) -> None:
     median_ms = 1000 * statistics.median(w for w, _, _ in pages)
     base_ms = 1000 * statistics.median(w for w, _, _ in base)
     template_ms = 1000 * statistics.median(template_s)
-    passed = median_ms <= DASHBOARD_TARGET_RATIO * base_ms and median_ms <= DASHBOARD_TARGET_MS
+    limit_ms = DASHBOARD_TARGET_MS if ctx.employees <= 100_000 else DASHBOARD_MILLION_MS
+    passed = median_ms <= DASHBOARD_TARGET_RATIO * base_ms and median_ms <= limit_ms
     ctx.add(
         Figure(
             ctx.db,
             "HR dashboard server time",
             round(median_ms, 1),
             "ms",
-            "one SQL aggregate",
+            "hand-written SQL",
             round(base_ms, 1),
-            f"<= {DASHBOARD_TARGET_RATIO:.2f} x SQL, <= {DASHBOARD_TARGET_MS:g} ms",
+            f"<= {DASHBOARD_TARGET_RATIO:.2f} x SQL, <= {limit_ms:g} ms",
             passed,
             detail={
                 "runs_ms": [round(1000 * w, 1) for w, _, _ in pages],

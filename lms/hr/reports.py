@@ -70,19 +70,20 @@ def dashboard():
         totals=summary.totals,
         breakdowns=breakdowns,
         series=series,
-        charts=_charts(series, breakdowns["department"][0], headline.active),
+        charts=_charts(series, breakdowns["department"][0], summary.totals.total),
         choices=reporting.choices(report.scope),
         statuses=reporting.FILTER_STATUSES,
         no_value=reporting.NONE,
+        due_soon_days=reporting.DUE_SOON.days,
     )
     return page, 400 if report.errors else 200
 
 
-def _charts(series, departments, headcount: int) -> dict:
+def _charts(series, departments, pairs: int) -> dict:
     labels = [p.start for p in series]
     return {
         "issued": charts.columns(labels, [p.issued for p in series]),
-        "share": charts.line(labels, [round(p.share(headcount), 1) for p in series]),
+        "share": charts.line(labels, [round(p.share(pairs), 1) for p in series]),
         "departments": charts.rows(
             [g.label or _("No department") for g in departments],
             [round(g.figures.percent, 1) for g in departments],

@@ -28,6 +28,7 @@ from lms.models.learning import QuizAttempt
 from lms.models.manager_digest import ManagerDigest
 from lms.models.password_link import PasswordLink
 from lms.models.person_search import PersonSearchTerm
+from lms.models.person_status import PersonCourseStatus
 from lms.models.responses import AttemptResponse
 from lms.models.roster import RosterUpload
 from lms.models.scim import Group
@@ -78,6 +79,7 @@ __all__ = [
     "ModuleProgress",
     "OutboxEvent",
     "PasswordLink",
+    "PersonCourseStatus",
     "QuizAttempt",
     "ReminderSent",
     "AssignmentNotice",

@@ -29,7 +29,7 @@ from lms.models import Certification
 from lms.models import Clearance
 from lms.models import Course
 from lms.models import CourseVersion
-from lms.models import Enrollment
+from lms.models import PersonCourseStatus
 from lms.models import QuizAttempt
 from lms.models import Role
 from lms.models import User
@@ -50,6 +50,8 @@ DIMENSIONS = ("department", "country", "manager")
 PERIODS = ("month", "week")
 #: Expiring soon when a course sets no renewal window.
 DEFAULT_WINDOW_DAYS = 30
+#: Due soon: not certified, and due within this (the reminders' default lead time).
+DUE_SOON = timedelta(days=7)
 #: Rows shown per breakdown table; the CSV has every row.
 BREAKDOWN_LIMIT = 100
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -223,22 +225,32 @@ def status_rows(
 ) -> sa.Subquery:
     """One row per active employee × required course, with the status and the evidence.
 
-    Everything HR sees and exports is selected from this subquery.
+    Everything HR sees and exports is selected from this subquery. The status is read
+    from the stored dates (:class:`~lms.models.PersonCourseStatus`), compared with
+    ``now`` here, so time passing needs no write: certified while ``valid_until`` is
+    ahead (expiring once it is within the course's renewal window), else overdue when
+    the open enrolment's due date has passed, else to do.
     """
     ids = [c.id for c in courses if filters.course in (None, c.id)]
     at = lambda dt: sa.literal(dt, UTCDateTime())  # noqa: E731
-    cert = so.aliased(Certification, name="cert")
+    pcs = PersonCourseStatus
     threshold = sa.case(
         {c.id: at(now + timedelta(days=c.window_days)) for c in courses} or {"": at(now)},
         value=Course.id,
         else_=at(now),
     )
+    # Never NULL (NOT NULL would be NULL, and "due soon" below negates it).
+    valid = pcs.valid_until.is_not(None) & (pcs.valid_until > at(now))
     status = sa.case(
-        (cert.id.is_not(None) & (cert.expires_at <= threshold), "expiring"),
-        (cert.id.is_not(None), "certified"),
-        (Enrollment.due_at < now, "overdue"),
+        (valid & (pcs.valid_until <= threshold), "expiring"),
+        (valid, "certified"),
+        (pcs.due_at < at(now), "overdue"),
         else_="todo",
     )
+
+    def if_valid(column, name: str):
+        return sa.case((valid, column), else_=sa.null()).label(name)
+
     stmt = (
         sa.select(
             User.id.label("user_id"),
@@ -249,24 +261,23 @@ def status_rows(
             User.country,
             User.manager_id,
             Course.id.label("course_id"),
-            Enrollment.due_at,
-            cert.major,
-            cert.minor,
-            cert.issued_at,
-            cert.expires_at,
+            pcs.due_at,
+            if_valid(pcs.certified_major, "major"),
+            if_valid(pcs.certified_minor, "minor"),
+            if_valid(pcs.certified_at, "issued_at"),
+            if_valid(pcs.certified_expires_at, "expires_at"),
             status.label("status"),
+            # Lapsed: held a certification that ran out (or lost to a recertification
+            # deadline), whatever is due now.
+            (pcs.valid_until <= at(now)).label("expired"),
+            (~valid & (pcs.due_at >= at(now)) & (pcs.due_at < at(now + DUE_SOON))).label(
+                "due_soon"
+            ),
         )
         .select_from(User)
         .join(Course, Course.id.in_(ids))
-    )
-    stmt = (
-        _join_valid_certification(stmt, cert, courses, now)
-        .outerjoin(
-            Enrollment,
-            (Enrollment.user_id == User.id)
-            & (Enrollment.course_id == Course.id)
-            & Enrollment.completed_at.is_(None),
-        )
+        # Outer: someone written without the services (no row yet) counts as to do.
+        .outerjoin(pcs, (pcs.user_id == User.id) & (pcs.course_id == Course.id))
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
     rows = stmt.where(*_audiences(courses, ids)).subquery("rows")
@@ -285,56 +296,6 @@ def _audiences(courses: list[RequiredCourse], ids: list[str]) -> list:
     return [sa.or_(Course.id.not_in([c.id for c in narrow]), *inside)]
 
 
-def _join_valid_certification(
-    stmt: sa.Select, cert, courses: list[RequiredCourse], now: datetime
-) -> sa.Select:
-    """Outer-join ``cert``: the person's newest valid certification for the course.
-
-    PostgreSQL finds them all at once (one grouped pass, hash-joined); SQLite is faster
-    looking each one up in the person's index entries (a correlated subquery) than
-    building and indexing the grouped table on every report.
-    """
-    if not on_postgresql():
-        best = so.aliased(Certification, name="best")
-        newest = (
-            sa.select(sa.func.max(best.id))
-            .where(
-                best.user_id == User.id,
-                best.course_id == Course.id,
-                best.status == "active",
-                best.expires_at > now,
-                *_recertified(courses, best),
-            )
-            .scalar_subquery()
-        )
-        return stmt.outerjoin(cert, cert.id == newest)
-    valid = (
-        sa.select(
-            Certification.user_id,
-            Certification.course_id,
-            sa.func.max(Certification.id).label("cert_id"),
-        )
-        .where(
-            Certification.status == "active", Certification.expires_at > now, *_recertified(courses)
-        )
-        .group_by(Certification.user_id, Certification.course_id)
-    ).subquery("valid")
-    return stmt.outerjoin(
-        valid, (valid.c.user_id == User.id) & (valid.c.course_id == Course.id)
-    ).outerjoin(cert, cert.id == valid.c.cert_id)
-
-
-def _recertified(courses: list[RequiredCourse], certification=Certification) -> list:
-    """Certifications on a major version whose recertification deadline has passed no
-    longer count; no condition at all when no deadline has (PostgreSQL plans better)."""
-    if not any(c.min_major for c in courses):
-        return []
-    min_major = sa.case(
-        {c.id: c.min_major for c in courses}, value=certification.course_id, else_=0
-    )
-    return [certification.major >= min_major]
-
-
 def _count(condition) -> sa.ColumnElement:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -347,6 +308,8 @@ class Figures:
     certified: int  # including expiring soon
     overdue: int
     expiring: int
+    due_soon: int = 0  # not certified, due within DUE_SOON
+    expired: int = 0  # a certification ran out and none counts now
 
     @property
     def percent(self) -> float:
@@ -366,14 +329,13 @@ def _figure_columns(rows) -> list:
         _count(rows.c.status.in_(STATUS_GROUPS["completed"])).label("certified"),
         _count(rows.c.status == "overdue").label("overdue"),
         _count(rows.c.status == "expiring").label("expiring"),
+        _count(rows.c.due_soon).label("due_soon"),
+        _count(rows.c.expired).label("expired"),
     ]
 
 
 def totals(rows: sa.Subquery) -> Figures:
-    total, certified, overdue, expiring = db.session.execute(
-        sa.select(*_figure_columns(rows))
-    ).one()
-    return Figures(total, certified, overdue, expiring)
+    return Figures(*db.session.execute(sa.select(*_figure_columns(rows))).one())
 
 
 def breakdown(
@@ -419,9 +381,14 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
     The status of each row is computed once (a CTE the four aggregates share) instead of
     once per figure; each group keeps the order and the limit :func:`breakdown` gives it.
     """
-    statuses = sa.select(rows.c.department, rows.c.country, rows.c.manager_id, rows.c.status).cte(
-        "statuses"
-    )
+    statuses = sa.select(
+        rows.c.department,
+        rows.c.country,
+        rows.c.manager_id,
+        rows.c.status,
+        rows.c.due_soon,
+        rows.c.expired,
+    ).cte("statuses")
     manager = so.aliased(User, name="manager")
     branches = [
         sa.select(
@@ -443,12 +410,21 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
                 sa.func.row_number().over(order_by=column),
             ).group_by(column)
         )
-    # Group by manager id first, then name the few thousand groups (not every row).
-    teams = (
+    # Group by manager id first, keep the teams ranked among the first limit + 1 by their
+    # counts (ties included, so the order by name below is unchanged), and only then name
+    # them: a hundred lookups instead of one per manager.
+    grouped = (
         sa.select(statuses.c.manager_id, *_figure_columns(statuses))
         .group_by(statuses.c.manager_id)
-        .subquery("teams")
+        .subquery("grouped")
     )
+    ranked = sa.select(
+        grouped,
+        sa.func.rank()
+        .over(order_by=(grouped.c.overdue.desc(), grouped.c.total.desc()))
+        .label("place"),
+    ).subquery("ranked")
+    teams = sa.select(ranked).where(ranked.c.place <= limit + 1).subquery("teams")
     branches.append(
         sa.select(
             sa.literal("manager"),
@@ -458,6 +434,8 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
             teams.c.certified,
             teams.c.overdue,
             teams.c.expiring,
+            teams.c.due_soon,
+            teams.c.expired,
             sa.func.row_number().over(
                 order_by=(
                     teams.c.overdue.desc(),
@@ -475,7 +453,7 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
         sa.select(union).where(union.c.rank <= limit + 1).order_by(union.c.dim, union.c.rank)
     ).all()
     found: dict[str, list[Group]] = {dim: [] for dim in DIMENSIONS}
-    totals_ = Figures(0, 0, 0, 0)
+    totals_ = Figures(0, 0, 0, 0, 0, 0)
     for dim, key, label, *counts, _rank in result:
         if dim == "total":
             totals_ = Figures(*counts)
@@ -518,11 +496,12 @@ def headline(scope: Scope, filters: Filters, now: datetime) -> Headline:
 class Period:
     start: str  # YYYY-MM, or the Monday (YYYY-MM-DD) of the week
     issued: int  # certifications issued in the period
-    newly_certified: int  # people certified for the first time
-    cumulative: int  # people certified so far
+    newly_certified: int  # (employee, course) pairs certified for the first time
+    cumulative: int  # pairs certified so far
 
-    def share(self, headcount: int) -> float:
-        return 100 * self.cumulative / headcount if headcount else 0.0
+    def share(self, pairs: int) -> float:
+        """Of ``pairs`` (employee × required course) in scope, the share certified."""
+        return 100 * self.cumulative / pairs if pairs else 0.0
 
 
 def _bucket(column, period: str):
@@ -542,31 +521,32 @@ def over_time(
     period: str = "month",
     last: int = 24,
 ) -> list[Period]:
-    """Certifications issued per period and the cumulative number of people certified,
-    for the active employees in scope (grouped in SQL; one row per period)."""
+    """Certifications issued per period, and the cumulative number of (employee, required
+    course) pairs certified for the first time, for the active employees in scope
+    (grouped in SQL; one row per period). First certifications come from the stored
+    statuses (``first_certified_at``), so nobody's history is ranked on each view."""
     ids = [c.id for c in courses if filters.course in (None, c.id)]
     people = [User.active.is_(True), *_person_conditions(scope, filters)]
-    # One pass: each certification with its rank among the person's, oldest first; the
-    # first is when the person became certified.
-    certs = (
-        sa.select(
-            Certification.issued_at,
-            sa.func.row_number()
-            .over(
-                partition_by=Certification.user_id,
-                order_by=(Certification.issued_at, Certification.id),
-            )
-            .label("nth"),
-        )
-        .join(User, User.id == Certification.user_id)
-        .where(Certification.course_id.in_(ids), *people)
-    ).subquery()
-    bucket = _bucket(certs.c.issued_at, period)
-    counts = db.session.execute(
-        sa.select(bucket, sa.func.count(), _count(certs.c.nth == 1)).group_by(bucket)
-    ).all()
-    issued = {start: n for start, n, _ in counts}
-    new = {start: n for start, _, n in counts if n}
+    pcs = PersonCourseStatus
+    first = _bucket(pcs.first_certified_at, period)
+    new: dict[str, int] = dict(
+        db.session.execute(
+            sa.select(first, sa.func.count())
+            .select_from(User)
+            .join(pcs, (pcs.user_id == User.id) & pcs.course_id.in_(ids))
+            .where(pcs.first_certified_at.is_not(None), *people)
+            .group_by(first)
+        ).all()
+    )
+    bucket = _bucket(Certification.issued_at, period)
+    issued: dict[str, int] = dict(
+        db.session.execute(
+            sa.select(bucket, sa.func.count())
+            .join(User, User.id == Certification.user_id)
+            .where(Certification.course_id.in_(ids), *people)
+            .group_by(bucket)
+        ).all()
+    )
     series, cumulative = [], 0
     for start in sorted(issued.keys() | new.keys()):
         cumulative += new.get(start, 0)

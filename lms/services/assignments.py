@@ -49,6 +49,7 @@ from lms.services import audit
 from lms.services import bulk
 from lms.services import clearance
 from lms.services import learning
+from lms.services import person_status
 
 CHUNK = 2000
 #: A rule covering more people than this is applied by a job, not in the request.
@@ -531,7 +532,8 @@ def refresh_lapsed_clearances(now: datetime | None = None) -> int:
         if not users:
             return count
         for user in users:
-            clearance.refresh(user, now, required, announce_expiries=True)
+            # A lapse changes no stored course status: its dates already say it.
+            clearance.refresh(user, now, required, announce_expiries=True, statuses=False)
         count += len(users)
         db.session.commit()
 
@@ -604,6 +606,7 @@ def _audit_created(
     created: Sequence[sa.Row], now: datetime, actor_id: int | None, extra: dict | None
 ) -> int:
     if created:
+        person_status.refresh({e.user_id for e in created})
         bulk.insert(
             AuditEvent.__table__,
             [

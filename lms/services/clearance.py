@@ -20,6 +20,7 @@ from lms.rules import clearance as rules
 from lms.services import audit
 from lms.services import clearance_everyone
 from lms.services import events
+from lms.services import person_status
 
 
 def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
@@ -40,13 +41,24 @@ def evaluate(user: User, now: datetime, required=None) -> rules.ClearanceResult:
 
 
 def refresh(
-    user: User, now: datetime | None = None, required=None, *, announce_expiries: bool = False
+    user: User,
+    now: datetime | None = None,
+    required=None,
+    *,
+    announce_expiries: bool = False,
+    statuses: bool = True,
 ) -> Clearance:
     """Step: recompute ``user``'s clearance into the clearance table, in the caller's
     transaction, recording an audit event and a ``clearance.changed`` domain event when
     the answer changes. ``announce_expiries`` (the lapse sweep, which finds what time
-    alone changed) also records ``certification.expired`` for each validity that ran out."""
+    alone changed) also records ``certification.expired`` for each validity that ran out.
+    The person's stored course statuses (:mod:`person_status`) are refreshed too, unless
+    ``statuses`` is False (a caller refreshing many people does them together)."""
     now = now or utcnow()
+    if required is None:
+        required = catalog.required_courses()
+    if statuses:
+        person_status.refresh([user.id], required)
     result = evaluate(user, now, required)
     row = db.session.get(Clearance, user.id)
     before = _summary(row) if row else None
@@ -84,6 +96,7 @@ def refresh_everyone(now: datetime | None = None) -> int:
     now = now or utcnow()
     db.session.flush()  # the statements read the tables: pending changes first
     count = clearance_everyone.recompute(now)
+    person_status.refresh_everyone()
     # Rows already loaded in this session hold the answers from before.
     db.session.expire_all()
     return count

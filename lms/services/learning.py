@@ -19,6 +19,7 @@ from lms.queries import catalog
 from lms.rules import clearance as rules
 from lms.services import audit
 from lms.services import clearance
+from lms.services import person_status
 
 # Why a required course needs doing again, by clearance status.
 REASON_BY_STATUS = {
@@ -125,6 +126,7 @@ def _enroll(user, course_id, reason, due_at, now) -> Enrollment:
     )
     db.session.add(enrollment)
     db.session.flush()
+    person_status.refresh([user.id])
     audit.record(
         "enrollment.created",
         subject=user,

@@ -33,6 +33,7 @@ from lms.services import bulk
 from lms.services import clearance
 from lms.services import events
 from lms.services import password_links
+from lms.services import person_status
 from lms.services import roles
 from lms.services import search_terms
 
@@ -232,6 +233,8 @@ def insert_many(added: Sequence[PersonRecord], ids: dict[str, int], now: datetim
     events.record_many(
         "person.created", [(ids[p.employee_id], {"active": p.active}) for p in added], at=now
     )
+    # Their rows in the dashboard's stored course statuses (nothing certified or due yet).
+    person_status.refresh([ids[p.employee_id] for p in added])
     # The people just inserted: they, and only they, were created at ``now``.
     password_links.invite(sa.and_(User.created_at == now, User.roster_managed), now)
 
@@ -395,7 +398,8 @@ def _refresh_clearances(user_ids: list[int], now: datetime) -> None:
             sa.select(User).where(User.id.in_(chunk)).execution_options(populate_existing=True)
         )
         for user in users:
-            clearance.refresh(user, now, required)
+            clearance.refresh(user, now, required, statuses=False)
+        person_status.refresh(chunk, required)
 
 
 def _json(value):

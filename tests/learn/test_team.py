@@ -27,6 +27,7 @@ from lms.models import Job
 from lms.models import ReminderSent
 from lms.models import Role
 from lms.models import utcnow
+from lms.services import person_status
 from tests.helpers import PASSWORD
 from tests.helpers import certify
 from tests.helpers import csrf_token_of
@@ -67,6 +68,8 @@ def org(make_user):
                 due_at=utcnow() + timedelta(days=due_in_days),
             )
         )
+        db.session.flush()
+        person_status.refresh([people[eid].id])  # as the services do with every enrolment
         db.session.commit()
 
     person("CEO")

@@ -7,7 +7,9 @@ a country), exemptions running or ended, ties between equally good certification
 computed under older rules or none at all), then computes everyone twice from the same
 state: once person by person with ``clearance.refresh`` (the rule), rolled back, and
 once with ``clearance.refresh_everyone`` (set-based). Stored answers, audit events and
-``clearance.changed`` events must be identical.
+``clearance.changed`` events must be identical, and so must the stored course statuses
+(``person_course_status``, which both keep current), which must also say what the rule
+says of each person's course.
 """
 
 import random
@@ -25,10 +27,13 @@ from lms.models import Certification
 from lms.models import Clearance
 from lms.models import Course
 from lms.models import CourseVersion
+from lms.models import Enrollment
 from lms.models import Exemption
 from lms.models import OutboxEvent
+from lms.models import PersonCourseStatus
 from lms.models import User
 from lms.queries import catalog
+from lms.rules import clearance as rules
 from lms.services import clearance
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -132,6 +137,24 @@ def add_certification(rng: random.Random, person: User) -> None:
     )
 
 
+def add_enrollments(rng: random.Random, people: list[User]) -> None:
+    """Open enrolments (some without a due date) and completed ones, which do not count."""
+    for person in people:
+        for course_id in COURSES:
+            if rng.random() < 0.4:
+                db.session.add(
+                    Enrollment(
+                        user_id=person.id,
+                        course_id=course_id,
+                        reason="required",
+                        assigned_at=NOW - 60 * DAY,
+                        due_at=rng.choice([None, instant(rng, NOW, 30)]),
+                        completed_at=rng.choice([None, None, NOW - 10 * DAY]),
+                    )
+                )
+    db.session.flush()
+
+
 def build_company(seed: int) -> datetime:
     """People, certifications, versions and stored answers from older rules; returns the
     moment to recompute at."""
@@ -148,6 +171,7 @@ def build_company(seed: int) -> datetime:
         add_versions(rng, course_id, final=rng.random() < 0.8)
     add_audiences(rng)
     add_exemptions(rng, people)
+    add_enrollments(random.Random(seed + 1000), people)
     return NOW + timedelta(microseconds=rng.choice([0, 123456]))
 
 
@@ -207,6 +231,14 @@ def outcome(since_audit: int, since_event: int) -> dict:
             )
             for row in db.session.scalars(sa.select(Clearance).order_by(Clearance.user_id))
         },
+        "statuses": [
+            tuple(getattr(row, c) for c in STATUS_COLUMNS)
+            for row in db.session.scalars(
+                sa.select(PersonCourseStatus).order_by(
+                    PersonCourseStatus.user_id, PersonCourseStatus.course_id
+                )
+            )
+        ],
         "audit": [
             (e.action, e.actor_id, e.subject_user_id, e.course_id, e.before, e.after)
             for e in db.session.scalars(
@@ -220,6 +252,9 @@ def outcome(since_audit: int, since_event: int) -> dict:
             )
         ],
     }
+
+
+STATUS_COLUMNS = [c.key for c in PersonCourseStatus.__table__.columns]
 
 
 def last_ids() -> tuple[int, int]:
@@ -246,9 +281,43 @@ def test_set_based_recompute_matches_the_rule_person_by_person(app, seed):
     assert clearance.refresh_everyone(now) == len(expected["answers"])
     got = outcome(*marks)
     assert got["answers"] == expected["answers"]
+    assert got["statuses"] == expected["statuses"]
+    assert_statuses_follow_the_rule(now)
     assert got["audit"] == expected["audit"]
     assert got["events"] == expected["events"]
     assert expected["events"], "the case changes someone's answer"
+
+
+def assert_statuses_follow_the_rule(now: datetime) -> None:
+    """Each stored course status read at ``now`` says what the rule says: certified (cleared
+    or in grace) while ``valid_until`` is ahead; expired or superseded once it has passed;
+    never certified or revoked only: no date. ``due_at`` is the open enrolment's."""
+    stored = {
+        (row.user_id, row.course_id): row
+        for row in db.session.scalars(sa.select(PersonCourseStatus))
+    }
+    required = catalog.required_courses()
+    assert len(stored) == len(required) * db.session.scalar(sa.select(sa.func.count(User.id)))
+    for person in db.session.scalars(sa.select(User)):
+        for status in clearance.evaluate(person, now, required).courses:
+            row = stored[person.id, status.course_id]
+            if status.ok:
+                assert row.valid_until is not None and row.valid_until > now
+                assert row.valid_until >= status.valid_until
+            elif status.status in (rules.EXPIRED, rules.SUPERSEDED):
+                assert row.valid_until is not None and row.valid_until <= now
+            elif status.status == rules.EXEMPT:  # not passed: no date, or one gone by
+                assert row.valid_until is None or row.valid_until <= now
+            else:
+                assert row.valid_until is None
+            due = db.session.scalar(
+                sa.select(Enrollment.due_at).where(
+                    Enrollment.user_id == person.id,
+                    Enrollment.course_id == status.course_id,
+                    Enrollment.completed_at.is_(None),
+                )
+            )
+            assert row.due_at == due
 
 
 def test_the_cases_cover_every_situation(app):

@@ -20,6 +20,7 @@ from lms.models import ManagerDigest
 from lms.models import ReminderSent
 from lms.models import utcnow
 from lms.services import manager_digest
+from lms.services import person_status
 from lms.services import reminders
 from tests.helpers import at_once
 from tests.helpers import certify
@@ -55,6 +56,8 @@ def enrol(person, due_at) -> Enrollment:
         due_at=due_at,
     )
     db.session.add(enrollment)
+    db.session.flush()
+    person_status.refresh([person.id])  # as the services do with every enrolment
     db.session.commit()
     return enrollment
 
