@@ -356,7 +356,7 @@ class World:
             self.decoy_token_id = str(decoy.id)
 
     def _manage_employee(self) -> list[str]:
-        """The lead becomes the employee's manager, and the employee overdue: the team
+        """The lead becomes the marketer's manager, and the marketer overdue: the team
         page (``/team``) and both its reminder forms."""
         from datetime import timedelta
 
@@ -367,11 +367,14 @@ class World:
         from lms.models import User
         from lms.models import utcnow
         from lms.queries import catalog
+        from lms.services import person_status
 
         with self.app.app_context():
             lead = db.session.scalar(sa.select(User).where(User.email == self.users["lead"][0]))
+            # Not the employee: other seeds certify and exempt them, and a report with
+            # nothing overdue has no reminder buttons.
             employee = db.session.scalar(
-                sa.select(User).where(User.email == self.users["employee"][0])
+                sa.select(User).where(User.email == self.users["marketing"][0])
             )
             assert lead is not None and employee is not None
             employee.manager_id = lead.id
@@ -390,6 +393,8 @@ class World:
                 )
                 enrollment.due_at = utcnow() - timedelta(days=10)
                 db.session.add(enrollment)
+            db.session.flush()
+            person_status.refresh([employee.id])  # the write above went round the services
             db.session.commit()
         return ["/team"]
 

@@ -22,6 +22,7 @@ from lms.extensions import db
 from lms.models import Attestation
 from lms.models import GroupMember
 from lms.models import Job
+from lms.models import ManagerDigest
 from lms.models import PasswordLink
 from lms.models import ReminderSent
 from lms.models import RosterUpload
@@ -33,6 +34,7 @@ from lms.models import UserSession
 from lms.services import Refused
 from lms.services import audit
 from lms.services import events
+from lms.services import search_terms
 from lms.services import users
 
 #: Pseudonymous e-mail addresses end here: ``.invalid`` can never be delivered (RFC 2606).
@@ -87,6 +89,8 @@ def erase(user: User, *, actor: User | None, deactivate: bool, via: str) -> bool
         db.session.rollback()
         return False
     db.session.expire(user)
+    # The bulk UPDATE went round the ORM hooks that keep the directory's search terms.
+    search_terms.index([(user.id, fake["name"], fake["email"], fake["employee_id"])])
     counts = _forget(user, old, fake)
     audit.record("person.erased", actor=actor, subject=user, after={"via": via, "deleted": counts})
     events.record("person.erased", user_id=user.id)
@@ -123,6 +127,12 @@ def _forget(user: User, old: dict[str, str], fake: dict[str, str]) -> dict[str, 
         sa.update(ReminderSent)
         .where(ReminderSent.user_id == uid)
         .values(to_addr=fake["email"], cc_addr=None, error=None)
+    )
+    # As a manager, their weekly digests went to them.
+    db.session.execute(
+        sa.update(ManagerDigest)
+        .where(ManagerDigest.manager_id == uid)
+        .values(to_addr=fake["email"], error=None)
     )
     # As a manager, they were copied on others' reminders.
     db.session.execute(
