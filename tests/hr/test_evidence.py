@@ -180,24 +180,7 @@ def test_a_certifications_pack_holds_every_part_and_its_hashes(client, learner, 
     assert exported.after["certification_id"] == cert.id
 
 
-def test_without_the_certificate_renderer_the_pack_says_so(client, learner, hr):
-    try:
-        import lms.queries.certificate  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("the certificate renderer exists: the next test checks the PDF")
-    cert = certification_of(certify(client, learner))
-    sign_in(client, hr)
-    manifest = json.loads(
-        unzip(client.get(f"/hr/certifications/{cert.id}/evidence.zip")).read("manifest.json")
-    )
-    assert manifest["certificate"]["included"] == 0
-    assert "lms.queries.certificate" in manifest["certificate"]["omitted"]
-
-
 def test_the_pack_holds_the_certificate(client, learner, hr):
-    pytest.importorskip("lms.queries.certificate")
     cert = certification_of(certify(client, learner))
     sign_in(client, hr)
     pack = unzip(client.get(f"/hr/certifications/{cert.id}/evidence.zip"))

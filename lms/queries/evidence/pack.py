@@ -10,11 +10,9 @@ Layout (``manifest.json`` lists every other file with its SHA-256)::
     answers.csv                one row per drawn question
     audit_events.jsonl/.csv    the people's audit events, in the order recorded
     content/<course>/<version>/<path>   the published files studied, byte for byte
-    certificates/<id>.pdf      the certificates (when lms.queries.certificate exists)
+    certificates/<id>.pdf      the certificates (lms.queries.certificate)
 """
 
-import importlib
-import importlib.util
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -26,6 +24,7 @@ from lms.extensions import db
 from lms.models import Certification
 from lms.models import User
 from lms.models.types import iso
+from lms.queries.certificate import render_pdf
 from lms.queries.evidence import records
 from lms.queries.evidence.writer import PackWriter
 from lms.queries.evidence.writer import Spool
@@ -35,9 +34,6 @@ FORMAT = "1"
 GENERATOR = "lms evidence pack"
 #: index.html details this many certifications; the files hold them all.
 DETAILED = 100
-#: The module that renders certificates (another part of the app); packs omit them
-#: without it.
-CERTIFICATE_MODULE = "lms.queries.certificate"
 
 CERTIFICATION_COLUMNS = (
     "certification_id",
@@ -101,15 +97,6 @@ EVENT_COLUMNS = (
 )
 
 Progress = Callable[[int, int], None]
-
-
-def certificate_pdf(certification: Certification, lang: str) -> bytes | None:
-    """The certificate's PDF, from ``lms.queries.certificate.render_pdf`` when that module
-    exists (None when it does not)."""
-    if importlib.util.find_spec(CERTIFICATE_MODULE) is None:
-        return None
-    module = importlib.import_module(CERTIFICATE_MODULE)
-    return module.render_pdf(certification, lang)
 
 
 def build(
@@ -251,16 +238,12 @@ def _add_content(pack: PackWriter, versions: records.Versions) -> list[dict]:
 def _add_certificates(pack: PackWriter, certified: list[tuple[int, str]], wanted: bool) -> dict:
     if not wanted:
         return {"included": 0, "omitted": "not included in packs for a period"}
-    if importlib.util.find_spec(CERTIFICATE_MODULE) is None:
-        return {"included": 0, "omitted": f"{CERTIFICATE_MODULE} is not installed"}
     included = []
     for certification_id, lang in certified:
         certification = db.session.get_one(Certification, certification_id)
-        pdf = certificate_pdf(certification, lang)
-        if pdf:
-            name = f"certificates/{certification_id}.pdf"
-            pack.add(name, pdf)
-            included.append(name)
+        name = f"certificates/{certification_id}.pdf"
+        pack.add(name, render_pdf(certification, lang))
+        included.append(name)
     return {"included": len(included), "omitted": None, "files": included}
 
 
