@@ -107,6 +107,7 @@ def demo(password: str | None, reset_passwords: bool):
     exist yet and print their credentials; existing accounts keep their passwords."""
     if current_app.config["LMS_ENV"] == "production":
         raise click.ClickException("Demo accounts are refused in production.")
+    from lms.services import signing_keys
     from lms.services.demo import create_demo_users
     from lms.services.demo import fill_company_settings
     from lms.services.demo import require_bundled_courses
@@ -131,6 +132,9 @@ def demo(password: str | None, reset_passwords: bool):
         )
     for course_id in require_bundled_courses():
         click.echo(f"required {course_id} of everyone")
+    if signing_keys.active() is None:  # so the demo's digital badges download at once
+        signing_keys.generate(via="demo")
+        click.echo("generated the key that signs digital badges (flask lms keys list)")
 
 
 @lms_cli.command("clearance-refresh")

@@ -143,7 +143,13 @@ def test_demo_creates_every_role_and_prints_credentials(runner):
     ):
         assert email in result.output
         assert User.find(email).check_password("demo-pass-123")
-    assert runner.invoke(args=["lms", "demo"]).exit_code == 0  # idempotent
+    # Its digital badges can be signed at once: the demo made the organisation's key.
+    assert "generated the key that signs digital badges" in result.output
+    listed = runner.invoke(args=["lms", "keys", "list"])
+    assert listed.exit_code == 0 and "RS256" in listed.output, listed.output
+    again = runner.invoke(args=["lms", "demo"])
+    assert again.exit_code == 0  # idempotent
+    assert "generated the key" not in again.output  # the key is kept
 
 
 def test_demo_fills_the_company_settings_it_finds_unset(runner):
