@@ -9,14 +9,15 @@ Science 2012;53(9):5452-5461. Languages that separate words with spaces are coun
 words per minute; Chinese and Japanese in characters per minute (Han, Hiragana and
 Katakana; CJK punctuation is not counted).
 
-A language with no measured rate is read at the rate IReST found the same in all its
-alphabetic languages: 68 ms per character (95% CI 65-71 ms, 14 languages), that is about
-882 letters a minute. We count letters and digits, not spaces, punctuation or combining
-marks (Devanagari and Thai vowel signs, tone marks), which is our reading of the
-paper's "characters"; it suits scripts without spaces between words (Thai). Checked on
-our own course, it errs on the slow side where words are long: its modules take 27.7 min
-by the fallback against 22.5 by IReST's English rate, 29.8 against 24.3 in German, 24.8
-against 24.5 in Portuguese.
+A language with no measured rate is read per letter, at the rate IReST's own word rates
+give on our course's parallel text: each IReST language the bundled course is written in
+(en, de, es, fr, pt, he) read at its IReST rate, divided into the letters of its modules,
+gives 848 (Hebrew, written without most vowels) to 1,086 letters a minute, mean 1,000
+(``tests/content/test_content_reading.py`` recomputes it). Reading time per letter varies
+across alphabetic languages far less than per word, which is what makes a per-letter
+fallback fair to languages with long words (IReST's own finding). We count letters and
+digits, not spaces, punctuation or combining marks (Devanagari and Thai vowel signs, tone
+marks); that suits scripts without spaces between words (Thai).
 ``RATES[lang].source`` names where each rate comes from.
 """
 
@@ -45,7 +46,8 @@ class Rate:
 
 _IREST = "IReST (Trauzettel-Klosinski & Dietz 2012, IOVS 53(9):5452), read aloud"
 _IREST_LETTERS = (
-    "no measured rate found: IReST's 68 ms per character across 14 alphabetic languages"
+    "no measured rate found: IReST's word rates per letter of our course's parallel text "
+    "(mean of en, de, es, fr, pt, he)"
 )
 
 #: Rates by base language code (``pt`` covers pt_BR and pt_PT, ``zh`` both scripts).
@@ -67,7 +69,7 @@ RATES: dict[str, Rate] = {
     "ko": Rate(130, WORDS, "Rhiu et al. 2017, Korean J Ophthalmol 31(3):209, read aloud"),
 }  # fmt: skip
 #: Every other language: IReST's per-character reading time (see the module docstring).
-LETTERS_PER_MINUTE = 882
+LETTERS_PER_MINUTE = 1000
 FALLBACK = Rate(LETTERS_PER_MINUTE, LETTERS, _IREST_LETTERS)
 
 # Kept for readers of the rates by unit.

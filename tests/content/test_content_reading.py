@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from lms.config import PROJECT_ROOT
+from lms.content import load_course
 from lms.content import quiz_seconds
 from lms.content import reading_seconds
 from lms.content.reading import LETTERS_PER_MINUTE
@@ -15,6 +17,7 @@ from lms.content.reading import WORDS_PER_MINUTE
 from lms.content.reading import count_letters
 from lms.content.reading import count_units
 from lms.content.reading import rate
+from lms.content.render import html_text
 
 
 def test_english_228_words_take_a_minute():
@@ -106,3 +109,17 @@ def test_quiz_time_rounds_up():
     quiz = _Quiz(pool=1, questions=(_Question(1), _Question(2)))  # mean 1.5
     assert quiz_seconds(quiz) == 2 + QUIZ_THINKING_SECONDS_PER_QUESTION
     assert quiz_seconds(_Quiz(pool=1, questions=())) == 0
+
+
+def test_the_letter_fallback_is_irest_word_rates_per_letter_of_the_bundled_course():
+    """The documented derivation of the fallback, recomputed: each IReST language the
+    bundled course is written in, at its IReST word rate, per letter of its modules."""
+    course, problems = load_course(PROJECT_ROOT, "social-media-policy")
+    assert course is not None, problems
+    rates = []
+    for lang in ("en", "de", "es", "fr", "pt_BR", "he"):
+        text = " ".join(html_text(m.html) for m in course.modules[lang])
+        words = count_units(text)[1]
+        rates.append(rate(lang).per_minute * count_letters(text) / words)
+    # Within 3%: edits to the course move the mean a little; a stale constant fails.
+    assert sum(rates) / len(rates) == pytest.approx(LETTERS_PER_MINUTE, rel=0.03)
