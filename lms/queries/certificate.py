@@ -1,15 +1,19 @@
 """The PDF certificate of a certification, in the reader's language.
 
-fpdf2 lays the page out and embeds subsets of Debian's fonts (``fonts-noto-core`` for
-Latin and Hebrew, ``fonts-droid-fallback`` for Chinese and Japanese: a TrueType font,
-whose text PDF readers and search can extract, unlike the CFF fonts of Noto CJK); its
-HarfBuzz shaping (uharfbuzz) and bidirectional algorithm put Hebrew right to left. segno
-draws the QR code of the public verification address. Nothing is fetched: it renders
-offline. The layout is centred, so it reads the same in either direction.
+fpdf2 lays the page out and embeds subsets of Debian's fonts: ``fonts-noto-core`` for
+Latin, Greek, Cyrillic, Hebrew, Arabic script (Naskh, for Urdu too: text extractors
+cannot read Noto's Nastaliq back), Thai, Devanagari, Bengali and Tamil;
+``fonts-droid-fallback`` for Chinese and Japanese and ``fonts-nanum`` for Korean (TrueType
+fonts, whose text PDF readers and search can extract, unlike the CFF fonts of Noto CJK).
+Its HarfBuzz shaping (uharfbuzz) joins Arabic letters and places Indic and Thai marks; its
+bidirectional algorithm puts Hebrew and Arabic right to left. segno draws the QR code of
+the public verification address. Nothing is fetched: it renders offline. The layout is
+centred, so it reads the same in either direction.
 """
 
 import io
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -27,15 +31,74 @@ from lms.models import User
 from lms.queries import catalog
 from lms.queries import company
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/truetype/droid")]
-#: family -> (regular file, bold file or None). The CJK font has no bold, and loading it
-#: is most of a CJK certificate's time (about a second): it is loaded once per document.
-FONTS = {
-    "latin": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    "hebrew": ("NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"),
-    "cjk": ("DroidSansFallbackFull.ttf", None),
+FONT_DIRS = [
+    Path("/usr/share/fonts/truetype/noto"),
+    Path("/usr/share/fonts/truetype/droid"),
+    Path("/usr/share/fonts/truetype/nanum"),
+]
+
+
+@dataclass(frozen=True)
+class Script:
+    regular: str
+    bold: str | None  # None: the font has no bold (bold lines are drawn regular)
+    ranges: tuple[tuple[int, int], ...]  # code points that need this font
+    languages: frozenset[str]  # base languages whose certificate is set in it
+
+
+#: Every script a course or a name may be written in, by font family. Latin (with Greek,
+#: Cyrillic and Vietnamese) is always loaded; the others when the language or a text needs
+#: them. The CJK font has no bold, and loading it is most of a CJK certificate's time
+#: (about a second): fonts are loaded once per document, and only those needed.
+SCRIPTS = {
+    "latin": Script("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", (), frozenset()),
+    "hebrew": Script(
+        "NotoSansHebrew-Regular.ttf",
+        "NotoSansHebrew-Bold.ttf",
+        ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)),
+        frozenset({"he"}),
+    ),
+    "arabic": Script(
+        "NotoNaskhArabic-Regular.ttf",
+        "NotoNaskhArabic-Bold.ttf",
+        ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+        frozenset({"ar", "fa", "ur"}),
+    ),
+    "thai": Script(
+        "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf", ((0x0E00, 0x0E7F),), frozenset({"th"})
+    ),
+    "devanagari": Script(
+        "NotoSansDevanagari-Regular.ttf",
+        "NotoSansDevanagari-Bold.ttf",
+        ((0x0900, 0x097F), (0xA8E0, 0xA8FF)),
+        frozenset({"hi", "mr", "ne"}),
+    ),
+    "bengali": Script(
+        "NotoSansBengali-Regular.ttf",
+        "NotoSansBengali-Bold.ttf",
+        ((0x0980, 0x09FF),),
+        frozenset({"bn"}),
+    ),
+    "tamil": Script(
+        "NotoSansTamil-Regular.ttf",
+        "NotoSansTamil-Bold.ttf",
+        ((0x0B80, 0x0BFF),),
+        frozenset({"ta"}),
+    ),
+    "korean": Script(
+        "NanumGothic.ttf",
+        "NanumGothicBold.ttf",
+        ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF)),
+        frozenset({"ko"}),
+    ),
+    # Han, Kana and CJK punctuation: whatever the fonts above lack from U+2E80 on.
+    "cjk": Script(
+        "DroidSansFallbackFull.ttf",
+        None,
+        ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF)),
+        frozenset({"ja", "zh"}),
+    ),
 }
-CJK_LANGUAGES = {"ja", "zh"}
 # fontTools reports every table it subsets at INFO: noise in the server's log.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 INK, MUTED, ACCENT = (33, 37, 41), (90, 96, 104), (13, 110, 253)
@@ -121,33 +184,40 @@ def _font_file(name: str) -> Path:
 
 def _document(lang: str, texts: list[str]) -> FPDF:
     """An A4 landscape document with the language's font first and the others the
-    ``texts`` need as fallbacks (a Hebrew name on an English certificate). Loading fonts
-    is most of the time a certificate takes, so only those needed are loaded."""
-    chars = {ord(char) for text in texts for char in text}
-    families = ["latin"]
-    if lang == "he" or any(0x0590 <= c <= 0x05FF or 0xFB1D <= c <= 0xFB4F for c in chars):
-        families.insert(0 if lang == "he" else 1, "hebrew")
-    if lang.split("_")[0] in CJK_LANGUAGES:
-        families.insert(0, "cjk")
-    elif any(c >= 0x2E80 for c in chars):
-        families.append("cjk")
+    ``texts`` need as fallbacks (a Hebrew name on an English certificate)."""
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_lang(lang.replace("_", "-"))
     pdf.set_creator("Brand ambassador LMS")
+    families = font_families(lang, texts)
     for family in families:
-        regular, bold = FONTS[family]
-        pdf.add_font(family, "", str(_font_file(regular)))
-        if bold:
-            pdf.add_font(family, "B", str(_font_file(bold)))
+        script = SCRIPTS[family]
+        pdf.add_font(family, "", str(_font_file(script.regular)))
+        if script.bold:
+            pdf.add_font(family, "B", str(_font_file(script.bold)))
     pdf.set_text_shaping(True)
     pdf.set_font(families[0], size=12)
     pdf.set_fallback_fonts(families[1:], exact_match=False)
     return pdf
 
 
+def font_families(lang: str, texts: list[str]) -> list[str]:
+    """The font families a certificate in ``lang`` showing ``texts`` needs: the
+    language's own first, then Latin, then any script the texts use."""
+    base = lang.split("_")[0]
+    own = [name for name, script in SCRIPTS.items() if base in script.languages]
+    chars = {ord(char) for text in texts for char in text}
+    used = [
+        name
+        for name, script in SCRIPTS.items()
+        if any(low <= c <= high for c in chars for low, high in script.ranges)
+    ]
+    families = [*own, "latin", *used]
+    return list(dict.fromkeys(families))
+
+
 def _line(pdf: FPDF, text: str, size: float, color: tuple, bold: bool = False) -> None:
-    has_bold = FONTS[pdf.font_family][1] is not None
+    has_bold = SCRIPTS[pdf.font_family].bold is not None
     pdf.set_font(style="B" if bold and has_bold else "", size=size)
     pdf.set_text_color(*color)
     pdf.multi_cell(0, size * 0.55, text, align="C", new_x="LMARGIN", new_y="NEXT")
