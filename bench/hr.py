@@ -114,11 +114,20 @@ def _params(app, dialect: str) -> dict:
     return {"now": now, "courses": courses, "params": params}
 
 
-def _status_cte(n_courses: int, columns: str) -> str:
+def _status_cte(n_courses: int, columns: str, people: bool = True) -> str:
     """One row per active employee × required course with its status, read from the
-    stored dates (person_course_status) as the app reads them."""
+    stored dates (person_course_status) as the app reads them; with ``people`` False from
+    that table alone (it carries the person's department, country, manager and active
+    flag), as the dashboard counts."""
     ids = ", ".join(f":course{i}" for i in range(n_courses))
     threshold = " ".join(f"WHEN :course{i} THEN :threshold{i}" for i in range(n_courses))
+    source = (
+        f"""FROM users u
+      JOIN person_course_status p ON p.user_id = u.id AND p.course_id IN ({ids})
+      WHERE u.active = :yes"""
+        if people
+        else f"FROM person_course_status p WHERE p.course_id IN ({ids}) AND p.active = :yes"
+    )
     return f"""
     WITH s AS (
       SELECT {columns},
@@ -130,9 +139,7 @@ def _status_cte(n_courses: int, columns: str) -> str:
         CASE WHEN p.valid_until <= :now THEN 1 ELSE 0 END AS expired,
         CASE WHEN (p.valid_until IS NULL OR p.valid_until <= :now)
               AND p.due_at >= :now AND p.due_at < :soon THEN 1 ELSE 0 END AS due_soon
-      FROM users u
-      JOIN person_course_status p ON p.user_id = u.id AND p.course_id IN ({ids})
-      WHERE u.active = :yes)"""
+      {source})"""
 
 
 _COUNTS = (
@@ -155,7 +162,7 @@ def dashboard_sql(dialect: str, n_courses: int) -> list[str]:
     ids = ", ".join(f":course{i}" for i in range(n_courses))
     manager_key = "m.employee_id"
     figures = (
-        _status_cte(n_courses, "u.department, u.country, u.manager_id")
+        _status_cte(n_courses, "p.department, p.country, p.manager_id", people=False)
         + f"""
     SELECT 'department', department, {_COUNTS}, CAST(NULL AS INTEGER) FROM s
     GROUP BY department
@@ -174,8 +181,8 @@ def dashboard_sql(dialect: str, n_courses: int) -> list[str]:
     )
     over_time = f"""
     SELECT 'new', {month("p.first_certified_at")}, COUNT(*)
-    FROM users u JOIN person_course_status p ON p.user_id = u.id AND p.course_id IN ({ids})
-    WHERE u.active = :yes AND p.first_certified_at IS NOT NULL
+    FROM person_course_status p
+    WHERE p.course_id IN ({ids}) AND p.active = :yes AND p.first_certified_at IS NOT NULL
     GROUP BY {month("p.first_certified_at")}
     UNION ALL
     SELECT 'issued', {month("c.issued_at")}, COUNT(*)

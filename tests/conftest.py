@@ -50,6 +50,7 @@ from lms.models import ApiToken
 from lms.models import Role
 from lms.models import User
 from lms.services import content_store
+from lms.services import person_status
 from tests.helpers import PASSWORD
 from tests.helpers import TEST_CONTENT
 from tests.helpers import Auth
@@ -401,6 +402,9 @@ def make_user(app):
         for role in roles:
             user.grant(role)
         db.session.add(user)
+        db.session.flush()
+        # As every service that adds a person does: their rows in the stored statuses.
+        person_status.refresh([user.id])
         db.session.commit()
         return user
 

@@ -40,6 +40,9 @@ class Report:
     def rows(self):
         return reporting.status_rows(self.scope, self.filters, self.courses, self.now)
 
+    def statuses(self):
+        return reporting.stored_statuses(self.scope, self.filters, self.courses, self.now)
+
 
 def _report() -> Report:
     now = utcnow()
@@ -57,7 +60,7 @@ def dashboard():
     if period not in reporting.PERIODS:
         report.errors.append(_("“%(value)s” is not a period: choose month or week.", value=period))
         period = "month"
-    summary = reporting.summary(report.rows())
+    summary = reporting.summary(report.statuses())
     breakdowns = summary.breakdowns
     headline = reporting.headline(report.scope, report.filters, report.now)
     series = reporting.over_time(report.scope, report.filters, report.courses, period)

@@ -28,8 +28,13 @@ class PersonCourseStatus(db.Model):
       not (the dashboard's "certified over time").
     - ``due_at``: the due date of the open enrolment, NULL when none is open or it has none.
 
-    Rows exist for every person (active or not) and every course required now; who is
-    active, and their department, country and manager, are read from ``users``.
+    - ``active``, ``department``, ``country``, ``manager_id``: copies of the person's, so
+      the dashboard groups and filters one table instead of joining a million people.
+      They are written with the row and follow every change to ``users`` through a
+      trigger (:data:`FOLLOW_USERS_DDL`), whichever code path (roster, SCIM, admin,
+      erasure) changes the person.
+
+    Rows exist for every person (active or not) and every course required now.
     """
 
     __tablename__ = "person_course_status"
@@ -49,3 +54,37 @@ class PersonCourseStatus(db.Model):
     certified_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     first_certified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    department: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    country: so.Mapped[str | None] = so.mapped_column(sa.String(2))
+    manager_id: so.Mapped[int | None]
+
+
+_FOLLOWED = ("active", "department", "country", "manager_id")
+_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _FOLLOWED)
+_SET = ", ".join(f"{c} = NEW.{c}" for c in _FOLLOWED)
+#: DDL that copies a person's changes to their status rows, per dialect; used by the
+#: model and by the migration so both paths create the same trigger.
+FOLLOW_USERS_DDL = {
+    "sqlite": [
+        "CREATE TRIGGER person_course_status_follows_users "
+        f"AFTER UPDATE OF {', '.join(_FOLLOWED)} ON users FOR EACH ROW "
+        f"WHEN {_CHANGED.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN "
+        f"UPDATE person_course_status SET {_SET} WHERE user_id = NEW.id; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION person_course_status_follow_user() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"UPDATE person_course_status SET {_SET} WHERE user_id = NEW.id; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER person_course_status_follows_users "
+        f"AFTER UPDATE OF {', '.join(_FOLLOWED)} ON users FOR EACH ROW "
+        f"WHEN ({_CHANGED}) EXECUTE FUNCTION person_course_status_follow_user()",
+    ],
+}
+
+
+@sa.event.listens_for(PersonCourseStatus.__table__, "after_create")
+def _follow_users(table, connection, **kw):
+    for statement in FOLLOW_USERS_DDL.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)

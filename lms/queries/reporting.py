@@ -225,31 +225,19 @@ def status_rows(
 ) -> sa.Subquery:
     """One row per active employee × required course, with the status and the evidence.
 
-    Everything HR sees and exports is selected from this subquery. The status is read
-    from the stored dates (:class:`~lms.models.PersonCourseStatus`), compared with
-    ``now`` here, so time passing needs no write: certified while ``valid_until`` is
-    ahead (expiring once it is within the course's renewal window), else overdue when
-    the open enrolment's due date has passed, else to do.
+    Every list and export HR sees is selected from this subquery; the dashboard's counts
+    come from :func:`stored_statuses`, the same statuses without the people's names. The
+    status is read from the stored dates (:class:`~lms.models.PersonCourseStatus`),
+    compared with ``now`` here, so time passing needs no write: certified while
+    ``valid_until`` is ahead (expiring once it is within the course's renewal window),
+    else overdue when the open enrolment's due date has passed, else to do.
     """
-    ids = [c.id for c in courses if filters.course in (None, c.id)]
-    at = lambda dt: sa.literal(dt, UTCDateTime())  # noqa: E731
+    ids = _course_ids(courses, filters)
     pcs = PersonCourseStatus
-    threshold = sa.case(
-        {c.id: at(now + timedelta(days=c.window_days)) for c in courses} or {"": at(now)},
-        value=Course.id,
-        else_=at(now),
-    )
-    # Never NULL (NOT NULL would be NULL, and "due soon" below negates it).
-    valid = pcs.valid_until.is_not(None) & (pcs.valid_until > at(now))
-    status = sa.case(
-        (valid & (pcs.valid_until <= threshold), "expiring"),
-        (valid, "certified"),
-        (pcs.due_at < at(now), "overdue"),
-        else_="todo",
-    )
+    dates = _StatusDates(courses, now)
 
     def if_valid(column, name: str):
-        return sa.case((valid, column), else_=sa.null()).label(name)
+        return sa.case((dates.valid, column), else_=sa.null()).label(name)
 
     stmt = (
         sa.select(
@@ -266,13 +254,7 @@ def status_rows(
             if_valid(pcs.certified_minor, "minor"),
             if_valid(pcs.certified_at, "issued_at"),
             if_valid(pcs.certified_expires_at, "expires_at"),
-            status.label("status"),
-            # Lapsed: held a certification that ran out (or lost to a recertification
-            # deadline), whatever is due now.
-            (pcs.valid_until <= at(now)).label("expired"),
-            (~valid & (pcs.due_at >= at(now)) & (pcs.due_at < at(now + DUE_SOON))).label(
-                "due_soon"
-            ),
+            *dates.columns(),
         )
         .select_from(User)
         .join(Course, Course.id.in_(ids))
@@ -280,20 +262,93 @@ def status_rows(
         .outerjoin(pcs, (pcs.user_id == User.id) & (pcs.course_id == Course.id))
         .where(User.active.is_(True), *_person_conditions(scope, filters))
     )
-    rows = stmt.where(*_audiences(courses, ids)).subquery("rows")
-    if filters.status:
-        wanted = STATUS_GROUPS.get(filters.status, (filters.status,))
-        rows = sa.select(rows).where(rows.c.status.in_(wanted)).subquery("rows")
-    return rows
+    return _with_status(stmt.where(*_audiences(courses, ids)).subquery("rows"), filters)
 
 
-def _audiences(courses: list[RequiredCourse], ids: list[str]) -> list:
-    """A course required of an audience counts only for the people in it."""
+def stored_statuses(
+    scope: Scope, filters: Filters, courses: list[RequiredCourse], now: datetime
+) -> sa.Subquery:
+    """:func:`status_rows`' department, country, manager and status columns, from the
+    stored statuses alone: they carry each person's department, country, manager and
+    active flag (kept by a trigger on ``users``), so counting a million people reads one
+    table. Every path that creates a person or requires a course writes their rows
+    (:mod:`lms.services.person_status`); ``users`` is joined only for a course required
+    of a narrower audience than everyone."""
+    ids = _course_ids(courses, filters)
+    pcs = PersonCourseStatus
+    dates = _StatusDates(courses, now)
+    stmt = sa.select(
+        pcs.user_id,
+        pcs.course_id,
+        pcs.department,
+        pcs.country,
+        pcs.manager_id,
+        *dates.columns(),
+    ).where(pcs.course_id.in_(ids), pcs.active.is_(True), *_person_conditions(scope, filters, pcs))
+    narrow = _audiences(courses, ids, pcs.course_id)
+    if narrow:
+        stmt = stmt.join(User, User.id == pcs.user_id).where(*narrow)
+    return _with_status(stmt.subquery("rows"), filters)
+
+
+def _course_ids(courses: list[RequiredCourse], filters: Filters) -> list[str]:
+    return [c.id for c in courses if filters.course in (None, c.id)]
+
+
+class _StatusDates:
+    """The status of a stored row at ``now``, as SQL (see :func:`status_rows`)."""
+
+    def __init__(self, courses: list[RequiredCourse], now: datetime):
+        pcs = PersonCourseStatus
+        self.now = now
+        threshold = sa.case(
+            {c.id: self.at(now + timedelta(days=c.window_days)) for c in courses}
+            or {"": self.at(now)},
+            value=pcs.course_id,
+            else_=self.at(now),
+        )
+        # Never NULL (NOT NULL would be NULL, and "due soon" below negates it).
+        self.valid = pcs.valid_until.is_not(None) & (pcs.valid_until > self.at(now))
+        self.status = sa.case(
+            (self.valid & (pcs.valid_until <= threshold), "expiring"),
+            (self.valid, "certified"),
+            (pcs.due_at < self.at(now), "overdue"),
+            else_="todo",
+        )
+
+    @staticmethod
+    def at(moment: datetime):
+        return sa.literal(moment, UTCDateTime())
+
+    def columns(self) -> list:
+        pcs, now = PersonCourseStatus, self.now
+        due_soon = (
+            ~self.valid & (pcs.due_at >= self.at(now)) & (pcs.due_at < self.at(now + DUE_SOON))
+        )
+        return [
+            self.status.label("status"),
+            # Lapsed: held a certification that ran out (or lost to a recertification
+            # deadline), whatever is due now.
+            (pcs.valid_until <= self.at(now)).label("expired"),
+            due_soon.label("due_soon"),
+        ]
+
+
+def _with_status(rows: sa.Subquery, filters: Filters) -> sa.Subquery:
+    if not filters.status:
+        return rows
+    wanted = STATUS_GROUPS.get(filters.status, (filters.status,))
+    return sa.select(rows).where(rows.c.status.in_(wanted)).subquery("rows")
+
+
+def _audiences(courses: list[RequiredCourse], ids: list[str], course_id=Course.id) -> list:
+    """A course required of an audience counts only for the people in it (conditions on
+    ``users``)."""
     narrow = [c for c in courses if c.audience and c.id in ids]
     if not narrow:
         return []
-    inside = (sa.and_(Course.id == c.id, audiences.audience_clause(c.audience)) for c in narrow)
-    return [sa.or_(Course.id.not_in([c.id for c in narrow]), *inside)]
+    inside = (sa.and_(course_id == c.id, audiences.audience_clause(c.audience)) for c in narrow)
+    return [sa.or_(course_id.not_in([c.id for c in narrow]), *inside)]
 
 
 def _count(condition) -> sa.ColumnElement:
@@ -323,7 +378,7 @@ class Group:
     figures: Figures
 
 
-def _figure_columns(rows) -> list:
+def figure_columns(rows) -> list:
     return [
         sa.func.count().label("total"),
         _count(rows.c.status.in_(STATUS_GROUPS["completed"])).label("certified"),
@@ -335,7 +390,7 @@ def _figure_columns(rows) -> list:
 
 
 def totals(rows: sa.Subquery) -> Figures:
-    return Figures(*db.session.execute(sa.select(*_figure_columns(rows))).one())
+    return Figures(*db.session.execute(sa.select(*figure_columns(rows))).one())
 
 
 def breakdown(
@@ -346,7 +401,7 @@ def breakdown(
     Managers are ordered by most overdue first, so the first page is the one to chase
     (then by name and employee id, so namesakes keep their order).
     """
-    figures = _figure_columns(rows)
+    figures = figure_columns(rows)
     if dimension == "manager":
         manager = so.aliased(User, name="manager")
         stmt = (
@@ -378,64 +433,52 @@ class Summary:
 def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
     """:func:`totals` and :func:`breakdown` for every dimension, in one statement.
 
-    The status of each row is computed once (a CTE the four aggregates share) instead of
-    once per figure; each group keeps the order and the limit :func:`breakdown` gives it.
+    Each row's status is computed once: PostgreSQL counts the four groupings in one pass
+    over the rows (GROUPING SETS); SQLite, which has none, in four GROUP BYs over one CTE.
+    Each group keeps the order and the limit :func:`breakdown` gives it.
     """
-    statuses = sa.select(
-        rows.c.department,
-        rows.c.country,
-        rows.c.manager_id,
-        rows.c.status,
-        rows.c.due_soon,
-        rows.c.expired,
-    ).cte("statuses")
+    groups = _groups(rows)
     manager = so.aliased(User, name="manager")
+    figures = [groups.c[name] for name in FIGURE_NAMES]
     branches = [
         sa.select(
-            sa.literal("total").label("dim"),
+            groups.c.dim,
             sa.null().label("key"),
             sa.null().label("label"),
-            *_figure_columns(statuses),
+            *figures,
             sa.literal(1).label("rank"),
-        )
+        ).where(groups.c.dim == "total")
     ]
     for dimension in ("department", "country"):
-        column = statuses.c[dimension]
         branches.append(
             sa.select(
-                sa.literal(dimension),
-                column,
-                column,
-                *_figure_columns(statuses),
-                sa.func.row_number().over(order_by=column),
-            ).group_by(column)
+                groups.c.dim,
+                groups.c.key,
+                groups.c.key,
+                *figures,
+                sa.func.row_number().over(order_by=groups.c.key),
+            ).where(groups.c.dim == dimension)
         )
-    # Group by manager id first, keep the teams ranked among the first limit + 1 by their
-    # counts (ties included, so the order by name below is unchanged), and only then name
-    # them: a hundred lookups instead of one per manager.
-    grouped = (
-        sa.select(statuses.c.manager_id, *_figure_columns(statuses))
-        .group_by(statuses.c.manager_id)
-        .subquery("grouped")
+    # Keep the teams ranked among the first limit + 1 by their counts (ties included, so
+    # the order by name below is unchanged), and only then name them: a hundred lookups
+    # instead of one per manager.
+    ranked = (
+        sa.select(
+            groups,
+            sa.func.rank()
+            .over(order_by=(groups.c.overdue.desc(), groups.c.total.desc()))
+            .label("place"),
+        )
+        .where(groups.c.dim == "manager")
+        .subquery("ranked")
     )
-    ranked = sa.select(
-        grouped,
-        sa.func.rank()
-        .over(order_by=(grouped.c.overdue.desc(), grouped.c.total.desc()))
-        .label("place"),
-    ).subquery("ranked")
     teams = sa.select(ranked).where(ranked.c.place <= limit + 1).subquery("teams")
     branches.append(
         sa.select(
-            sa.literal("manager"),
+            teams.c.dim,
             manager.employee_id,
             manager.name,
-            teams.c.total,
-            teams.c.certified,
-            teams.c.overdue,
-            teams.c.expiring,
-            teams.c.due_soon,
-            teams.c.expired,
+            *[teams.c[name] for name in FIGURE_NAMES],
             sa.func.row_number().over(
                 order_by=(
                     teams.c.overdue.desc(),
@@ -460,8 +503,64 @@ def summary(rows: sa.Subquery, limit: int = BREAKDOWN_LIMIT) -> Summary:
         else:
             found[dim].append(Group(key if key is not None else NONE, label, Figures(*counts)))
     return Summary(
-        totals_, {dim: (groups[:limit], len(groups) > limit) for dim, groups in found.items()}
+        totals_, {dim: (groups_[:limit], len(groups_) > limit) for dim, groups_ in found.items()}
     )
+
+
+FIGURE_NAMES = ("total", "certified", "overdue", "expiring", "due_soon", "expired")
+
+
+def _groups(rows: sa.Subquery) -> sa.CTE:
+    """The six figures for everyone ("total") and per department, country and manager:
+    columns ``dim``, ``key`` (the department or country), ``manager_id`` and the figures."""
+    if on_postgresql():
+        # GROUPING() sets a bit for each column a row is not grouped by (first column
+        # highest): department 0b011, country 0b101, manager 0b110, everyone 0b111.
+        bits = sa.func.grouping(rows.c.department, rows.c.country, rows.c.manager_id)
+        dim = sa.case({3: "department", 5: "country", 6: "manager"}, value=bits, else_="total")
+        return (
+            sa.select(
+                dim.label("dim"),
+                sa.func.coalesce(rows.c.department, rows.c.country).label("key"),
+                rows.c.manager_id,
+                *figure_columns(rows),
+            )
+            .group_by(
+                sa.func.grouping_sets(
+                    sa.tuple_(rows.c.department),
+                    sa.tuple_(rows.c.country),
+                    sa.tuple_(rows.c.manager_id),
+                    sa.text("()"),
+                )
+            )
+            .cte("grouped")
+        )
+    statuses = sa.select(
+        rows.c.department,
+        rows.c.country,
+        rows.c.manager_id,
+        rows.c.status,
+        rows.c.due_soon,
+        rows.c.expired,
+    ).cte("statuses")
+
+    def branch(dim: str, key, manager_id) -> sa.Select:
+        return sa.select(
+            sa.literal(dim).label("dim"),
+            key.label("key"),
+            manager_id.label("manager_id"),
+            *figure_columns(statuses),
+        )
+
+    department, country, manager_id = (
+        statuses.c[n] for n in ("department", "country", "manager_id")
+    )
+    return sa.union_all(
+        branch("total", sa.null(), sa.null()),
+        branch("department", department, sa.null()).group_by(department),
+        branch("country", country, sa.null()).group_by(country),
+        branch("manager", sa.null(), manager_id).group_by(manager_id),
+    ).cte("grouped")
 
 
 @dataclass(frozen=True)
@@ -524,7 +623,8 @@ def over_time(
     """Certifications issued per period, and the cumulative number of (employee, required
     course) pairs certified for the first time, for the active employees in scope
     (grouped in SQL; one row per period). First certifications come from the stored
-    statuses (``first_certified_at``), so nobody's history is ranked on each view."""
+    statuses (``first_certified_at``, and the person's columns copied there), so nobody's
+    history is ranked on each view and no person is joined."""
     ids = [c.id for c in courses if filters.course in (None, c.id)]
     people = [User.active.is_(True), *_person_conditions(scope, filters)]
     pcs = PersonCourseStatus
@@ -532,9 +632,12 @@ def over_time(
     new: dict[str, int] = dict(
         db.session.execute(
             sa.select(first, sa.func.count())
-            .select_from(User)
-            .join(pcs, (pcs.user_id == User.id) & pcs.course_id.in_(ids))
-            .where(pcs.first_certified_at.is_not(None), *people)
+            .where(
+                pcs.course_id.in_(ids),
+                pcs.first_certified_at.is_not(None),
+                pcs.active.is_(True),
+                *_person_conditions(scope, filters, pcs),
+            )
             .group_by(first)
         ).all()
     )

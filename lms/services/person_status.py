@@ -37,6 +37,8 @@ COLUMNS = (
     "first_certified_at",
     "due_at",
 )
+#: The person's own columns, copied with each row (then kept by the model's trigger).
+PERSON_COLUMNS = ("active", "department", "country", "manager_id")
 
 
 def refresh(
@@ -70,16 +72,18 @@ def refresh_everyone(required: Sequence[rules.RequiredCourse] | None = None) -> 
 
 
 def insert_statement(
-    required: Sequence[rules.RequiredCourse], user_ids: list[int] | None
+    required: Sequence[rules.RequiredCourse], user_ids: list[int] | None, people: bool = True
 ) -> sa.Insert:
-    """INSERT … SELECT of the rows of ``user_ids`` (everyone: None); also the migration's
-    backfill.
+    """INSERT … SELECT of the rows of ``user_ids`` (everyone: None); also the migrations'
+    backfill (``people=False``: without the person's columns, for the schema before they
+    were added).
 
     Two parts: people with a certification in the course, driven from their best one
     (never an outer join from every person to a ranked subquery, which SQLite without
     statistics answers by scanning the subquery once per person), and everyone else.
     """
     ids = [c.id for c in required]
+    person = [getattr(User, name) for name in PERSON_COLUMNS] if people else []
     best = _best_certifications(required, user_ids)
     active = best.c.is_active.is_(True)
 
@@ -104,8 +108,10 @@ def insert_statement(
             if_active(best.c.expires_at),
             best.c.first_at,
             Enrollment.due_at,
+            *person,
         )
         .select_from(best)
+        .join(User, User.id == best.c.user_id)
         .outerjoin(Enrollment, open_enrollment(best.c.user_id, best.c.course_id))
     )
     never = (
@@ -114,6 +120,7 @@ def insert_statement(
             Course.id,
             *[sa.null()] * 6,
             Enrollment.due_at,
+            *person,
         )
         .select_from(User)
         .join(Course, Course.id.in_(ids))
@@ -126,7 +133,10 @@ def insert_statement(
     )
     if user_ids is not None:
         never = never.where(User.id.in_(user_ids))
-    return sa.insert(PersonCourseStatus).from_select(list(COLUMNS), sa.union_all(certified, never))
+    columns = [*COLUMNS, *(PERSON_COLUMNS if people else ())]
+    return sa.insert(PersonCourseStatus).from_select(
+        columns, sa.union_all(certified, never), include_defaults=False
+    )
 
 
 def _best_certifications(required: Sequence[rules.RequiredCourse], user_ids: list[int] | None):
