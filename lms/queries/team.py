@@ -61,16 +61,28 @@ def team_page(
     manager_id: int, now: datetime, status: str | None, page: int, per_page: int
 ) -> TeamPage:
     """The counts over every report and one page of their (person × required course)
-    rows, most urgent first: overdue, then expiring soon, then the rest."""
-    everyone = team_rows(manager_id, now)
-    figures = reporting.totals(everyone)
-    rows = team_rows(manager_id, now, status) if status else everyone
-    total = (
-        db.session.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
-        if status
-        else figures.total  # the same rows: counted once
-    )
+    rows, most urgent first: overdue, then expiring soon, then the rest.
+
+    Two statements walk the tree: the counts (people, direct reports and the figures, from
+    the stored statuses, one walk shared by all three) and the page."""
+    courses = reporting.required_courses(now)
+    below = reports_of(manager_id).cte("below")
+    statuses = reporting.stored_statuses(reporting.Scope(), reporting.Filters(), courses, now)
+    mine = sa.select(statuses).where(statuses.c.user_id.in_(sa.select(below.c.id))).subquery()
+    wanted = reporting.STATUS_GROUPS.get(status, (status,)) if status else None
+    people = sa.select(sa.func.count()).where(User.id.in_(sa.select(below.c.id)), User.active)
+    direct = sa.select(sa.func.count()).where(User.manager_id == manager_id, User.active)
+    shown = sa.func.count().filter(mine.c.status.in_(wanted)) if wanted else sa.func.count()
+    *counts, total, n_people, n_direct = db.session.execute(
+        sa.select(
+            *reporting.figure_columns(mine),
+            shown,
+            people.scalar_subquery(),
+            direct.scalar_subquery(),
+        )
+    ).one()
     page = reporting.Page.clamp(page, total, per_page)
+    rows = team_rows(manager_id, now, status)
     manager = so.aliased(User, name="manager")
     urgency = sa.case({"overdue": 0, "expiring": 1, "todo": 2}, value=rows.c.status, else_=3)
     items = db.session.execute(
@@ -87,14 +99,10 @@ def team_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    active = sa.select(sa.func.count()).where(
-        User.id.in_(reports_of(manager_id)), User.active.is_(True)
-    )
-    direct = sa.select(sa.func.count()).where(User.manager_id == manager_id, User.active.is_(True))
     return TeamPage(
-        people=db.session.execute(active).scalar_one(),
-        direct=db.session.execute(direct).scalar_one(),
-        figures=figures,
+        people=n_people,
+        direct=n_direct,
+        figures=reporting.Figures(*counts),
         page=reporting.Page(items, total, page, per_page),
     )
 
