@@ -293,3 +293,22 @@ def test_a_lead_sees_their_department_counted_the_same_way(client, auth, company
         page = shown(client.get("/hr/"))
         assert page == expected_page(direct_count(moment, department="Sales"))
         assert set(page["departments"]) == {"Sales"}
+
+
+def test_a_change_to_a_person_by_any_path_moves_their_counts(client, auth, company):
+    """The stored statuses copy each person's department, country, manager and active
+    flag; a trigger on ``users`` keeps the copies, whatever writes the change (here a
+    plain UPDATE, as another service or an operator would)."""
+    auth.login(company["HR"])
+    db.session.execute(
+        sa.update(User)
+        .where(User.id.in_([company["A3"].id, company["B2"].id]))
+        .values(department="Legal", country="FR", manager_id=company["LEAD"].id)
+    )
+    db.session.execute(sa.update(User).where(User.id == company["A1"].id).values(active=False))
+    db.session.commit()
+    counted = direct_count(utcnow())
+    page = shown(client.get("/hr/"))
+    assert page == expected_page(counted)
+    assert page["departments"]["Legal"][0] == 2
+    assert "FR" in client.get("/hr/?country=FR").get_data(as_text=True)
