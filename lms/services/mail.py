@@ -9,7 +9,9 @@ and let :func:`deliver` send it and record the outcome: ``sent``, or ``retry`` u
 """
 
 import contextlib
+import html
 import logging
+import re
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from flask import current_app
 
 from lms.extensions import db
 from lms.i18n import supported
+from lms.i18n import text_direction
 from lms.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,8 +65,28 @@ def compose(
     if cc is not None:
         message["Cc"] = formataddr(cc)
     message.set_content(body)  # before Content-Language: set_content clears Content-*
+    if text_direction(lang) == "rtl":
+        message.add_alternative(right_to_left_html(body, lang), subtype="html")
     message["Content-Language"] = lang.replace("_", "-")
     return message
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def right_to_left_html(body: str, lang: str) -> str:
+    """The plain-text ``body`` as HTML that declares its language and direction: plain
+    text cannot, and mail clients guess it line by line from the first letter, so a
+    Hebrew or Arabic line that starts with a name, a number or a link runs left to right.
+    Links stay links; nothing else is added."""
+    escaped = html.escape(body)
+    linked = _URL.sub(lambda m: f'<a href="{m[0]}">{m[0]}</a>', escaped)
+    code = html.escape(lang.replace("_", "-"))
+    return (
+        f'<!DOCTYPE html><html lang="{code}" dir="rtl"><body>'
+        f'<div dir="rtl" style="white-space: pre-wrap; font-family: sans-serif">{linked}</div>'
+        "</body></html>"
+    )
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Reminder e-mails, received by a real SMTP server (aiosmtpd) on every database."""
 
+import html
+import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -79,8 +81,28 @@ def test_on_the_due_date_in_the_employees_language(smtp, make_user):
     assert rcpts == ["noa@example.com"]
     assert message["Content-Language"] == "he"
     assert "יסודות המדיניות" in message["Subject"]  # the course title in Hebrew
-    assert "2030" in message.get_content() and "ביוני" in message.get_content()  # Hebrew date
+    plain = message.get_body(("plain",)).get_content()
+    assert "2030" in plain and "ביוני" in plain  # Hebrew date
     assert records()[0].kind == "due"
+
+
+def test_a_right_to_left_message_declares_its_direction(smtp, make_user):
+    """Plain text cannot say it is right to left: a Hebrew message also carries the same
+    text as HTML marked dir="rtl" in its language, links kept; English stays plain."""
+    noa = make_user(email="noa@example.com", name="Noa", preferred_language="he")
+    ann = make_user(email="ann@example.com", name="Ann", preferred_language="en")
+    enrol(noa, NOW.replace(hour=18))
+    enrol(ann, NOW.replace(hour=18))
+    reminders.send_due(NOW)
+    sent = {rcpts[0]: message for rcpts, message in smtp.messages}
+    hebrew = sent["noa@example.com"]
+    plain = hebrew.get_body(("plain",)).get_content()
+    page = hebrew.get_body(("html",)).get_content()
+    assert '<html lang="he" dir="rtl">' in page and 'div dir="rtl"' in page
+    assert html.unescape(re.sub(r"<[^>]+>", "", page)).strip() == plain.strip()
+    link = re.search(r"https://lms\.example\.com/\S+", plain)[0]
+    assert f'<a href="{link}">' in page
+    assert not sent["ann@example.com"].is_multipart()
 
 
 def test_overdue_copies_the_manager_weekly(smtp, make_user, boss):
