@@ -75,6 +75,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "永远", "总是", "始终", "一律", "只", "仅", "可能", "也许", "或许", "先", "等待",
         "谨慎", "小心",
     ),
+    "nl": (
+        "vraag", "vragen", "navrag*", "controle*", "check*", "nagaan", "nooit", "altijd",
+        "alleen", "slechts", "uitsluitend", "mag", "mogen", "kan", "kunnen", "zou", "zouden",
+        "moet*", "misschien", "eventueel", "meestal", "doorgaans", "eerst", "wacht*",
+        "bevestig*", "verifieer*", "overleg*", "raadpleeg*", "voorzichtig*", "tenzij",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -95,6 +101,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "ja": ("上記のすべて", "上記すべて", "上記のいずれ", "上記のどれ", "すべて正しい",
            "いずれでもない"),
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
+    "nl": ("alle bovenstaande", "geen van de bovenstaande", "alle antwoorden",
+           "geen van de antwoorden", "al het bovenstaande", "geen van beide"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
