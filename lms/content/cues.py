@@ -80,6 +80,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "daima", "hep", "mutlaka", "yalnızca", "sadece", "belki", "olabilir*", "muhtemelen",
         "genellikle", "önce", "bekle*", "dikkat*", "özen*",
     ),
+    "el": (
+        "ρωτ*", "ελέγ*", "ελεγ*", "επαληθ*", "επιβεβαι*", "ποτέ", "πάντα", "μόνο", "ίσως",
+        "μπορεί", "συνήθως", "πρώτα", "περιμέν*", "προσοχ*", "προσεκτικ*", "απαραίτητα",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -102,6 +106,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
     "tr": ("yukarıdakilerin hepsi", "yukarıdakilerin hiçbiri", "hepsi doğru", "hiçbiri doğru değil",
            "tüm yanıtlar", "yukarıdakilerin tümü"),
+    "el": ("όλα τα παραπάνω", "κανένα από τα παραπάνω", "όλες οι απαντήσεις",
+           "καμία από τις απαντήσεις", "όλα ισχύουν", "κανένα δεν ισχύει"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
