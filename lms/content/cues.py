@@ -80,6 +80,14 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "alleen", "slechts", "uitsluitend", "mag", "mogen", "kan", "kunnen", "zou", "zouden",
         "moet*", "misschien", "eventueel", "meestal", "doorgaans", "eerst", "wacht*",
         "bevestig*", "verifieer*", "overleg*", "raadpleeg*", "voorzichtig*", "tenzij",
+    "tr": (
+        "sorar*", "sorup", "danış*", "kontrol", "doğrula*", "teyit*", "asla", "hiçbir",
+        "daima", "hep", "mutlaka", "yalnızca", "sadece", "belki", "olabilir*", "muhtemelen",
+        "genellikle", "önce", "bekle*", "dikkat*", "özen*",
+    ),
+    "el": (
+        "ρωτ*", "ελέγ*", "ελεγ*", "επαληθ*", "επιβεβαι*", "ποτέ", "πάντα", "μόνο", "ίσως",
+        "μπορεί", "συνήθως", "πρώτα", "περιμέν*", "προσοχ*", "προσεκτικ*", "απαραίτητα",
     ),
 }  # fmt: skip
 
@@ -103,6 +111,10 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
     "nl": ("alle bovenstaande", "geen van de bovenstaande", "alle antwoorden",
            "geen van de antwoorden", "al het bovenstaande", "geen van beide"),
+    "tr": ("yukarıdakilerin hepsi", "yukarıdakilerin hiçbiri", "hepsi doğru", "hiçbiri doğru değil",
+           "tüm yanıtlar", "yukarıdakilerin tümü"),
+    "el": ("όλα τα παραπάνω", "κανένα από τα παραπάνω", "όλες οι απαντήσεις",
+           "καμία από τις απαντήσεις", "όλα ισχύουν", "κανένα δεν ισχύει"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
