@@ -75,6 +75,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "永远", "总是", "始终", "一律", "只", "仅", "可能", "也许", "或许", "先", "等待",
         "谨慎", "小心",
     ),
+    "sv": (
+        "fråga*", "kontroller*", "kolla*", "aldrig", "alltid", "bara", "endast", "enbart",
+        "kanske", "kunde", "bör", "borde", "möjligen", "troligen", "vanligtvis",
+        "först", "vänta*", "bekräfta*", "verifiera*", "rådfråga*", "försiktig*", "såvida",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -95,6 +100,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "ja": ("上記のすべて", "上記すべて", "上記のいずれ", "上記のどれ", "すべて正しい",
            "いずれでもない"),
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
+    "sv": ("alla ovanstående", "inget av ovanstående", "inga av ovanstående",
+           "alla alternativen", "inget av alternativen", "samtliga ovan", "alla svaren"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
