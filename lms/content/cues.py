@@ -80,6 +80,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "kanske", "kunde", "bör", "borde", "möjligen", "troligen", "vanligtvis",
         "först", "vänta*", "bekräfta*", "verifiera*", "rådfråga*", "försiktig*", "såvida",
     ),
+    "da": (
+        "spørg*", "tjek*", "kontroller*", "aldrig", "altid", "kun", "udelukkende", "måske",
+        "kunne", "bør", "burde", "muligvis", "sandsynligvis", "normalt", "først", "vent*",
+        "bekræft*", "verificer*", "rådfør*", "forsigtig*", "medmindre",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -102,6 +107,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
     "sv": ("alla ovanstående", "inget av ovanstående", "inga av ovanstående",
            "alla alternativen", "inget av alternativen", "samtliga ovan", "alla svaren"),
+    "da": ("alle ovenstående", "ingen af ovenstående", "alle svarene", "ingen af svarene",
+           "alle mulighederne", "ingen af mulighederne"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
