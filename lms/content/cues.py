@@ -88,6 +88,15 @@ HEDGES: dict[str, tuple[str, ...]] = {
     "el": (
         "ρωτ*", "ελέγ*", "ελεγ*", "επαληθ*", "επιβεβαι*", "ποτέ", "πάντα", "μόνο", "ίσως",
         "μπορεί", "συνήθως", "πρώτα", "περιμέν*", "προσοχ*", "προσεκτικ*", "απαραίτητα",
+    "sv": (
+        "fråga*", "kontroller*", "kolla*", "aldrig", "alltid", "bara", "endast", "enbart",
+        "kanske", "kunde", "bör", "borde", "möjligen", "troligen", "vanligtvis",
+        "först", "vänta*", "bekräfta*", "verifiera*", "rådfråga*", "försiktig*", "såvida",
+    ),
+    "da": (
+        "spørg*", "tjek*", "kontroller*", "aldrig", "altid", "kun", "udelukkende", "måske",
+        "kunne", "bør", "burde", "muligvis", "sandsynligvis", "normalt", "først", "vent*",
+        "bekræft*", "verificer*", "rådfør*", "forsigtig*", "medmindre",
     ),
 }  # fmt: skip
 
@@ -115,6 +124,10 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "tüm yanıtlar", "yukarıdakilerin tümü"),
     "el": ("όλα τα παραπάνω", "κανένα από τα παραπάνω", "όλες οι απαντήσεις",
            "καμία από τις απαντήσεις", "όλα ισχύουν", "κανένα δεν ισχύει"),
+    "sv": ("alla ovanstående", "inget av ovanstående", "inga av ovanstående",
+           "alla alternativen", "inget av alternativen", "samtliga ovan", "alla svaren"),
+    "da": ("alle ovenstående", "ingen af ovenstående", "alle svarene", "ingen af svarene",
+           "alle mulighederne", "ingen af mulighederne"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
