@@ -97,6 +97,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "spørg*", "tjek*", "kontroller*", "aldrig", "altid", "kun", "udelukkende", "måske",
         "kunne", "bør", "burde", "muligvis", "sandsynligvis", "normalt", "først", "vent*",
         "bekræft*", "verificer*", "rådfør*", "forsigtig*", "medmindre",
+    "ko": (
+        "확인*", "문의*", "물어*", "묻고", "상의*", "상담*", "절대", "절대로", "결코", "항상",
+        "언제나", "늘", "반드시", "꼭", "오직", "오로지", "단지", "아마", "어쩌면", "먼저",
+        "우선", "기다*", "신중*", "조심*", "주의*", "검토*",
     ),
 }  # fmt: skip
 
@@ -128,6 +132,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "alla alternativen", "inget av alternativen", "samtliga ovan", "alla svaren"),
     "da": ("alle ovenstående", "ingen af ovenstående", "alle svarene", "ingen af svarene",
            "alle mulighederne", "ingen af mulighederne"),
+    "ko": ("위의 모두", "위 모두", "위의 모든", "모두 정답", "모두 맞다", "위의 어느", "해당 없음",
+           "모두 틀리다"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
