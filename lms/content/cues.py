@@ -75,6 +75,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "永远", "总是", "始终", "一律", "只", "仅", "可能", "也许", "或许", "先", "等待",
         "谨慎", "小心",
     ),
+    "it": (
+        "chied*", "domand*", "verific*", "controll*", "conferm*", "consult*", "mai",
+        "sempre", "solo", "soltanto", "unicamente", "può", "possono", "potrebbe*",
+        "dovrebbe*", "forse", "magari", "solitamente", "generalmente", "prima", "aspett*",
+        "attend*", "attenzione", "cautela", "prudent*",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -95,6 +101,9 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "ja": ("上記のすべて", "上記すべて", "上記のいずれ", "上記のどれ", "すべて正しい",
            "いずれでもない"),
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
+    "it": ("tutte le precedenti", "nessuna delle precedenti", "tutte le risposte",
+           "nessuna delle risposte", "tutte le opzioni", "nessuna delle opzioni",
+           "tutto quanto sopra"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
