@@ -81,6 +81,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "dovrebbe*", "forse", "magari", "solitamente", "generalmente", "prima", "aspett*",
         "attend*", "attenzione", "cautela", "prudent*",
     ),
+    "ru": (
+        "спрос*", "уточн*", "провер*", "свер*", "подтверд*", "подтвержд*", "консульт*",
+        "никогда", "всегда", "только", "лишь", "может", "могут", "можно", "возможно",
+        "следует", "стоит", "сначала", "прежде", "подожд*", "ждите", "осторожн*",
+        "обычно", "вероятно",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -104,6 +110,9 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "it": ("tutte le precedenti", "nessuna delle precedenti", "tutte le risposte",
            "nessuna delle risposte", "tutte le opzioni", "nessuna delle opzioni",
            "tutto quanto sopra"),
+    "ru": ("все перечисленное", "всё перечисленное", "ничего из перечисленного",
+           "все варианты", "ни один из вариантов", "все ответы", "ни один из ответов",
+           "все вышеперечисленное", "всё вышеперечисленное"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
