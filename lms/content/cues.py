@@ -101,6 +101,17 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "확인*", "문의*", "물어*", "묻고", "상의*", "상담*", "절대", "절대로", "결코", "항상",
         "언제나", "늘", "반드시", "꼭", "오직", "오로지", "단지", "아마", "어쩌면", "먼저",
         "우선", "기다*", "신중*", "조심*", "주의*", "검토*",
+    "it": (
+        "chied*", "domand*", "verific*", "controll*", "conferm*", "consult*", "mai",
+        "sempre", "solo", "soltanto", "unicamente", "può", "possono", "potrebbe*",
+        "dovrebbe*", "forse", "magari", "solitamente", "generalmente", "prima", "aspett*",
+        "attend*", "attenzione", "cautela", "prudent*",
+    ),
+    "ru": (
+        "спрос*", "уточн*", "провер*", "свер*", "подтверд*", "подтвержд*", "консульт*",
+        "никогда", "всегда", "только", "лишь", "может", "могут", "можно", "возможно",
+        "следует", "стоит", "сначала", "прежде", "подожд*", "ждите", "осторожн*",
+        "обычно", "вероятно",
     ),
 }  # fmt: skip
 
@@ -134,6 +145,12 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "alle mulighederne", "ingen af mulighederne"),
     "ko": ("위의 모두", "위 모두", "위의 모든", "모두 정답", "모두 맞다", "위의 어느", "해당 없음",
            "모두 틀리다"),
+    "it": ("tutte le precedenti", "nessuna delle precedenti", "tutte le risposte",
+           "nessuna delle risposte", "tutte le opzioni", "nessuna delle opzioni",
+           "tutto quanto sopra"),
+    "ru": ("все перечисленное", "всё перечисленное", "ничего из перечисленного",
+           "все варианты", "ни один из вариантов", "все ответы", "ни один из ответов",
+           "все вышеперечисленное", "всё вышеперечисленное"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
