@@ -75,6 +75,13 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "永远", "总是", "始终", "一律", "只", "仅", "可能", "也许", "或许", "先", "等待",
         "谨慎", "小心",
     ),
+    "id": (
+        "tanya*", "bertanya", "menanyakan", "periksa", "memeriksa", "pastikan",
+        "memastikan", "konfirmasi*", "mengonfirmasi*", "verifikasi*", "konsultasi*",
+        "pernah", "selalu", "hanya", "mungkin", "boleh", "sebaiknya",
+        "seharusnya", "biasanya", "umumnya", "dulu", "terlebih", "tunggu", "menunggu",
+        "waspada*", "berhati*", "kecuali",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -95,6 +102,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "ja": ("上記のすべて", "上記すべて", "上記のいずれ", "上記のどれ", "すべて正しい",
            "いずれでもない"),
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
+    "id": ("semua jawaban di atas", "semua di atas", "semua yang di atas",
+           "tidak ada jawaban", "tak satu pun jawaban", "semua jawaban benar"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
