@@ -112,6 +112,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "никогда", "всегда", "только", "лишь", "может", "могут", "можно", "возможно",
         "следует", "стоит", "сначала", "прежде", "подожд*", "ждите", "осторожн*",
         "обычно", "вероятно",
+    "id": (
+        "tanya*", "bertanya", "menanyakan", "periksa", "memeriksa", "pastikan",
+        "memastikan", "konfirmasi*", "mengonfirmasi*", "verifikasi*", "konsultasi*",
+        "pernah", "selalu", "hanya", "mungkin", "boleh", "sebaiknya",
+        "seharusnya", "biasanya", "umumnya", "dulu", "terlebih", "tunggu", "menunggu",
+        "waspada*", "berhati*", "kecuali",
     ),
 }  # fmt: skip
 
@@ -151,6 +157,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "ru": ("все перечисленное", "всё перечисленное", "ничего из перечисленного",
            "все варианты", "ни один из вариантов", "все ответы", "ни один из ответов",
            "все вышеперечисленное", "всё вышеперечисленное"),
+    "id": ("semua jawaban di atas", "semua di atas", "semua yang di atas",
+           "tidak ada jawaban", "tak satu pun jawaban", "semua jawaban benar"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
