@@ -80,6 +80,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "alleen", "slechts", "uitsluitend", "mag", "mogen", "kan", "kunnen", "zou", "zouden",
         "moet*", "misschien", "eventueel", "meestal", "doorgaans", "eerst", "wacht*",
         "bevestig*", "verifieer*", "overleg*", "raadpleeg*", "voorzichtig*", "tenzij",
+    ),
     "tr": (
         "sorar*", "sorup", "danış*", "kontrol", "doğrula*", "teyit*", "asla", "hiçbir",
         "daima", "hep", "mutlaka", "yalnızca", "sadece", "belki", "olabilir*", "muhtemelen",
@@ -88,6 +89,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
     "el": (
         "ρωτ*", "ελέγ*", "ελεγ*", "επαληθ*", "επιβεβαι*", "ποτέ", "πάντα", "μόνο", "ίσως",
         "μπορεί", "συνήθως", "πρώτα", "περιμέν*", "προσοχ*", "προσεκτικ*", "απαραίτητα",
+    ),
     "sv": (
         "fråga*", "kontroller*", "kolla*", "aldrig", "alltid", "bara", "endast", "enbart",
         "kanske", "kunde", "bör", "borde", "möjligen", "troligen", "vanligtvis",
@@ -97,10 +99,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "spørg*", "tjek*", "kontroller*", "aldrig", "altid", "kun", "udelukkende", "måske",
         "kunne", "bør", "burde", "muligvis", "sandsynligvis", "normalt", "først", "vent*",
         "bekræft*", "verificer*", "rådfør*", "forsigtig*", "medmindre",
+    ),
     "ko": (
         "확인*", "문의*", "물어*", "묻고", "상의*", "상담*", "절대", "절대로", "결코", "항상",
         "언제나", "늘", "반드시", "꼭", "오직", "오로지", "단지", "아마", "어쩌면", "먼저",
         "우선", "기다*", "신중*", "조심*", "주의*", "검토*",
+    ),
     "it": (
         "chied*", "domand*", "verific*", "controll*", "conferm*", "consult*", "mai",
         "sempre", "solo", "soltanto", "unicamente", "può", "possono", "potrebbe*",
@@ -112,12 +116,14 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "никогда", "всегда", "только", "лишь", "может", "могут", "можно", "возможно",
         "следует", "стоит", "сначала", "прежде", "подожд*", "ждите", "осторожн*",
         "обычно", "вероятно",
+    ),
     "id": (
         "tanya*", "bertanya", "menanyakan", "periksa", "memeriksa", "pastikan",
         "memastikan", "konfirmasi*", "mengonfirmasi*", "verifikasi*", "konsultasi*",
         "pernah", "selalu", "hanya", "mungkin", "boleh", "sebaiknya",
         "seharusnya", "biasanya", "umumnya", "dulu", "terlebih", "tunggu", "menunggu",
         "waspada*", "berhati*", "kecuali",
+    ),
     "hi": (
         "पूछ*", "जाँच*", "जांच*", "पुष्टि", "सलाह", "कभी", "हमेशा", "केवल", "सिर्फ़", "सिर्फ",
         "शायद", "सकता", "सकती", "सकते", "चाहिए", "पहले", "रुक*", "इंतज़ार", "सावधान*",
