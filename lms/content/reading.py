@@ -16,14 +16,17 @@ gives 848 (Hebrew, written without most vowels) to 1,086 letters a minute, mean 
 (``tests/content/test_content_reading.py`` recomputes it). Reading time per letter varies
 across alphabetic languages far less than per word, which is what makes a per-letter
 fallback fair to languages with long words (IReST's own finding). We count letters and
-digits, not spaces, punctuation or combining marks (Devanagari and Thai vowel signs, tone
-marks); that suits scripts without spaces between words (Thai).
+digits, and vowels written as marks (Devanagari, Bengali and Tamil vowel signs, Thai
+vowels above and below the line), as an alphabet's vowel letters are counted; not
+spaces, punctuation, tone marks or viramas. That suits scripts without spaces between
+words (Thai).
 ``RATES[lang].source`` names where each rate comes from.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
@@ -92,6 +95,23 @@ _WORD = re.compile(r"\w")
 _LETTER = re.compile(r"[^\W_]")  # letters and digits; combining marks are not \w
 
 
+def _vowel_signs() -> re.Pattern[str]:
+    """Vowels written as marks on a consonant, from Devanagari to Khmer (Unicode names
+    "… VOWEL SIGN …"; Thai's "SARA …" and "MAI HAN-AKAT"): read as an alphabet's vowel
+    letters are, so counted as letters. Tone marks, viramas and nuktas are not."""
+    found = [
+        chr(point)
+        for point in range(0x0900, 0x1800)
+        if unicodedata.category(chr(point)) in ("Mn", "Mc")
+        and any(key in unicodedata.name(chr(point), "") for key in VOWEL_MARK_NAMES)
+    ]
+    return re.compile("[" + "".join(found) + "]")
+
+
+VOWEL_MARK_NAMES = ("VOWEL SIGN", "THAI CHARACTER SARA", "MAI HAN-AKAT")
+_VOWEL_SIGN = _vowel_signs()
+
+
 def _base(lang: str) -> str:
     return lang.replace("-", "_").split("_")[0].lower()
 
@@ -109,8 +129,9 @@ def count_units(text: str) -> tuple[int, int]:
 
 
 def count_letters(text: str) -> int:
-    """Letters and digits in plain ``text`` outside CJK characters."""
-    return len(_LETTER.findall(_rest(text)))
+    """Letters, digits and vowel signs in plain ``text`` outside CJK characters."""
+    rest = _rest(text)
+    return len(_LETTER.findall(rest)) + len(_VOWEL_SIGN.findall(rest))
 
 
 def _rest(text: str) -> str:

@@ -56,9 +56,13 @@ def test_languages_without_a_measured_rate_are_read_by_the_letter(lang):
     assert reading_seconds("ก" * LETTERS_PER_MINUTE, lang) == 60
 
 
-def test_letters_count_neither_spaces_nor_punctuation_nor_combining_marks():
-    assert count_letters("ที่นี่") == 2  # ท and น, each with a vowel sign and a tone mark
-    assert count_letters("नमस्ते") == 4  # न म स त; the virama and vowel signs are marks
+def test_letters_and_vowel_signs_count_spaces_punctuation_and_other_marks_do_not():
+    # ท and น, each with the vowel sign ◌ี (counted) and the tone mark ◌่ (not).
+    assert count_letters("ที่นี่") == 4
+    # न म स त and the vowel sign ◌े (counted); the virama of "st" is not.
+    assert count_letters("नमस्ते") == 5
+    # ব ল and the vowel sign ◌া twice; the anusvara ◌ং is a nasal mark, not a vowel.
+    assert count_letters("বাংলা") == 4
     assert count_letters("Hello, world! 42") == 12
     assert count_letters("中文 abc") == 3  # CJK characters are read at their own rate
 
