@@ -81,6 +81,13 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "moet*", "misschien", "eventueel", "meestal", "doorgaans", "eerst", "wacht*",
         "bevestig*", "verifieer*", "overleg*", "raadpleeg*", "voorzichtig*", "tenzij",
     ),
+    "pl": (
+        "zapyta*", "pytaj*", "sprawd*", "zweryfikuj*", "weryfik*", "potwierd*", "skonsultuj*",
+        "konsult*", "nigdy", "zawsze", "tylko", "wyłącznie", "jedynie", "może", "mogą",
+        "można", "mógłby", "mogłaby", "mogłoby", "powinien*", "powinna", "powinno", "należy",
+        "warto", "ewentualnie", "zwykle", "zazwyczaj", "najpierw", "poczekaj*",
+        "czekaj*", "ostrożn*", "uważaj*", "chyba",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -103,6 +110,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
     "nl": ("alle bovenstaande", "geen van de bovenstaande", "alle antwoorden",
            "geen van de antwoorden", "al het bovenstaande", "geen van beide"),
+    "pl": ("wszystkie powyższe", "żadne z powyższych", "żadna z powyższych",
+           "wszystkie odpowiedzi", "żadna z odpowiedzi", "wszystko powyższe"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
