@@ -136,6 +136,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "اسأل*", "تسأل*", "استشر*", "تحق*", "تأك*", "أبد", "دائم", "فقط", "وحد*", "قد",
         "ربما", "يجوز", "يمكن*", "أول", "انتظر*", "حذر*", "بحذر", "احذر*", "إلا",
         "عادة", "غالب*",
+    "pl": (
+        "zapyta*", "pytaj*", "sprawd*", "zweryfikuj*", "weryfik*", "potwierd*", "skonsultuj*",
+        "konsult*", "nigdy", "zawsze", "tylko", "wyłącznie", "jedynie", "może", "mogą",
+        "można", "mógłby", "mogłaby", "mogłoby", "powinien*", "powinna", "powinno", "należy",
+        "warto", "ewentualnie", "zwykle", "zazwyczaj", "najpierw", "poczekaj*",
+        "czekaj*", "ostrożn*", "uważaj*", "chyba",
     ),
 }  # fmt: skip
 
@@ -183,6 +189,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "ข้อมูลข้างต้นทั้งหมด"),
     "ar": ("كل ما سبق", "جميع ما سبق", "لا شيء مما سبق", "كل الإجابات", "جميع الإجابات",
            "لا شيء مما ذكر", "ولا واحدة"),
+    "pl": ("wszystkie powyższe", "żadne z powyższych", "żadna z powyższych",
+           "wszystkie odpowiedzi", "żadna z odpowiedzi", "wszystko powyższe"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
