@@ -85,6 +85,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "kunne", "bør", "burde", "muligvis", "sandsynligvis", "normalt", "først", "vent*",
         "bekræft*", "verificer*", "rådfør*", "forsigtig*", "medmindre",
     ),
+    "nb": (
+        "spør*", "sjekk*", "kontroller*", "aldri", "alltid", "bare", "kun", "kanskje",
+        "kunne", "bør", "burde", "muligens", "sannsynligvis", "vanligvis", "først", "vent*",
+        "bekreft*", "verifiser*", "rådfør*", "forsiktig*",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -109,6 +114,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "alla alternativen", "inget av alternativen", "samtliga ovan", "alla svaren"),
     "da": ("alle ovenstående", "ingen af ovenstående", "alle svarene", "ingen af svarene",
            "alle mulighederne", "ingen af mulighederne"),
+    "nb": ("alle de ovennevnte", "ingen av de ovennevnte", "alle svarene", "ingen av svarene",
+           "alle alternativene", "ingen av alternativene"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
