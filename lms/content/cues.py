@@ -142,6 +142,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "można", "mógłby", "mogłaby", "mogłoby", "powinien*", "powinna", "powinno", "należy",
         "warto", "ewentualnie", "zwykle", "zazwyczaj", "najpierw", "poczekaj*",
         "czekaj*", "ostrożn*", "uważaj*", "chyba",
+    "nb": (
+        "spør*", "sjekk*", "kontroller*", "aldri", "alltid", "bare", "kun", "kanskje",
+        "kunne", "bør", "burde", "muligens", "sannsynligvis", "vanligvis", "først", "vent*",
+        "bekreft*", "verifiser*", "rådfør*", "forsiktig*",
     ),
 }  # fmt: skip
 
@@ -191,6 +195,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "لا شيء مما ذكر", "ولا واحدة"),
     "pl": ("wszystkie powyższe", "żadne z powyższych", "żadna z powyższych",
            "wszystkie odpowiedzi", "żadna z odpowiedzi", "wszystko powyższe"),
+    "nb": ("alle de ovennevnte", "ingen av de ovennevnte", "alle svarene", "ingen av svarene",
+           "alle alternativene", "ingen av alternativene"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
