@@ -132,16 +132,19 @@ HEDGES: dict[str, tuple[str, ...]] = {
     "th": (
         "สอบถาม*", "ถาม*", "ตรวจสอบ*", "ยืนยัน*", "ปรึกษา*", "ไม่เคย", "เสมอ", "เท่านั้น",
         "อาจ*", "ควร*", "ก่อน*", "รอ*", "ระวัง*", "ระมัดระวัง*", "เว้นแต่",
+    ),
     "ar": (
         "اسأل*", "تسأل*", "استشر*", "تحق*", "تأك*", "أبد", "دائم", "فقط", "وحد*", "قد",
         "ربما", "يجوز", "يمكن*", "أول", "انتظر*", "حذر*", "بحذر", "احذر*", "إلا",
         "عادة", "غالب*",
+    ),
     "pl": (
         "zapyta*", "pytaj*", "sprawd*", "zweryfikuj*", "weryfik*", "potwierd*", "skonsultuj*",
         "konsult*", "nigdy", "zawsze", "tylko", "wyłącznie", "jedynie", "może", "mogą",
         "można", "mógłby", "mogłaby", "mogłoby", "powinien*", "powinna", "powinno", "należy",
         "warto", "ewentualnie", "zwykle", "zazwyczaj", "najpierw", "poczekaj*",
         "czekaj*", "ostrożn*", "uważaj*", "chyba",
+    ),
     "nb": (
         "spør*", "sjekk*", "kontroller*", "aldri", "alltid", "bare", "kun", "kanskje",
         "kunne", "bør", "burde", "muligens", "sannsynligvis", "vanligvis", "først", "vent*",
