@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("employee@example.com", "Alex Morgan", "E1001", "Sales", "US", "en", []),
     ("noa@example.com", "Noa Cohen", "E1002", "Engineering", "IL", "he", []),
     ("wei@example.com", "Li Wei", "E1003", "Sales", "CN", "zh_Hans", []),
+    ("layla@example.com", "Layla Haddad", "E1004", "Support", "EG", "ar", []),
     ("lead@example.com", "Sam Patel", "E2001", "Sales", "US", "en", [Role.LEAD]),
     ("hr@example.com", "Jordan Lee", "E3001", "People", "US", "en", [Role.HR]),
     ("marketing@example.com", "Riley Chen", "E4001", "Marketing", "US", "en", [Role.MARKETING]),
