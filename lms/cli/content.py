@@ -194,6 +194,9 @@ def content_revisions():
         source = course.meta.source_language
         for module in course.modules.get(source, ()):
             click.echo(f"{module.revision}  {module.path}")
+        if source in course.guidelines:
+            guidelines = course.guidelines[source]
+            click.echo(f"{guidelines.revision}  {guidelines.path}")
         if source in course.quizzes:
             quiz = course.quizzes[source]
             click.echo(f"{quiz.revision}  {quiz.path}")
