@@ -149,6 +149,9 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "spør*", "sjekk*", "kontroller*", "aldri", "alltid", "bare", "kun", "kanskje",
         "kunne", "bør", "burde", "muligens", "sannsynligvis", "vanligvis", "først", "vent*",
         "bekreft*", "verifiser*", "rådfør*", "forsiktig*",
+    "fa": (
+        "بپرس*", "بررسی", "مطمئن", "هرگز", "همیشه", "فقط", "تنها", "شاید", "ممکن",
+        "احتمالا*", "معمولا*", "اول", "ابتدا", "صبر", "منتظر", "مراقب", "محتاط*", "مگر",
     ),
 }  # fmt: skip
 
@@ -200,6 +203,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "wszystkie odpowiedzi", "żadna z odpowiedzi", "wszystko powyższe"),
     "nb": ("alle de ovennevnte", "ingen av de ovennevnte", "alle svarene", "ingen av svarene",
            "alle alternativene", "ingen av alternativene"),
+    "fa": ("همه‌ی موارد بالا", "همه موارد بالا", "هیچ‌کدام از موارد بالا", "هیچکدام از موارد",
+           "همه‌ی گزینه‌ها", "هیچ‌کدام"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
