@@ -149,6 +149,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "spør*", "sjekk*", "kontroller*", "aldri", "alltid", "bare", "kun", "kanskje",
         "kunne", "bør", "burde", "muligens", "sannsynligvis", "vanligvis", "først", "vent*",
         "bekreft*", "verifiser*", "rådfør*", "forsiktig*",
+    ),
     "fa": (
         "بپرس*", "بررسی", "مطمئن", "هرگز", "همیشه", "فقط", "تنها", "شاید", "ممکن",
         "احتمالا*", "معمولا*", "اول", "ابتدا", "صبر", "منتظر", "مراقب", "محتاط*", "مگر",
