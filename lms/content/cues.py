@@ -88,6 +88,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "warto", "ewentualnie", "zwykle", "zazwyczaj", "najpierw", "poczekaj*",
         "czekaj*", "ostrożn*", "uważaj*", "chyba",
     ),
+    "cs": (
+        "zeptej*", "ptej*", "ověř*", "zkontroluj*", "kontrol*", "potvrď*", "konzult*",
+        "nikdy", "vždy", "vždycky", "jen", "pouze", "jenom", "může", "mohou", "můžete",
+        "mohl*", "měl*", "možná", "obvykle", "zpravidla", "nejdřív*", "nejprve", "počkej*",
+        "vyčkej*", "opatrn*", "pokud",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -112,6 +118,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "geen van de antwoorden", "al het bovenstaande", "geen van beide"),
     "pl": ("wszystkie powyższe", "żadne z powyższych", "żadna z powyższych",
            "wszystkie odpowiedzi", "żadna z odpowiedzi", "wszystko powyższe"),
+    "cs": ("všechny výše uvedené", "žádná z výše uvedených", "vše výše uvedené",
+           "všechny odpovědi", "žádná z odpovědí", "nic z výše uvedeného"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
