@@ -159,6 +159,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "підтверд*", "консульт*", "ніколи", "завжди", "лише", "тільки", "може", "можуть",
         "можна", "можливо", "слід", "варто", "спочатку", "спершу", "зачека*", "обережн*",
         "зазвичай",
+    "cs": (
+        "zeptej*", "ptej*", "ověř*", "zkontroluj*", "kontrol*", "potvrď*", "konzult*",
+        "nikdy", "vždy", "vždycky", "jen", "pouze", "jenom", "může", "mohou", "můžete",
+        "mohl*", "měl*", "možná", "obvykle", "zpravidla", "nejdřív*", "nejprve", "počkej*",
+        "vyčkej*", "opatrn*", "pokud",
     ),
 }  # fmt: skip
 
@@ -215,6 +220,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "uk": ("усе перелічене", "все перелічене", "нічого з переліченого", "усі варіанти",
            "жоден із варіантів", "усі відповіді", "жодна з відповідей",
            "усе вищезазначене", "все вищезазначене"),
+    "cs": ("všechny výše uvedené", "žádná z výše uvedených", "vše výše uvedené",
+           "všechny odpovědi", "žádná z odpovědí", "nic z výše uvedeného"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
