@@ -35,6 +35,13 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_users_department_active", "department", "active"),
         sa.Index("ix_users_country_active", "country", "active"),
+        # The few who left: whole-company counts exclude them instead of joining everyone.
+        sa.Index(
+            "ix_users_inactive",
+            "id",
+            postgresql_where=sa.text("NOT active"),
+            sqlite_where=sa.text("NOT active"),
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

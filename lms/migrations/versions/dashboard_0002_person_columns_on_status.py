@@ -1,6 +1,6 @@
 """person_course_status carries each person's active flag, department, country and
 manager (filled from users, then kept by a trigger on users), so the HR dashboard
-aggregates one table
+aggregates one table; a partial index on users holds the people who left
 
 Revision ID: dashboard_0002
 Revises: dashboard_0001
@@ -36,9 +36,17 @@ def upgrade():
     )
     for statement in FOLLOW_USERS_DDL.get(op.get_bind().dialect.name, []):
         op.execute(statement)
+    op.create_index(
+        'ix_users_inactive',
+        'users',
+        ['id'],
+        postgresql_where=sa.text('NOT active'),
+        sqlite_where=sa.text('NOT active'),
+    )
 
 
 def downgrade():
+    op.drop_index('ix_users_inactive', table_name='users')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER person_course_status_follows_users ON users')
         op.execute('DROP FUNCTION person_course_status_follow_user()')
