@@ -90,6 +90,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "kunne", "bør", "burde", "muligens", "sannsynligvis", "vanligvis", "først", "vent*",
         "bekreft*", "verifiser*", "rådfør*", "forsiktig*",
     ),
+    "fi": (
+        "kysy*", "tarkista*", "tarkist*", "varmista*", "varmist*", "koskaan", "aina", "vain",
+        "ainoastaan", "ehkä", "saattaa*", "voisi*", "pitäisi*", "kannattaa*", "yleensä",
+        "ensin", "odota*", "varovai*", "ellei*",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -116,6 +121,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "alle mulighederne", "ingen af mulighederne"),
     "nb": ("alle de ovennevnte", "ingen av de ovennevnte", "alle svarene", "ingen av svarene",
            "alle alternativene", "ingen av alternativene"),
+    "fi": ("kaikki yllä mainitut", "ei mikään yllä mainituista", "kaikki edellä mainitut",
+           "ei mikään edellä mainituista", "kaikki vaihtoehdot", "ei mikään vaihtoehdoista"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
