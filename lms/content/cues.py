@@ -165,6 +165,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "nikdy", "vždy", "vždycky", "jen", "pouze", "jenom", "může", "mohou", "můžete",
         "mohl*", "měl*", "možná", "obvykle", "zpravidla", "nejdřív*", "nejprve", "počkej*",
         "vyčkej*", "opatrn*", "pokud",
+    "fi": (
+        "kysy*", "tarkista*", "tarkist*", "varmista*", "varmist*", "koskaan", "aina", "vain",
+        "ainoastaan", "ehkä", "saattaa*", "voisi*", "pitäisi*", "kannattaa*", "yleensä",
+        "ensin", "odota*", "varovai*", "ellei*",
     ),
 }  # fmt: skip
 
@@ -223,6 +227,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "усе вищезазначене", "все вищезазначене"),
     "cs": ("všechny výše uvedené", "žádná z výše uvedených", "vše výše uvedené",
            "všechny odpovědi", "žádná z odpovědí", "nic z výše uvedeného"),
+    "fi": ("kaikki yllä mainitut", "ei mikään yllä mainituista", "kaikki edellä mainitut",
+           "ei mikään edellä mainituista", "kaikki vaihtoehdot", "ei mikään vaihtoehdoista"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
