@@ -165,6 +165,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "nikdy", "vždy", "vždycky", "jen", "pouze", "jenom", "může", "mohou", "můžete",
         "mohl*", "měl*", "možná", "obvykle", "zpravidla", "nejdřív*", "nejprve", "počkej*",
         "vyčkej*", "opatrn*", "pokud",
+    ),
     "fi": (
         "kysy*", "tarkista*", "tarkist*", "varmista*", "varmist*", "koskaan", "aina", "vain",
         "ainoastaan", "ehkä", "saattaa*", "voisi*", "pitäisi*", "kannattaa*", "yleensä",

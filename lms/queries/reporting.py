@@ -365,7 +365,9 @@ def _audiences(courses: list[RequiredCourse], ids: list[str], course_id=Course.i
 
 
 def _count(condition) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    """The rows where ``condition`` holds (``count(*) FILTER (WHERE …)``: both databases
+    count it without building a value per row, unlike ``sum(CASE …)``)."""
+    return sa.func.count().filter(condition)
 
 
 @dataclass(frozen=True)
