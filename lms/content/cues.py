@@ -84,6 +84,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "ρωτ*", "ελέγ*", "ελεγ*", "επαληθ*", "επιβεβαι*", "ποτέ", "πάντα", "μόνο", "ίσως",
         "μπορεί", "συνήθως", "πρώτα", "περιμέν*", "προσοχ*", "προσεκτικ*", "απαραίτητα",
     ),
+    "hu": (
+        "kérdez*", "kérje*", "ellenőr*", "egyeztet*", "megerősít*", "soha", "sosem", "mindig",
+        "csak", "kizárólag", "talán", "esetleg", "lehet", "általában", "előbb", "először",
+        "várj*", "várjon", "óvatos*", "körültekint*",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -108,6 +113,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "tüm yanıtlar", "yukarıdakilerin tümü"),
     "el": ("όλα τα παραπάνω", "κανένα από τα παραπάνω", "όλες οι απαντήσεις",
            "καμία από τις απαντήσεις", "όλα ισχύουν", "κανένα δεν ισχύει"),
+    "hu": ("a fentiek mindegyike", "a fentiek közül egyik sem", "mindegyik válasz",
+           "egyik válasz sem", "mind helyes", "egyik sem helyes"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
