@@ -170,6 +170,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "kysy*", "tarkista*", "tarkist*", "varmista*", "varmist*", "koskaan", "aina", "vain",
         "ainoastaan", "ehkä", "saattaa*", "voisi*", "pitäisi*", "kannattaa*", "yleensä",
         "ensin", "odota*", "varovai*", "ellei*",
+    "hu": (
+        "kérdez*", "kérje*", "ellenőr*", "egyeztet*", "megerősít*", "soha", "sosem", "mindig",
+        "csak", "kizárólag", "talán", "esetleg", "lehet", "általában", "előbb", "először",
+        "várj*", "várjon", "óvatos*", "körültekint*",
     ),
 }  # fmt: skip
 
@@ -230,6 +234,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "všechny odpovědi", "žádná z odpovědí", "nic z výše uvedeného"),
     "fi": ("kaikki yllä mainitut", "ei mikään yllä mainituista", "kaikki edellä mainitut",
            "ei mikään edellä mainituista", "kaikki vaihtoehdot", "ei mikään vaihtoehdoista"),
+    "hu": ("a fentiek mindegyike", "a fentiek közül egyik sem", "mindegyik válasz",
+           "egyik válasz sem", "mind helyes", "egyik sem helyes"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
