@@ -82,6 +82,12 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "seharusnya", "biasanya", "umumnya", "dulu", "terlebih", "tunggu", "menunggu",
         "waspada*", "berhati*", "kecuali",
     ),
+    "ms": (
+        "tanya*", "bertanya", "semak", "menyemak", "pastikan", "memastikan", "sahkan",
+        "mengesahkan", "rujuk*", "merujuk", "pernah", "sentiasa", "selalu", "hanya",
+        "sahaja", "mungkin", "patut", "sepatutnya", "biasanya", "umumnya", "dahulu",
+        "tunggu", "menunggu", "waspada", "berwaspada", "berhati*", "kecuali",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -104,6 +110,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
     "zh": ("以上都是", "以上皆是", "以上都不是", "以上均", "以上全部", "以上皆非"),
     "id": ("semua jawaban di atas", "semua di atas", "semua yang di atas",
            "tidak ada jawaban", "tak satu pun jawaban", "semua jawaban benar"),
+    "ms": ("semua jawapan di atas", "semua di atas", "semua yang di atas",
+           "tiada jawapan", "tiada satu pun jawapan", "semua jawapan betul"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
