@@ -174,6 +174,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "kérdez*", "kérje*", "ellenőr*", "egyeztet*", "megerősít*", "soha", "sosem", "mindig",
         "csak", "kizárólag", "talán", "esetleg", "lehet", "általában", "előbb", "először",
         "várj*", "várjon", "óvatos*", "körültekint*",
+    "ms": (
+        "tanya*", "bertanya", "semak", "menyemak", "pastikan", "memastikan", "sahkan",
+        "mengesahkan", "rujuk*", "merujuk", "pernah", "sentiasa", "selalu", "hanya",
+        "sahaja", "mungkin", "patut", "sepatutnya", "biasanya", "umumnya", "dahulu",
+        "tunggu", "menunggu", "waspada", "berwaspada", "berhati*", "kecuali",
     ),
 }  # fmt: skip
 
@@ -236,6 +241,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "ei mikään edellä mainituista", "kaikki vaihtoehdot", "ei mikään vaihtoehdoista"),
     "hu": ("a fentiek mindegyike", "a fentiek közül egyik sem", "mindegyik válasz",
            "egyik válasz sem", "mind helyes", "egyik sem helyes"),
+    "ms": ("semua jawapan di atas", "semua di atas", "semua yang di atas",
+           "tiada jawapan", "tiada satu pun jawapan", "semua jawapan betul"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
