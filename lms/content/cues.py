@@ -179,6 +179,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "mengesahkan", "rujuk*", "merujuk", "pernah", "sentiasa", "selalu", "hanya",
         "sahaja", "mungkin", "patut", "sepatutnya", "biasanya", "umumnya", "dahulu",
         "tunggu", "menunggu", "waspada", "berwaspada", "berhati*", "kecuali",
+    "bn": (
+        "জিজ্ঞাস*", "যাচাই*", "নিশ্চিত*", "পরামর্শ*", "কখনো", "কখনোই", "কখনও", "সবসময়",
+        "সর্বদা", "শুধু", "কেবল", "হয়তো", "পারে", "পারেন", "উচিত", "প্রথমে", "আগে",
+        "অপেক্ষা*", "সতর্ক*",
     ),
 }  # fmt: skip
 
@@ -243,6 +247,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "egyik válasz sem", "mind helyes", "egyik sem helyes"),
     "ms": ("semua jawapan di atas", "semua di atas", "semua yang di atas",
            "tiada jawapan", "tiada satu pun jawapan", "semua jawapan betul"),
+    "bn": ("ওপরের সবগুলো", "উপরের সবগুলো", "ওপরের কোনোটিই নয়", "উপরের কোনোটিই নয়",
+           "সবগুলো উত্তর", "কোনো উত্তরই নয়"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
