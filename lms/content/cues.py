@@ -170,15 +170,18 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "kysy*", "tarkista*", "tarkist*", "varmista*", "varmist*", "koskaan", "aina", "vain",
         "ainoastaan", "ehkä", "saattaa*", "voisi*", "pitäisi*", "kannattaa*", "yleensä",
         "ensin", "odota*", "varovai*", "ellei*",
+    ),
     "hu": (
         "kérdez*", "kérje*", "ellenőr*", "egyeztet*", "megerősít*", "soha", "sosem", "mindig",
         "csak", "kizárólag", "talán", "esetleg", "lehet", "általában", "előbb", "először",
         "várj*", "várjon", "óvatos*", "körültekint*",
+    ),
     "ms": (
         "tanya*", "bertanya", "semak", "menyemak", "pastikan", "memastikan", "sahkan",
         "mengesahkan", "rujuk*", "merujuk", "pernah", "sentiasa", "selalu", "hanya",
         "sahaja", "mungkin", "patut", "sepatutnya", "biasanya", "umumnya", "dahulu",
         "tunggu", "menunggu", "waspada", "berwaspada", "berhati*", "kecuali",
+    ),
     "bn": (
         "জিজ্ঞাস*", "যাচাই*", "নিশ্চিত*", "পরামর্শ*", "কখনো", "কখনোই", "কখনও", "সবসময়",
         "সর্বদা", "শুধু", "কেবল", "হয়তো", "পারে", "পারেন", "উচিত", "প্রথমে", "আগে",
