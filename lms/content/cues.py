@@ -11,15 +11,18 @@ against the real draw and grading.
 
 Limits, on purpose: the word lists are short and hand-made, one per language; words are
 matched whole, or by their start where an entry ends in ``*`` (no stemming, so "checked"
-needs "check*"); Hebrew drops one prefix letter (ו ה ש ב ל כ מ) before matching; Chinese
-and Japanese are matched as substrings, and their "words" for the echo of the question are
-single Han or Katakana characters. A cue that the lists miss is still caught by the
-simulator's other players, or not at all: no list replaces a reviewer.
+needs "check*"); a word keeps its combining marks (Devanagari and Bengali vowel signs);
+Hebrew drops one prefix letter (ו ה ש ב ל כ מ) before matching; Chinese, Japanese and Thai
+(no spaces between words) are matched as substrings; the "words" of Chinese and Japanese
+for the echo of the question are single Han or Katakana characters (Thai's are the runs
+between spaces, so its echo is rarely seen). A cue that the lists miss is still caught by
+the simulator's other players, or not at all: no list replaces a reviewer.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -131,7 +134,9 @@ HEDGES: dict[str, tuple[str, ...]] = {
     ),
     "th": (
         "สอบถาม*", "ถาม*", "ตรวจสอบ*", "ยืนยัน*", "ปรึกษา*", "ไม่เคย", "เสมอ", "เท่านั้น",
-        "อาจ*", "ควร*", "ก่อน*", "รอ*", "ระวัง*", "ระมัดระวัง*", "เว้นแต่",
+        # Matched as substrings: "รอ" (wait) alone would be found across words
+        # (สื่อสาร|องค์กร), so only its longer forms are listed.
+        "อาจ*", "ควร*", "ก่อน*", "รอก่อน", "รอให้", "ระวัง*", "ระมัดระวัง*", "เว้นแต่",
     ),
     "ar": (
         "اسأل*", "تسأل*", "استشر*", "تحق*", "تأك*", "أبد", "دائم", "فقط", "وحد*", "قد",
@@ -257,9 +262,18 @@ ABOVE: dict[str, tuple[str, ...]] = {
 HEBREW_PREFIXES = "והשבלכמ"
 # Grammatical characters too common in Chinese to count as the question's words.
 ZH_COMMON = frozenset("的了是在和有不我你他她它们这那就也都要会与及或对把被为")
-_WORDS = re.compile(r"[^\W\d_]+")
+# A word: a letter, then letters and combining marks (the vowel signs of Devanagari,
+# Bengali or Thai are marks, and a word must not break at each of them).
+_MARKS = "".join(
+    chr(point)
+    for point in range(0x0300, 0x2000)
+    if unicodedata.category(chr(point)) in ("Mn", "Mc")
+)
+_WORDS = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}])*")
 _ECHO_CJK = re.compile("[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # Han, Katakana
 _CJK_LANGUAGES = ("zh", "ja")
+# Written without spaces between words: hedges are found as substrings.
+_UNSPACED_LANGUAGES = (*_CJK_LANGUAGES, "th")
 
 # A right answer this many times longer than every wrong one (or shorter) gives it away.
 LENGTH_MARGIN = 1.3
@@ -305,8 +319,8 @@ def hedges(text: str, lang: str) -> int:
     """How many cautious or absolute words ``text`` uses (see HEDGES and the limits above)."""
     lang = base(lang)
     entries = HEDGES.get(lang, ())
-    if lang in _CJK_LANGUAGES:
-        return sum(text.count(entry) for entry in entries)
+    if lang in _UNSPACED_LANGUAGES:
+        return sum(text.count(entry.removesuffix("*")) for entry in entries)
     count = 0
     for word in _words(text):
         forms = [word]
