@@ -89,6 +89,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "csak", "kizárólag", "talán", "esetleg", "lehet", "általában", "előbb", "először",
         "várj*", "várjon", "óvatos*", "körültekint*",
     ),
+    "ro": (
+        "întreb*", "verific*", "confirm*", "consult*", "niciodată", "mereu", "întotdeauna",
+        "doar", "numai", "poate", "putea", "ar", "probabil", "întâi", "înainte",
+        "aștept*", "atent*", "prudent*",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -115,6 +120,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "καμία από τις απαντήσεις", "όλα ισχύουν", "κανένα δεν ισχύει"),
     "hu": ("a fentiek mindegyike", "a fentiek közül egyik sem", "mindegyik válasz",
            "egyik válasz sem", "mind helyes", "egyik sem helyes"),
+    "ro": ("toate cele de mai sus", "niciuna dintre cele de mai sus", "toate variantele",
+           "niciuna dintre variante", "toate răspunsurile", "niciun răspuns"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
