@@ -191,6 +191,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "জিজ্ঞাস*", "যাচাই*", "নিশ্চিত*", "পরামর্শ*", "কখনো", "কখনোই", "কখনও", "সবসময়",
         "সর্বদা", "শুধু", "কেবল", "হয়তো", "পারে", "পারেন", "উচিত", "প্রথমে", "আগে",
         "অপেক্ষা*", "সতর্ক*",
+    "ro": (
+        "întreb*", "verific*", "confirm*", "consult*", "niciodată", "mereu", "întotdeauna",
+        "doar", "numai", "poate", "putea", "ar", "probabil", "întâi", "înainte",
+        "aștept*", "atent*", "prudent*",
     ),
 }  # fmt: skip
 
@@ -257,6 +261,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "tiada jawapan", "tiada satu pun jawapan", "semua jawapan betul"),
     "bn": ("ওপরের সবগুলো", "উপরের সবগুলো", "ওপরের কোনোটিই নয়", "উপরের কোনোটিই নয়",
            "সবগুলো উত্তর", "কোনো উত্তরই নয়"),
+    "ro": ("toate cele de mai sus", "niciuna dintre cele de mai sus", "toate variantele",
+           "niciuna dintre variante", "toate răspunsurile", "niciun răspuns"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
