@@ -191,6 +191,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "জিজ্ঞাস*", "যাচাই*", "নিশ্চিত*", "পরামর্শ*", "কখনো", "কখনোই", "কখনও", "সবসময়",
         "সর্বদা", "শুধু", "কেবল", "হয়তো", "পারে", "পারেন", "উচিত", "প্রথমে", "আগে",
         "অপেক্ষা*", "সতর্ক*",
+    ),
     "ro": (
         "întreb*", "verific*", "confirm*", "consult*", "niciodată", "mereu", "întotdeauna",
         "doar", "numai", "poate", "putea", "ar", "probabil", "întâi", "înainte",
