@@ -196,6 +196,9 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "întreb*", "verific*", "confirm*", "consult*", "niciodată", "mereu", "întotdeauna",
         "doar", "numai", "poate", "putea", "ar", "probabil", "întâi", "înainte",
         "aștept*", "atent*", "prudent*",
+    "ur": (
+        "پوچھ*", "جانچ*", "تصدیق*", "مشورہ", "مشورے", "کبھی", "ہمیشہ", "صرف", "شاید",
+        "سکتا", "سکتی", "سکتے", "چاہیے", "پہلے", "انتظار", "احتیاط*", "محتاط",
     ),
 }  # fmt: skip
 
@@ -264,6 +267,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "সবগুলো উত্তর", "কোনো উত্তরই নয়"),
     "ro": ("toate cele de mai sus", "niciuna dintre cele de mai sus", "toate variantele",
            "niciuna dintre variante", "toate răspunsurile", "niciun răspuns"),
+    "ur": ("مندرجہ بالا تمام", "مندرجہ بالا میں سے کوئی نہیں", "اوپر دیے گئے تمام",
+           "تمام جوابات", "کوئی جواب نہیں"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
