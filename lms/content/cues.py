@@ -196,6 +196,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "întreb*", "verific*", "confirm*", "consult*", "niciodată", "mereu", "întotdeauna",
         "doar", "numai", "poate", "putea", "ar", "probabil", "întâi", "înainte",
         "aștept*", "atent*", "prudent*",
+    ),
     "ur": (
         "پوچھ*", "جانچ*", "تصدیق*", "مشورہ", "مشورے", "کبھی", "ہمیشہ", "صرف", "شاید",
         "سکتا", "سکتی", "سکتے", "چاہیے", "پہلے", "انتظار", "احتیاط*", "محتاط",
