@@ -88,6 +88,10 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "sahaja", "mungkin", "patut", "sepatutnya", "biasanya", "umumnya", "dahulu",
         "tunggu", "menunggu", "waspada", "berwaspada", "berhati*", "kecuali",
     ),
+    # Vietnamese words are matched syllable by syllable ("kiểm" of "kiểm tra").
+    "vi": (
+        "hỏi", "kiểm", "xác", "luôn", "chỉ", "chờ", "đợi", "thận", "trừ",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -112,6 +116,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "tidak ada jawaban", "tak satu pun jawaban", "semua jawaban benar"),
     "ms": ("semua jawapan di atas", "semua di atas", "semua yang di atas",
            "tiada jawapan", "tiada satu pun jawapan", "semua jawapan betul"),
+    "vi": ("tất cả các đáp án trên", "tất cả đều đúng", "không đáp án nào",
+           "tất cả những điều trên", "cả hai đáp án trên", "không có đáp án nào"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
