@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -117,13 +118,21 @@ class _Parsed:
         return text
 
 
+# Rendering is most of a build (Markdown for every answer of 35 languages' quizzes): each
+# file's result is kept by its text, so rebuilding a course after one file changed (the
+# editor's save, a translation landing) renders that file only. Both are pure, and their
+# results are read, never changed.
+_parse_module = functools.lru_cache(maxsize=1024)(parse_module)
+_parse_quiz = functools.lru_cache(maxsize=256)(parse_quiz)
+
+
 def _parse_files(layout: _Layout, files: dict[str, bytes], parsed: _Parsed) -> None:
     for lang, entries in layout.modules.items():
         for path, position, slug in entries:
             text = parsed.text(path, files)
             if text is None:
                 continue
-            module, problems, fields = parse_module(
+            module, problems, fields = _parse_module(
                 text, path, lang, (position, slug), revision_of(files[path])
             )
             parsed.modules.setdefault(lang, {})[slug] = module
@@ -132,7 +141,7 @@ def _parse_files(layout: _Layout, files: dict[str, bytes], parsed: _Parsed) -> N
     for lang, path in layout.guidelines.items():
         text = parsed.text(path, files)
         if text is not None:
-            page, problems, fields = parse_module(
+            page, problems, fields = _parse_module(
                 text, path, lang, (0, "guidelines"), revision_of(files[path])
             )
             parsed.guidelines[lang] = page
@@ -141,7 +150,7 @@ def _parse_files(layout: _Layout, files: dict[str, bytes], parsed: _Parsed) -> N
     for lang, path in layout.quizzes.items():
         text = parsed.text(path, files)
         if text is not None:
-            quiz, problems, fields = parse_quiz(text, path, lang, revision_of(files[path]))
+            quiz, problems, fields = _parse_quiz(text, path, lang, revision_of(files[path]))
             parsed.quizzes[lang] = quiz
             parsed.fields[path] = fields
             parsed.problems += problems
