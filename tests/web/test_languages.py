@@ -20,7 +20,7 @@ from tests.helpers import write_roster
 from tests.helpers import write_tree
 
 OURS = ["en", "de", "es", "fr", "he", "ja", "pt_BR", "zh_Hans"]
-KOREAN = "회사를 대신해 말할 때는 회사에서 일한다고 밝히세요."
+SWAHILI = "Unapozungumza kwa niaba ya kampuni, sema kwamba unafanya kazi hapa."
 
 
 @pytest.mark.parametrize(
@@ -113,29 +113,29 @@ def test_the_roster_takes_any_language_and_names_a_bad_one(app, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def korean_root(tmp_path_factory):
-    """The test content with its course also written in Korean (no Korean catalog)."""
-    root = tmp_path_factory.mktemp("korean")
+def swahili_root(tmp_path_factory):
+    """The test content with its course also written in Swahili (no Swahili catalog)."""
+    root = tmp_path_factory.mktemp("swahili")
     shutil.copytree(TEST_CONTENT, root, dirs_exist_ok=True)
     course = root / "courses" / COURSE
     for name in ("01-say-who-you-are.md", "02-keep-secrets.md"):
-        write_tree(course / "ko", {name: f"---\ntitle: 모듈 {name[:2]}\n---\n\n{KOREAN}\n"})
+        write_tree(course / "sw", {name: f"---\ntitle: Moduli {name[:2]}\n---\n\n{SWAHILI}\n"})
     return root
 
 
 @pytest.fixture
-def content_root(korean_root):
-    return korean_root
+def content_root(swahili_root):
+    return swahili_root
 
 
-def test_a_korean_reader_reads_the_course_in_korean_with_the_interface_in_english(app, make_user):
+def test_a_swahili_reader_reads_the_course_in_swahili_with_the_interface_in_english(app, make_user):
     client = app.test_client()
-    sign_in(client, make_user(preferred_language="ko"))
+    sign_in(client, make_user(preferred_language="sw"))
     page = client.get(f"/training/{COURSE}/modules/say-who-you-are")
     assert page.status_code == 200
-    assert KOREAN in text_of(page)
+    assert SWAHILI in text_of(page)
     assert '<html lang="en"' in page.get_data(as_text=True)
-    assert 'lang="ko"' in page.get_data(as_text=True)
+    assert 'lang="sw"' in page.get_data(as_text=True)
 
 
 def test_a_portuguese_reader_gets_the_brazilian_interface(app, make_user):
@@ -150,18 +150,18 @@ def test_a_learner_picks_a_course_language_the_interface_lacks(app, make_user):
     learner = make_user(preferred_language="en")
     sign_in(client, learner)
     course_page = client.get(f"/training/{COURSE}").get_data(as_text=True)
-    assert re.search(r'<option value="ko"', course_page)  # the course's own languages
-    answer = client.post("/language", data={"lang": "ko", "next": f"/training/{COURSE}"})
+    assert re.search(r'<option value="sw"', course_page)  # the course's own languages
+    answer = client.post("/language", data={"lang": "sw", "next": f"/training/{COURSE}"})
     assert answer.status_code == 302
-    assert learner.preferred_language == "ko"
+    assert learner.preferred_language == "sw"
     page = client.get(f"/training/{COURSE}/modules/say-who-you-are")
-    assert KOREAN in text_of(page)
+    assert SWAHILI in text_of(page)
     assert client.post("/language", data={"lang": "tlh"}).status_code == 302
-    assert learner.preferred_language == "ko"  # not a language of ours: nothing changed
+    assert learner.preferred_language == "sw"  # not a language of ours: nothing changed
 
 
 def test_the_public_guidelines_in_a_course_language_only(app):
     guidelines = TEST_CONTENT / "courses" / COURSE / "en" / "guidelines.md"
     assert guidelines.exists()
-    assert app.test_client().get("/guidelines/ko").status_code == 404  # none written in ko
+    assert app.test_client().get("/guidelines/sw").status_code == 404  # none written in sw
     assert app.test_client().get("/guidelines/tlh").status_code == 404
