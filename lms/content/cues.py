@@ -92,6 +92,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
     "vi": (
         "hỏi", "kiểm", "xác", "luôn", "chỉ", "chờ", "đợi", "thận", "trừ",
     ),
+    "fil": (
+        "magtanong", "tanungin", "suriin", "tiyakin", "kumpirmahin", "verify*",
+        "kailanman", "palagi", "lagi", "lamang", "lang", "baka", "siguro", "marahil",
+        "muna", "maghintay", "ingat*", "maliban",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -118,6 +123,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "tiada jawapan", "tiada satu pun jawapan", "semua jawapan betul"),
     "vi": ("tất cả các đáp án trên", "tất cả đều đúng", "không đáp án nào",
            "tất cả những điều trên", "cả hai đáp án trên", "không có đáp án nào"),
+    "fil": ("lahat ng nabanggit", "wala sa nabanggit", "lahat ng sagot", "wala sa mga sagot",
+            "lahat ng nasa itaas", "wala sa itaas"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
