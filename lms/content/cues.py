@@ -210,6 +210,11 @@ HEDGES: dict[str, tuple[str, ...]] = {
     "vi": (
         "hỏi", "kiểm", "xác", "luôn", "chỉ", "chờ", "đợi", "thận", "trừ",
     ),
+    "fil": (
+        "magtanong", "tanungin", "suriin", "tiyakin", "kumpirmahin", "verify*",
+        "kailanman", "palagi", "lagi", "lamang", "lang", "baka", "siguro", "marahil",
+        "muna", "maghintay", "ingat*", "maliban",
+    ),
 }  # fmt: skip
 
 # Options that point at the others: meaningless once answers are shuffled, easy to guess.
@@ -283,6 +288,8 @@ ABOVE: dict[str, tuple[str, ...]] = {
            "இவற்றில் எதுவும் இல்லை", "இவை அனைத்தும்", "அனைத்துப் பதில்களும்"),
     "vi": ("tất cả các đáp án trên", "tất cả đều đúng", "không đáp án nào",
            "tất cả những điều trên", "cả hai đáp án trên", "không có đáp án nào"),
+    "fil": ("lahat ng nabanggit", "wala sa nabanggit", "lahat ng sagot", "wala sa mga sagot",
+            "lahat ng nasa itaas", "wala sa itaas"),
 }  # fmt: skip
 
 HEBREW_PREFIXES = "והשבלכמ"
