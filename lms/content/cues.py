@@ -207,7 +207,6 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "கவனமாக", "எச்சரிக்கை*", "வழக்கமாக", "பொதுவாக", "தவிர", "கேளு*",
     ),
     # Vietnamese words are matched syllable by syllable ("kiểm" of "kiểm tra").
-    ),
     "vi": (
         "hỏi", "kiểm", "xác", "luôn", "chỉ", "chờ", "đợi", "thận", "trừ",
     ),
