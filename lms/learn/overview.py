@@ -95,7 +95,7 @@ def _reading_statement() -> sa.Select:
     )
     return (
         sa.select(CourseVersion, Enrollment)
-        .options(catalog.WITHOUT_PAYLOAD, so.joinedload(Enrollment.progress))
+        .options(so.joinedload(Enrollment.progress))
         .outerjoin(
             Enrollment,
             (Enrollment.course_id == CourseVersion.course_id)

@@ -48,8 +48,11 @@ class CourseVersion(db.Model):
         sa.String(16), default="files", server_default="files"
     )
     #: Last in the row: SQLite stores a row's columns in order, so every column after
-    #: these megabytes would be read by walking their overflow pages.
-    payload: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    #: these megabytes would be read by walking their overflow pages. Deferred: loaded
+    #: only when read (a cache miss in ``catalog.course_of``), never with the row; with
+    #: 35 languages it is about 14 MB of JSON that a certificate or verification page
+    #: would otherwise fetch and parse for nothing.
+    payload: so.Mapped[dict] = so.mapped_column(sa.JSON, deferred=True)
 
     @property
     def version(self) -> str:

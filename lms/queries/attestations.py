@@ -89,7 +89,6 @@ def _unaffirmed(now: datetime, *conditions) -> list[tuple[QuizAttempt, CourseVer
     first, each with its version."""
     rows = db.session.execute(
         sa.select(QuizAttempt, CourseVersion)
-        .options(catalog.WITHOUT_PAYLOAD)
         .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id)
         .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
         .outerjoin(

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from lms import content
 from lms.content import company as content_company
@@ -28,15 +27,9 @@ from lms.rules import clearance as rules
 _course_cache: dict[tuple[int, str], content.Course] = {}
 
 
-# Versions are read on every page, their payload (megabytes of rendered content) only on a
-# cache miss in course_of(): defer it.
-WITHOUT_PAYLOAD = so.defer(CourseVersion.payload)
-
-
 def latest_version(course_id: str) -> CourseVersion | None:
     return db.session.scalar(
         sa.select(CourseVersion)
-        .options(WITHOUT_PAYLOAD)
         .where(CourseVersion.course_id == course_id)
         .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
         .limit(1)
@@ -47,7 +40,6 @@ def latest_from_files(course_id: str) -> CourseVersion | None:
     """The newest version that a sync of the files published (else the newest at all)."""
     return db.session.scalar(
         sa.select(CourseVersion)
-        .options(WITHOUT_PAYLOAD)
         .where(CourseVersion.course_id == course_id, CourseVersion.origin == "files")
         .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
         .limit(1)
@@ -80,7 +72,6 @@ def current_versions() -> list[CourseVersion]:
     return list(
         db.session.scalars(
             sa.select(CourseVersion)
-            .options(WITHOUT_PAYLOAD)
             .join(newest, CourseVersion.id == newest.c.id)
             .order_by(CourseVersion.course_id)
         )

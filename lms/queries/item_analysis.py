@@ -107,7 +107,6 @@ def versions(course_id: str) -> list[CourseVersion]:
     return list(
         db.session.scalars(
             sa.select(CourseVersion)
-            .options(catalog.WITHOUT_PAYLOAD)
             .where(CourseVersion.course_id == course_id)
             .order_by(CourseVersion.major.desc(), CourseVersion.minor.desc())
         )
