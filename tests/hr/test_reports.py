@@ -16,6 +16,10 @@ X      Sales     DE       –        inactive, certified: counted nowhere       
 =====  ========  =======  =======  ===========================================  ===========
 """
 
+import re
+from datetime import UTC
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 
 import pytest
@@ -491,9 +495,15 @@ def test_audit_trail_lists_filters_and_exports_before_and_after(client, org):
     assert "certification.revoked" in html and "&#34;status&#34;: &#34;revoked&#34;" in html
     filtered = text_of(client.get("/hr/audit?action=roster.user_updated&employee=S2"))
     assert "1 event " in filtered and "Name S2" in filtered and "Name P3" not in filtered
-    today = utcnow().date().isoformat()
-    everything = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
-    assert f"{everything} events" in text_of(client.get(f"/hr/audit?since={today}&until={today}"))
+    today = utcnow().date()
+    # The filter's days are UTC days: count what happened since midnight UTC (the
+    # fixture's earlier events fall on yesterday just after midnight).
+    midnight = datetime.combine(today, time(), UTC)
+    since_midnight = db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEvent.occurred_at >= midnight)
+    )
+    page = text_of(client.get(f"/hr/audit?since={today}&until={today}"))
+    assert re.search(rf"\b{since_midnight} events?\b", page), page
     assert "0 events" in text_of(client.get("/hr/audit?until=2000-01-01"))
     bad = client.get("/hr/audit?since=yesterday")
     assert bad.status_code == 400 and "is not a date" in text_of(bad)
