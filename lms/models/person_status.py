@@ -60,15 +60,16 @@ class PersonCourseStatus(db.Model):
     manager_id: so.Mapped[int | None]
 
 
-_FOLLOWED = ("active", "department", "country", "manager_id")
-_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _FOLLOWED)
-_SET = ", ".join(f"{c} = NEW.{c}" for c in _FOLLOWED)
+#: The person's own columns, copied with each row and kept by the trigger below.
+PERSON_COLUMNS = ("active", "department", "country", "manager_id")
+_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in PERSON_COLUMNS)
+_SET = ", ".join(f"{c} = NEW.{c}" for c in PERSON_COLUMNS)
 #: DDL that copies a person's changes to their status rows, per dialect; used by the
 #: model and by the migration so both paths create the same trigger.
 FOLLOW_USERS_DDL = {
     "sqlite": [
         "CREATE TRIGGER person_course_status_follows_users "
-        f"AFTER UPDATE OF {', '.join(_FOLLOWED)} ON users FOR EACH ROW "
+        f"AFTER UPDATE OF {', '.join(PERSON_COLUMNS)} ON users FOR EACH ROW "
         f"WHEN {_CHANGED.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN "
         f"UPDATE person_course_status SET {_SET} WHERE user_id = NEW.id; END",
     ],
@@ -78,7 +79,7 @@ FOLLOW_USERS_DDL = {
         f"UPDATE person_course_status SET {_SET} WHERE user_id = NEW.id; "
         "RETURN NULL; END $$",
         "CREATE TRIGGER person_course_status_follows_users "
-        f"AFTER UPDATE OF {', '.join(_FOLLOWED)} ON users FOR EACH ROW "
+        f"AFTER UPDATE OF {', '.join(PERSON_COLUMNS)} ON users FOR EACH ROW "
         f"WHEN ({_CHANGED}) EXECUTE FUNCTION person_course_status_follow_user()",
     ],
 }

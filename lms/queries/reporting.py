@@ -600,23 +600,23 @@ def headline(scope: Scope, filters: Filters, now: datetime) -> Headline:
     if _whole_company(scope, filters):
         active = sa.select(sa.func.count()).select_from(User).where(User.active.is_(True))
         count = sa.select(sa.func.count()).where(cleared, _not_a_leaver(Clearance.user_id))
-        found = db.session.execute(sa.select(active.scalar_subquery(), count.scalar_subquery()))
-        return Headline(*found.one())
-    active_, count_ = db.session.execute(
-        sa.select(sa.func.count(User.id), _count(cleared))
-        .select_from(User)
-        .outerjoin(Clearance, Clearance.user_id == User.id)
-        .where(User.active.is_(True), *_person_conditions(scope, filters))
-    ).one()
-    return Headline(active_, count_)
+        stmt = sa.select(active.scalar_subquery(), count.scalar_subquery())
+    else:
+        stmt = (
+            sa.select(sa.func.count(User.id), _count(cleared))
+            .select_from(User)
+            .outerjoin(Clearance, Clearance.user_id == User.id)
+            .where(User.active.is_(True), *_person_conditions(scope, filters))
+        )
+    return Headline(*db.session.execute(stmt).one())
 
 
 def _whole_company(scope: Scope, filters: Filters) -> bool:
     """No scope and no person filter, on PostgreSQL: every active person counts, so the
     counts can skip the join with people. (SQLite plans that anti-join worse than the
     join: an index probe per person, where PostgreSQL hashes the few who left.)"""
-    everyone = not scope.restricted and not (filters.department or filters.country)
-    return everyone and filters.manager is None and on_postgresql()
+    person_filters = (filters.department, filters.country, filters.manager)
+    return not scope.restricted and person_filters == (None, None, None) and on_postgresql()
 
 
 def _not_a_leaver(user_id) -> sa.ColumnElement[bool]:
@@ -643,7 +643,7 @@ class Period:
 
 def _bucket(column, period: str):
     """The period a moment falls in: a timestamp on PostgreSQL (grouping by a timestamp is
-    cheaper than by formatted text; :func:`_period_start` names it), text on SQLite."""
+    cheaper than by formatted text; :func:`_by_period` names it), text on SQLite."""
     if on_postgresql():
         return sa.func.date_trunc(period, column)
     if period == "week":
@@ -651,10 +651,13 @@ def _bucket(column, period: str):
     return sa.func.strftime("%Y-%m", column)
 
 
-def _period_start(value, period: str) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d" if period == "week" else "%Y-%m")
-    return value
+def _by_period(stmt: sa.Select, period: str) -> dict[str, int]:
+    """(period, count) rows by the period's start as text (YYYY-MM, or the Monday)."""
+    text = "%Y-%m-%d" if period == "week" else "%Y-%m"
+    return {
+        (start.strftime(text) if isinstance(start, datetime) else start): n
+        for start, n in db.session.execute(stmt)
+    }
 
 
 def over_time(
@@ -669,33 +672,28 @@ def over_time(
     (grouped in SQL; one row per period). First certifications come from the stored
     statuses (``first_certified_at``, and the person's columns copied there), so nobody's
     history is ranked on each view and no person is joined."""
-    ids = [c.id for c in courses if filters.course in (None, c.id)]
+    ids = _course_ids(courses, filters)
     people = [User.active.is_(True), *_person_conditions(scope, filters)]
     pcs = PersonCourseStatus
     first = _bucket(pcs.first_certified_at, period)
-    new = {
-        _period_start(start, period): n
-        for start, n in db.session.execute(
-            sa.select(first, sa.func.count())
-            .where(
-                pcs.course_id.in_(ids),
-                pcs.first_certified_at.is_not(None),
-                pcs.active.is_(True),
-                *_person_conditions(scope, filters, pcs),
-            )
-            .group_by(first)
+    new = _by_period(
+        sa.select(first, sa.func.count())
+        .where(
+            pcs.course_id.in_(ids),
+            pcs.first_certified_at.is_not(None),
+            pcs.active.is_(True),
+            *_person_conditions(scope, filters, pcs),
         )
-    }
+        .group_by(first),
+        period,
+    )
     bucket = _bucket(Certification.issued_at, period)
     issued_stmt = sa.select(bucket, sa.func.count()).where(Certification.course_id.in_(ids))
     if _whole_company(scope, filters):
         issued_stmt = issued_stmt.where(_not_a_leaver(Certification.user_id))
     else:
         issued_stmt = issued_stmt.join(User, User.id == Certification.user_id).where(*people)
-    issued = {
-        _period_start(start, period): n
-        for start, n in db.session.execute(issued_stmt.group_by(bucket))
-    }
+    issued = _by_period(issued_stmt.group_by(bucket), period)
     series, cumulative = [], 0
     for start in sorted(issued.keys() | new.keys()):
         cumulative += new.get(start, 0)

@@ -70,8 +70,9 @@ def team_page(
     statuses = reporting.stored_statuses(reporting.Scope(), reporting.Filters(), courses, now)
     mine = sa.select(statuses).where(statuses.c.user_id.in_(sa.select(below.c.id))).subquery()
     wanted = reporting.STATUS_GROUPS.get(status, (status,)) if status else None
-    people = sa.select(sa.func.count()).where(User.id.in_(sa.select(below.c.id)), User.active)
-    direct = sa.select(sa.func.count()).where(User.manager_id == manager_id, User.active)
+    active = User.active.is_(True)
+    people = sa.select(sa.func.count()).where(User.id.in_(sa.select(below.c.id)), active)
+    direct = sa.select(sa.func.count()).where(User.manager_id == manager_id, active)
     shown = sa.func.count().filter(mine.c.status.in_(wanted)) if wanted else sa.func.count()
     *counts, total, n_people, n_direct = db.session.execute(
         sa.select(

@@ -21,6 +21,7 @@ from lms.models import Course
 from lms.models import Enrollment
 from lms.models import PersonCourseStatus
 from lms.models import User
+from lms.models.person_status import PERSON_COLUMNS
 from lms.models.types import UTCDateTime
 from lms.queries import catalog
 from lms.rules import clearance as rules
@@ -37,8 +38,6 @@ COLUMNS = (
     "first_certified_at",
     "due_at",
 )
-#: The person's own columns, copied with each row (then kept by the model's trigger).
-PERSON_COLUMNS = ("active", "department", "country", "manager_id")
 
 
 def refresh(
